@@ -1,0 +1,192 @@
+import { ProblemList } from "./errors";
+import {
+    DNS_LABEL_RULE, PINNED_IMAGE_RULE, isDnsLabel, isPinnedImage, isPort, parseByteQuantity,
+} from "./validators";
+
+/** How the log sidecar runs next to nginx. */
+export type SidecarMode = "native" | "classic";
+/** The sidecar modes, for validation and messages. */
+export const SIDECAR_MODES: readonly SidecarMode[] = ["native", "classic"];
+
+/** The Service types this component can create. */
+export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer";
+/** The Service types, for validation and messages. */
+export const SERVICE_TYPES: readonly ServiceType[] = ["ClusterIP", "NodePort", "LoadBalancer"];
+
+/** A Service in front of the Pod. */
+export interface ServiceArgs {
+    /**
+     * The Service type.
+     * @default "ClusterIP"
+     */
+    readonly type?: ServiceType;
+    /**
+     * The port the Service listens on; it forwards to nginx's port 80.
+     * @default 80
+     */
+    readonly port?: number;
+}
+
+/** The arguments of a {@link WebServer}. Every field is optional; the defaults reproduce the tutorial's Pod, hardened. */
+export interface WebServerArgs {
+    /**
+     * The Kubernetes name of the Pod (and of the Service). The tutorial's `webserver` keeps its
+     * `kubectl logs webserver -c sidecar-container` working as written.
+     * @default "webserver"
+     */
+    readonly podName?: string;
+    /**
+     * Leave the Kubernetes names to Pulumi's auto-naming (`<resource name>-<random suffix>`)
+     * instead of `podName`. Auto-named Pods are replaced create-before-delete, with no gap.
+     * Cannot be combined with `podName`.
+     * @default false
+     */
+    readonly autoName?: boolean;
+    /**
+     * The nginx image, pinned to a version.
+     * @default DEFAULTS.nginxImage
+     */
+    readonly nginxImage?: string;
+    /**
+     * The log sidecar's image, pinned to a version. It must provide `python3` (3.8 or later):
+     * the sidecar runs the log shipper with the standard library only.
+     * @default DEFAULTS.sidecarImage
+     */
+    readonly sidecarImage?: string;
+    /**
+     * The `sizeLimit` of the `shared-logs` emptyDir, as a Kubernetes quantity of at least 1Mi.
+     * The sidecar rotates each log file at an eighth of it, so the volume stays well below it.
+     * @default "128Mi"
+     */
+    readonly logSizeLimit?: string;
+    /**
+     * `native`: the sidecar is an init container with `restartPolicy: Always` (Kubernetes 1.29+):
+     * it starts before nginx and stops after nginx, so nginx's last lines are shipped.
+     * `classic`: a second regular container, for older clusters; on shutdown it waits for nginx to exit.
+     * @default "native"
+     */
+    readonly sidecarMode?: SidecarMode;
+    /**
+     * A Service in front of the Pod, or none when undefined.
+     * @default undefined (no Service)
+     */
+    readonly service?: ServiceArgs;
+    /**
+     * Seconds the kubelet gives the Pod to stop: nginx's graceful quit, then the sidecar's drain.
+     * @default 30
+     */
+    readonly terminationGracePeriodSeconds?: number;
+}
+
+/** {@link WebServerArgs} with every default applied and every value checked: what the builders take. */
+export interface ResolvedWebServerArgs {
+    /** The Kubernetes name of the Pod and Service, or `undefined` for auto-naming. */
+    readonly podName: string | undefined;
+    readonly nginxImage: string;
+    readonly sidecarImage: string;
+    readonly logSizeLimit: string;
+    /** `logSizeLimit` in bytes. */
+    readonly logSizeLimitBytes: number;
+    readonly sidecarMode: SidecarMode;
+    readonly service: Required<ServiceArgs> | undefined;
+    readonly terminationGracePeriodSeconds: number;
+}
+
+/**
+ * Every default, in one place.
+ * The images are pinned to exact versions. The python digest is that of the multi-architecture
+ * index; nginx is pinned by its exact tag only, because no index digest for it could be confirmed
+ * offline (set `nginxImage` to `nginx:1.30.3@sha256:...` to pin a digest of your registry's).
+ */
+export const DEFAULTS = {
+    podName: "webserver",
+    autoName: false,
+    // The current stable line (1.30) of nginx, Debian-based like the tutorial's nginx:latest.
+    nginxImage: "nginx:1.30.3",
+    // Debian bookworm with CPython 3.11, the same Python as Debian's python3 the tests run here.
+    sidecarImage: "python:3.11.14-slim-bookworm@sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d",
+    // At nginx's full rate on a 2-core node (~5 MB/s of logs) files rotate every ~3 s and usage
+    // stays under a quarter of this; the rest absorbs bursts and ~20 s of a restarting sidecar.
+    logSizeLimit: "128Mi",
+    sidecarMode: "native",
+    serviceType: "ClusterIP",
+    servicePort: 80,
+    // The Kubernetes default: nginx's graceful quit and the sidecar's drain fit well inside it.
+    terminationGracePeriodSeconds: 30,
+} as const;
+
+/** The shortest grace period accepted: nginx needs a moment to finish requests, the sidecar to drain. */
+export const MIN_GRACE_PERIOD_SECONDS = 5;
+
+/** The smallest `logSizeLimit`: below it, rotation would run on every few lines. */
+export const MIN_LOG_SIZE_LIMIT_BYTES = 2 ** 20;
+
+/**
+ * Applies defaults and checks every argument, collecting all problems.
+ * Pure: it registers nothing, so a bad argument fails before any resource exists.
+ * @param args the component's arguments as given.
+ * @param keyPrefix how the keys are named in messages (`""` for component args, `webserver-sidecar:` for stack config).
+ * @throws {WebServerConfigError} naming each bad argument, its value and what is allowed.
+ */
+export function resolveArgs(args: WebServerArgs, keyPrefix = ""): ResolvedWebServerArgs {
+    const problems = new ProblemList();
+    const key = (name: string) => `${keyPrefix}${name}`;
+
+    if (args.autoName === true && args.podName !== undefined) {
+        problems.add(`${key("podName")} + ${key("autoName")}`, { podName: args.podName, autoName: true },
+            "one of them: podName fixes the name, autoName lets Pulumi choose it");
+    }
+    const podName = args.autoName === true ? undefined : args.podName ?? DEFAULTS.podName;
+    if (podName !== undefined && !isDnsLabel(podName)) {
+        problems.add(key("podName"), podName, DNS_LABEL_RULE);
+    }
+
+    const nginxImage = args.nginxImage ?? DEFAULTS.nginxImage;
+    if (!isPinnedImage(nginxImage)) {
+        problems.add(key("nginxImage"), nginxImage, PINNED_IMAGE_RULE);
+    }
+    const sidecarImage = args.sidecarImage ?? DEFAULTS.sidecarImage;
+    if (!isPinnedImage(sidecarImage)) {
+        problems.add(key("sidecarImage"), sidecarImage, PINNED_IMAGE_RULE);
+    }
+
+    const logSizeLimit = args.logSizeLimit ?? DEFAULTS.logSizeLimit;
+    const logSizeLimitBytes = parseByteQuantity(logSizeLimit);
+    if (logSizeLimitBytes === undefined || logSizeLimitBytes < MIN_LOG_SIZE_LIMIT_BYTES) {
+        problems.add(key("logSizeLimit"), logSizeLimit, "a Kubernetes quantity of bytes of at least 1Mi, e.g. 128Mi, 64M or 134217728");
+    }
+
+    const sidecarMode = args.sidecarMode ?? DEFAULTS.sidecarMode;
+    if (!SIDECAR_MODES.includes(sidecarMode)) {
+        problems.add(key("sidecarMode"), sidecarMode, SIDECAR_MODES.join(" | "));
+    }
+
+    const service = args.service === undefined ? undefined : {
+        type: args.service.type ?? DEFAULTS.serviceType,
+        port: args.service.port ?? DEFAULTS.servicePort,
+    };
+    if (service !== undefined && !SERVICE_TYPES.includes(service.type)) {
+        problems.add(key("service.type"), service.type, SERVICE_TYPES.join(" | "));
+    }
+    if (service !== undefined && !isPort(service.port)) {
+        problems.add(key("service.port"), service.port, "an integer port from 1 to 65535");
+    }
+
+    const terminationGracePeriodSeconds = args.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
+    if (!Number.isInteger(terminationGracePeriodSeconds) || terminationGracePeriodSeconds < MIN_GRACE_PERIOD_SECONDS) {
+        problems.add(key("terminationGracePeriodSeconds"), terminationGracePeriodSeconds,
+            `a whole number of seconds, at least ${MIN_GRACE_PERIOD_SECONDS} (nginx's quit and the sidecar's drain need time)`);
+    }
+
+    problems.throwIfAny();
+    return {
+        podName,
+        nginxImage,
+        sidecarImage,
+        logSizeLimit,
+        logSizeLimitBytes: logSizeLimitBytes ?? 0,
+        sidecarMode,
+        service,
+        terminationGracePeriodSeconds,
+    };
+}

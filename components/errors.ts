@@ -1,0 +1,74 @@
+/**
+ * One problem with one input: which key, what value it had, and what is allowed.
+ * Kept structured so that tests can match on each part and the message stays uniform.
+ */
+export interface ConfigProblem {
+    /** The config key or component argument, e.g. `webserver-sidecar:service.port` or `logSizeLimit`. */
+    readonly key: string;
+    /** The value as the user wrote it (`undefined` when the problem is that it is missing). */
+    readonly value: unknown;
+    /** What would have been accepted, phrased to follow "allowed: ". */
+    readonly allowed: string;
+}
+
+/** Renders a value the way the user typed it, so the message can be searched for in their config. */
+export function describeValue(value: unknown): string {
+    if (value === undefined) {
+        return "(not set)";
+    }
+    // JSON quotes strings and shows objects as written in stack config; functions etc. fall back.
+    return JSON.stringify(value) ?? String(value);
+}
+
+/** Formats one problem as a single line: `key: got "value"; allowed: ...`. */
+export function formatProblem(problem: ConfigProblem): string {
+    return `${problem.key}: got ${describeValue(problem.value)}; allowed: ${problem.allowed}`;
+}
+
+/**
+ * Thrown before any resource is registered when stack config or component arguments are invalid.
+ * It carries every problem found, not just the first, so one `pulumi preview` shows them all.
+ */
+export class WebServerConfigError extends Error {
+    readonly problems: readonly ConfigProblem[];
+
+    constructor(problems: readonly ConfigProblem[]) {
+        const lines = problems.map((p) => `  - ${formatProblem(p)}`);
+        super(`invalid webserver-sidecar configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
+        this.name = "WebServerConfigError";
+        this.problems = problems;
+    }
+}
+
+/**
+ * Collects problems while inputs are checked, then throws them together.
+ * Validators push into it instead of throwing, so later checks still run.
+ */
+export class ProblemList {
+    private readonly problems: ConfigProblem[] = [];
+
+    /** Records one problem. */
+    add(key: string, value: unknown, allowed: string): void {
+        this.problems.push({ key, value, allowed });
+    }
+
+    /** Records the problems of another list (e.g. one built by a nested validator). */
+    addAll(problems: readonly ConfigProblem[]): void {
+        this.problems.push(...problems);
+    }
+
+    /** True when nothing has been recorded. */
+    get isEmpty(): boolean {
+        return this.problems.length === 0;
+    }
+
+    /**
+     * Throws every recorded problem at once.
+     * @throws {WebServerConfigError} when at least one problem was recorded.
+     */
+    throwIfAny(): void {
+        if (!this.isEmpty) {
+            throw new WebServerConfigError(this.problems);
+        }
+    }
+}

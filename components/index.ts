@@ -1,0 +1,9 @@
+/** The public surface of the component library: what another Pulumi program imports. */
+export { WebServer, WEB_SERVER_TYPE } from "./webServer";
+export {
+    DEFAULTS, SERVICE_TYPES, SIDECAR_MODES, resolveArgs,
+    ResolvedWebServerArgs, ServiceArgs, ServiceType, SidecarMode, WebServerArgs,
+} from "./args";
+export { ConfigProblem, WebServerConfigError } from "./errors";
+export { buildPodSpec, LOG_DIRECTORY, NGINX_CONTAINER, NGINX_PORT, SHARED_LOGS_VOLUME, SIDECAR_CONTAINER } from "./podSpec";
+export { buildServiceSpec } from "./serviceSpec";

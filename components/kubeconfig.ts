@@ -1,0 +1,109 @@
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as os from "os";
+import * as path from "path";
+import { ConfigProblem } from "./errors";
+
+/** Where a kubeconfig comes from, once the `kubeconfig` setting has been interpreted. */
+export type KubeconfigSource =
+    | { readonly kind: "inline"; readonly contents: string }
+    | { readonly kind: "file"; readonly path: string }
+    /** Nothing configured: the provider does what kubectl does ($KUBECONFIG, ~/.kube/config, in-cluster). */
+    | { readonly kind: "default"; readonly paths: readonly string[] };
+
+/** What this module reads from the machine, passed in so that tests need no real files. */
+export interface KubeconfigEnvironment {
+    readonly kubeconfigEnv: string | undefined;
+    readonly homeDirectory: string;
+    readonly readFile: (file: string) => string | undefined;
+}
+
+/** The real machine: $KUBECONFIG, the home directory, and files that may not exist. */
+export function machineEnvironment(): KubeconfigEnvironment {
+    return {
+        kubeconfigEnv: process.env.KUBECONFIG,
+        homeDirectory: os.homedir(),
+        readFile: (file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined),
+    };
+}
+
+/**
+ * Interprets the `kubeconfig` setting: contents when it looks like a kubeconfig document (it has
+ * a newline or starts with `{`), else a path (`~` expanded). Unset means kubectl's defaults.
+ */
+export function kubeconfigSource(setting: string | undefined, env: KubeconfigEnvironment): KubeconfigSource {
+    if (setting === undefined) {
+        const paths = env.kubeconfigEnv
+            ? env.kubeconfigEnv.split(path.delimiter).filter((p) => p !== "")
+            : [path.join(env.homeDirectory, ".kube", "config")];
+        return { kind: "default", paths };
+    }
+    if (setting.includes("\n") || setting.trimStart().startsWith("{")) {
+        return { kind: "inline", contents: setting };
+    }
+    const expanded = setting.startsWith("~/") ? path.join(env.homeDirectory, setting.slice(2)) : setting;
+    return { kind: "file", path: path.resolve(expanded) };
+}
+
+/** The context names a kubeconfig document declares, or an error message if it does not parse. */
+export function contextNames(document: string): { names: string[] } | { error: string } {
+    let parsed: unknown;
+    try {
+        parsed = yaml.load(document); // JSON is YAML too
+    } catch (e) {
+        return { error: (e as Error).message.split("\n")[0] };
+    }
+    if (typeof parsed !== "object" || parsed === null) {
+        return { error: "not a kubeconfig object" };
+    }
+    const contexts = (parsed as { contexts?: unknown }).contexts ?? [];
+    if (!Array.isArray(contexts)) {
+        return { error: "'contexts' is not a list" };
+    }
+    return { names: contexts.map((c) => (c as { name?: unknown })?.name).filter((n): n is string => typeof n === "string") };
+}
+
+/**
+ * Checks that a configured kubeconfig exists and parses, and that a configured context is in it.
+ * When nothing is configured and no default file exists, that is left to the provider (it may
+ * run in-cluster); a configured context with no kubeconfig to look it up in is a problem.
+ * @param keyPrefix the config namespace, for the messages (`webserver-sidecar:`).
+ * @returns the problems found (empty when all is well).
+ */
+export function checkKubeconfig(source: KubeconfigSource, context: string | undefined, env: KubeconfigEnvironment, keyPrefix: string): ConfigProblem[] {
+    const kubeconfigKey = `${keyPrefix}kubeconfig`;
+    const documents: { origin: string; text: string }[] = [];
+    if (source.kind === "inline") {
+        documents.push({ origin: "the inline kubeconfig", text: source.contents });
+    } else if (source.kind === "file") {
+        const text = env.readFile(source.path);
+        if (text === undefined) {
+            return [{ key: kubeconfigKey, value: source.path, allowed: "the path of an existing kubeconfig file, or a kubeconfig's contents (no such file)" }];
+        }
+        documents.push({ origin: source.path, text });
+    } else {
+        for (const file of source.paths) {
+            const text = env.readFile(file);
+            if (text !== undefined) {
+                documents.push({ origin: file, text });
+            }
+        }
+    }
+
+    const names: string[] = [];
+    for (const document of documents) {
+        const result = contextNames(document.text);
+        if ("error" in result) {
+            return [{ key: kubeconfigKey, value: source.kind === "inline" ? "(inline contents)" : document.origin, allowed: `a kubeconfig in YAML or JSON (${result.error})` }];
+        }
+        names.push(...result.names);
+    }
+
+    if (context === undefined || names.includes(context)) {
+        return [];
+    }
+    const where = documents.length === 0
+        ? `a context of a kubeconfig, but none was found (looked in ${source.kind === "default" ? source.paths.join(", ") : "nothing"})`
+        : `a context of ${documents.map((d) => d.origin).join(", ")}: ${names.length > 0 ? names.join(", ") : "(it has none)"}`;
+    return [{ key: `${keyPrefix}context`, value: context, allowed: where }];
+}

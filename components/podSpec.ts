@@ -1,0 +1,113 @@
+import * as k8s from "@pulumi/kubernetes";
+import { ResolvedWebServerArgs } from "./args";
+import { buildShipperCommand } from "./sidecar/shipperCommand";
+
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+type Container = k8s.types.input.core.v1.Container;
+type SecurityContext = k8s.types.input.core.v1.SecurityContext;
+
+/** The tutorial's names, kept so its kubectl walkthrough works as written. */
+export const NGINX_CONTAINER = "nginx-container";
+export const SIDECAR_CONTAINER = "sidecar-container";
+export const SHARED_LOGS_VOLUME = "shared-logs";
+export const LOG_DIRECTORY = "/var/log/nginx";
+export const NGINX_PORT = 80;
+
+/**
+ * The uid and gid of the `nginx` user in the official nginx image. Both containers run as it:
+ * nginx needs no root, and the sidecar must share nginx's uid to signal it (log rotation) and to
+ * see which files nginx still holds open (/proc/PID/fd).
+ */
+export const NGINX_UID = 101;
+
+/**
+ * Writable paths nginx needs under a read-only root filesystem: its temp files
+ * (/var/cache/nginx) and its pid file (/run/nginx.pid; /var/run is a link to /run in the image).
+ */
+export const NGINX_SCRATCH_VOLUMES = [
+    { name: "nginx-cache", mountPath: "/var/cache/nginx" },
+    { name: "nginx-run", mountPath: "/var/run" },
+] as const;
+
+/**
+ * Requests leave room on small nodes; memory limits bound a leak. No CPU limits: CFS throttling
+ * would add latency to nginx's requests and to log shipping, and requests already set the share.
+ */
+export const NGINX_RESOURCES = { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "128Mi" } };
+export const SIDECAR_RESOURCES = { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } };
+
+/**
+ * What the restricted Pod Security Standard asks of each container, plus a read-only root
+ * filesystem: nothing may escalate, no capability is kept.
+ */
+export const CONTAINER_SECURITY_CONTEXT: SecurityContext = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+};
+
+/**
+ * The Pod's containers and settings, from resolved args. Pure: it creates nothing.
+ * Lists are in a fixed order so that an unchanged stack previews no diff.
+ */
+export function buildPodSpec(args: ResolvedWebServerArgs): PodSpec {
+    const sidecar = buildSidecarContainer(args);
+    return {
+        // Native: an init container that keeps running. It starts before nginx and is stopped
+        // only after nginx has exited, so nginx's last lines are shipped.
+        ...(args.sidecarMode === "native"
+            ? { initContainers: [{ ...sidecar, restartPolicy: "Always" }], containers: [buildNginxContainer(args)] }
+            : { containers: [buildNginxContainer(args), sidecar] }),
+        volumes: [
+            { name: SHARED_LOGS_VOLUME, emptyDir: { sizeLimit: args.logSizeLimit } },
+            ...NGINX_SCRATCH_VOLUMES.map((volume) => ({ name: volume.name, emptyDir: { sizeLimit: "16Mi" } })),
+        ],
+        // The sidecar rotates nginx's logs by sending SIGUSR1 to nginx's master: it must see it.
+        shareProcessNamespace: true,
+        // Neither container talks to the Kubernetes API.
+        automountServiceAccountToken: false,
+        terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: NGINX_UID,
+            runAsGroup: NGINX_UID,
+            fsGroup: NGINX_UID,
+            seccompProfile: { type: "RuntimeDefault" },
+            // Lets the non-root nginx bind port 80. The sysctl is namespaced to the Pod's network
+            // and is one of the "safe" sysctls the restricted profile allows; no capability needed.
+            sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: String(NGINX_PORT) }],
+        },
+    };
+}
+
+/** nginx from its image's default command and configuration: port 80, logs in /var/log/nginx. */
+export function buildNginxContainer(args: ResolvedWebServerArgs): Container {
+    const probe = { httpGet: { path: "/", port: NGINX_PORT } };
+    return {
+        name: NGINX_CONTAINER,
+        image: args.nginxImage,
+        ports: [{ name: "http", containerPort: NGINX_PORT, protocol: "TCP" }],
+        volumeMounts: [
+            { name: SHARED_LOGS_VOLUME, mountPath: LOG_DIRECTORY },
+            ...NGINX_SCRATCH_VOLUMES.map((volume) => ({ name: volume.name, mountPath: volume.mountPath })),
+        ],
+        readinessProbe: { ...probe, periodSeconds: 5, failureThreshold: 2 },
+        livenessProbe: { ...probe, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
+        resources: NGINX_RESOURCES,
+        securityContext: CONTAINER_SECURITY_CONTEXT,
+    };
+}
+
+/** The log shipper, reading the shared volume and writing each log line once to its stdout. */
+export function buildSidecarContainer(args: ResolvedWebServerArgs): Container {
+    const { command, args: shipperArgs } = buildShipperCommand(LOG_DIRECTORY, args.logSizeLimitBytes);
+    return {
+        name: SIDECAR_CONTAINER,
+        image: args.sidecarImage,
+        command,
+        args: shipperArgs,
+        volumeMounts: [{ name: SHARED_LOGS_VOLUME, mountPath: LOG_DIRECTORY }],
+        resources: SIDECAR_RESOURCES,
+        securityContext: CONTAINER_SECURITY_CONTEXT,
+    };
+}

@@ -1,0 +1,352 @@
+"""Ship nginx's log files to stdout: every line once, in order per file, within milliseconds.
+
+This is the sidecar's whole program. The Pod runs it as `python3 -c <this file> ARGS...` in a
+stock python image, so it uses the standard library only.
+
+Why not `tail -F`: busybox's polls once a second; GNU tail falls back to one-second polling
+when a file is missing at start (nginx starts after a native sidecar), wakes on every write
+(halving nginx's request rate on a small node), and neither can rotate the files, so the
+emptyDir grows until the kubelet evicts the Pod.
+
+How it works:
+- One inotify watch on the log directory says when any file in it is created or written,
+  including files that do not exist yet. After a wake-up it waits one short batch window so
+  that a burst of writes costs one read, not one per line.
+- Each file is read from a remembered offset, and only whole lines are written, so lines of
+  access.log and error.log never mix. The offsets are saved (atomically) after every write in
+  a state file in the same volume, so a restarted sidecar resumes where it stopped: it replays
+  at most the last chunk it wrote (CHUNK_BYTES) and skips nothing.
+- Rotation keeps the volume under its sizeLimit: when a file passes --rotate-bytes, it is
+  renamed to NAME.1 and nginx's master is sent SIGUSR1, which makes nginx reopen NAME. NAME.1
+  is read to its end and deleted only once no other process holds it open (checked in /proc),
+  so no line is lost. This needs a shared PID namespace and nginx's uid.
+- On SIGTERM it waits (up to --drain-timeout) for nginx to exit, ships what is left, and exits.
+"""
+
+import argparse
+import ctypes
+import errno
+import json
+import os
+import select
+import signal
+import struct
+import sys
+import time
+
+# Bytes read (and so written to stdout) at once. Bounds what a restart can replay.
+CHUNK_BYTES = 256 * 1024
+# inotify(7) constants, from <sys/inotify.h>.
+IN_MODIFY = 0x00000002
+IN_CLOSE_WRITE = 0x00000008
+IN_MOVED_TO = 0x00000080
+IN_CREATE = 0x00000100
+IN_NONBLOCK = 0o4000
+IN_CLOEXEC = 0o2000000
+NGINX_MASTER_PREFIX = b"nginx: master process"
+STATE_DIR = ".logshipper"
+
+
+def log(message):
+    """Report the shipper's own events on stderr, so they never mix with shipped lines."""
+    sys.stderr.write("logshipper: %s\n" % message)
+    sys.stderr.flush()
+
+
+def write_all(fd, data):
+    """Write every byte of data to fd (a pipe may take less than asked)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+class DirectoryWatch:
+    """Wakes the shipper when a file in the directory is created, written or closed."""
+
+    def __init__(self, directory):
+        libc = ctypes.CDLL(None, use_errno=True)
+        self.fd = libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1 failed")
+        mask = IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE
+        if libc.inotify_add_watch(self.fd, os.fsencode(directory), mask) < 0:
+            raise OSError(ctypes.get_errno(), "inotify_add_watch failed on %s" % directory)
+
+    def discard_events(self):
+        """Empty the event queue: which file changed does not matter, every file is re-read."""
+        while True:
+            try:
+                if not os.read(self.fd, 64 * 1024):
+                    return
+            except BlockingIOError:
+                return
+
+
+class ProcessTable:
+    """Looks at the other processes of the Pod through /proc (a shared PID namespace)."""
+
+    def __init__(self):
+        self.own_pid = os.getpid()
+
+    def pids(self):
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and int(entry) != self.own_pid:
+                yield int(entry)
+
+    def nginx_master(self):
+        """The pid of nginx's master process, or None when nginx is not (or no longer) running."""
+        for pid in self.pids():
+            try:
+                with open("/proc/%d/cmdline" % pid, "rb") as cmdline:
+                    if cmdline.read().startswith(NGINX_MASTER_PREFIX):
+                        return pid
+            except OSError:
+                continue
+        return None
+
+    def holds_open(self, dev, ino):
+        """True when another process still has the file (dev, ino) open: it may still write."""
+        for pid in self.pids():
+            try:
+                fds = os.listdir("/proc/%d/fd" % pid)
+            except OSError:
+                continue
+            for fd in fds:
+                try:
+                    st = os.stat("/proc/%d/fd/%s" % (pid, fd))
+                except OSError:
+                    continue
+                if st.st_ino == ino and st.st_dev == dev:
+                    return True
+        return False
+
+
+class OpenFile:
+    """One generation (inode) of a log file, read from an offset."""
+
+    def __init__(self, path, offset):
+        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        st = os.fstat(self.fd)
+        self.dev, self.ino = st.st_dev, st.st_ino
+        # A file shorter than the saved offset was truncated by someone else: start over.
+        self.offset = offset if offset <= st.st_size else 0
+
+    def size(self):
+        return os.fstat(self.fd).st_size
+
+    def close(self):
+        os.close(self.fd)
+
+
+class LogFile:
+    """A log file by name (access.log): its current generation and the rotated ones draining."""
+
+    def __init__(self, directory, name, shipper):
+        self.name = name
+        self.path = os.path.join(directory, name)
+        self.rotated_path = self.path + ".1"
+        self.shipper = shipper
+        self.current = None
+        self.draining = []  # rotated generations, oldest first
+
+    def open_saved(self, state):
+        """On start, reopen what a previous run of the shipper had not finished."""
+        for path in (self.rotated_path, self.path):
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                continue
+            saved = state.get(os.path.basename(path), {})
+            offset = saved.get("offset", 0) if saved.get("ino") == st.st_ino else 0
+            opened = OpenFile(path, offset)
+            if path == self.rotated_path:
+                self.draining.append(opened)
+            else:
+                self.current = opened
+        if self.draining and self.current is None:
+            # Renamed but nginx was never told: tell it now (reopening is idempotent).
+            self.shipper.signal_reopen()
+
+    def ship(self, final):
+        """Write every new whole line of every generation to stdout, oldest generation first."""
+        self.follow_path()
+        for generation in list(self.draining):
+            # Ask first, read after: once nobody holds the file, what is read now is all of it.
+            finished = final or not self.shipper.processes.holds_open(generation.dev, generation.ino)
+            self.shipper.ship_from(generation, final)
+            if finished:
+                self.retire(generation)
+        if self.current is not None:
+            self.shipper.ship_from(self.current, final)
+
+    def follow_path(self):
+        """Open the file when it appears, and notice when it was replaced by a new one."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return
+        if self.current is not None and st.st_ino == self.current.ino:
+            return
+        if self.current is not None:
+            self.draining.append(self.current)
+        self.current = OpenFile(self.path, 0)
+
+    def rotate_if_large(self, rotate_bytes):
+        """Rename a file past rotate_bytes and have nginx reopen it; one rotation at a time."""
+        if self.current is None or self.draining or self.current.size() < rotate_bytes:
+            return
+        if not self.shipper.can_signal_nginx():
+            return
+        os.rename(self.path, self.rotated_path)
+        self.draining.append(self.current)
+        self.current = None
+        self.shipper.signal_reopen()
+
+    def retire(self, generation):
+        self.draining.remove(generation)
+        try:
+            if os.stat(self.rotated_path).st_ino == generation.ino:
+                os.unlink(self.rotated_path)
+        except FileNotFoundError:
+            pass
+        generation.close()
+
+    def saved_offsets(self):
+        entries = {}
+        for generation in self.draining:
+            entries[os.path.basename(self.rotated_path)] = generation
+        if self.current is not None:
+            entries[self.name] = self.current
+        return {name: {"ino": g.ino, "offset": g.offset} for name, g in entries.items()}
+
+
+class Shipper:
+    def __init__(self, options):
+        self.options = options
+        self.processes = ProcessTable()
+        self.files = [LogFile(options.dir, name, self) for name in options.files]
+        self.state_dir = os.path.join(options.dir, STATE_DIR)
+        self.state_path = os.path.join(self.state_dir, "offsets.json")
+        self.warned_no_nginx = False
+        self.stopping = False
+
+    # --- state that survives a restart of the sidecar ---------------------------------------
+
+    def load_state(self):
+        try:
+            with open(self.state_path) as state_file:
+                return json.load(state_file)
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def save_state(self):
+        state = {}
+        for log_file in self.files:
+            state.update(log_file.saved_offsets())
+        os.makedirs(self.state_dir, exist_ok=True)
+        temporary = self.state_path + ".tmp"
+        with open(temporary, "w") as state_file:
+            json.dump(state, state_file)
+        os.replace(temporary, self.state_path)
+
+    # --- reading and writing -----------------------------------------------------------------
+
+    def ship_from(self, generation, final):
+        """Copy whole lines from generation's offset to stdout; at the end, partial ones too."""
+        while True:
+            data = os.pread(generation.fd, CHUNK_BYTES, generation.offset)
+            if not data:
+                return
+            end = data.rfind(b"\n") + 1
+            if end == 0 and len(data) < CHUNK_BYTES and not final:
+                return  # a line still being written: wait for its newline
+            chunk = data[:end] if end else data
+            # A line cut by the chunk size or left unterminated still ends with a newline.
+            write_all(1, chunk if chunk.endswith(b"\n") else chunk + b"\n")
+            generation.offset += len(chunk)
+            self.save_state()
+
+    def ship_all(self, final=False):
+        for log_file in self.files:
+            log_file.ship(final)
+            if not final:
+                log_file.rotate_if_large(self.options.rotate_bytes)
+        if not final:
+            # Rotation may have left files to drain; read them now rather than next wake-up.
+            for log_file in self.files:
+                log_file.ship(final)
+
+    # --- nginx -------------------------------------------------------------------------------
+
+    def can_signal_nginx(self):
+        if self.processes.nginx_master() is not None:
+            return True
+        if not self.warned_no_nginx:
+            log("nginx's master process is not visible: not rotating (does the Pod share its "
+                "process namespace, with nginx and the sidecar under one uid?)")
+            self.warned_no_nginx = True
+        return False
+
+    def signal_reopen(self):
+        master = self.processes.nginx_master()
+        if master is not None:
+            os.kill(master, signal.SIGUSR1)
+
+    def wait_for_nginx_exit(self):
+        deadline = time.monotonic() + self.options.drain_timeout
+        while self.processes.nginx_master() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    # --- main loop ---------------------------------------------------------------------------
+
+    def run(self):
+        os.makedirs(self.state_dir, exist_ok=True)
+        state = self.load_state()
+        for log_file in self.files:
+            log_file.open_saved(state)
+
+        wake_read, wake_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.set_wakeup_fd(wake_write)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self.request_stop)
+
+        watch = DirectoryWatch(self.options.dir)
+        poller = select.poll()
+        poller.register(watch.fd, select.POLLIN)
+        poller.register(wake_read, select.POLLIN)
+        batch_seconds = self.options.batch_ms / 1000.0
+
+        self.ship_all()
+        while not self.stopping:
+            # While a rotated file drains, nobody writes to say its last holder closed it: look again soon.
+            draining = any(log_file.draining for log_file in self.files)
+            if poller.poll(50 if draining else None) and not self.stopping:
+                time.sleep(batch_seconds)
+            watch.discard_events()
+            self.ship_all()
+
+        self.wait_for_nginx_exit()
+        self.ship_all(final=True)
+        return 0
+
+    def request_stop(self, signum, frame):
+        self.stopping = True
+
+
+def parse_options(argv):
+    parser = argparse.ArgumentParser(prog="logshipper", description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", required=True, help="the shared log directory")
+    parser.add_argument("--rotate-bytes", type=int, required=True,
+                        help="rename a file and have nginx reopen it past this size")
+    parser.add_argument("--batch-ms", type=int, default=10,
+                        help="after a wake-up, wait this long so one read covers a burst")
+    parser.add_argument("--drain-timeout", type=float, default=20.0,
+                        help="on SIGTERM, wait at most this long for nginx to exit")
+    parser.add_argument("files", nargs="+", help="file names in --dir, e.g. access.log error.log")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(Shipper(parse_options(sys.argv[1:])).run())

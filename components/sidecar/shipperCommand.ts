@@ -1,0 +1,44 @@
+import * as fs from "fs";
+import * as path from "path";
+
+/** The sidecar's program, kept as a real Python file so it can be linted and run on its own. */
+export const LOG_SHIPPER_PATH = path.join(__dirname, "logShipper.py");
+
+/** The log files nginx writes in its image's default configuration, in the order they are read. */
+export const NGINX_LOG_FILES = ["access.log", "error.log"] as const;
+
+/**
+ * Each log file is rotated past this fraction of the volume's sizeLimit. With two files, each with
+ * at most one rotated generation still draining, the files take at most four eighths of the limit;
+ * the other half is headroom for bursts and for a restarting sidecar, which cannot rotate.
+ */
+export const ROTATE_FRACTION_OF_LIMIT = 1 / 8;
+
+/** What the sidecar container runs. */
+export interface ShipperCommand {
+    readonly command: string[];
+    readonly args: string[];
+}
+
+let shipperSource: string | undefined;
+
+/** The shipper's source, read once on first use (not at import, so importing stays side-effect free). */
+function readShipperSource(): string {
+    shipperSource ??= fs.readFileSync(LOG_SHIPPER_PATH, "utf8");
+    return shipperSource;
+}
+
+/**
+ * The sidecar's command: the log shipper run by `python3 -c`, so that no custom image or ConfigMap
+ * is needed, following `logDirectory` and rotating at an eighth of the volume's limit.
+ * @param logDirectory where the shared-logs volume is mounted.
+ * @param logSizeLimitBytes the volume's sizeLimit in bytes.
+ */
+export function buildShipperCommand(logDirectory: string, logSizeLimitBytes: number): ShipperCommand {
+    const rotateBytes = Math.floor(logSizeLimitBytes * ROTATE_FRACTION_OF_LIMIT);
+    return {
+        // -u: unbuffered stdio. The shipper writes with os.write anyway; this also covers its stderr.
+        command: ["python3", "-u", "-c", readShipperSource()],
+        args: ["--dir", logDirectory, "--rotate-bytes", String(rotateBytes), ...NGINX_LOG_FILES],
+    };
+}

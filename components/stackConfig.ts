@@ -1,0 +1,119 @@
+import { ServiceArgs, SidecarMode, WebServerArgs, resolveArgs } from "./args";
+import { ProblemList, WebServerConfigError } from "./errors";
+import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
+import { DNS_LABEL_RULE, isDnsLabel, nearestWord } from "./validators";
+
+/** The stack config namespace of this project: keys are `webserver-sidecar:<key>`. */
+export const CONFIG_NAMESPACE = "webserver-sidecar";
+const PREFIX = `${CONFIG_NAMESPACE}:`;
+
+/** Every key this program reads, with what it means; an unknown key is an error, not ignored. */
+export const CONFIG_KEYS = {
+    kubeconfig: "path (or inline contents) of a kubeconfig; default: $KUBECONFIG, else ~/.kube/config",
+    context: "a context of that kubeconfig; default: its current-context",
+    namespace: "the namespace for the Pod and Service (a DNS-1123 label); default: default",
+    service: "object { type: ClusterIP | NodePort | LoadBalancer, port: 1..65535 }; default: no Service",
+    nginxImage: "the nginx image, pinned (a tag other than latest, or a digest)",
+    sidecarImage: "the log sidecar's image, pinned; it must provide python3",
+    logSizeLimit: "sizeLimit of the shared-logs emptyDir, a Kubernetes quantity; default: 128Mi",
+    sidecarMode: "native (init container with restartPolicy Always, Kubernetes 1.29+) | classic; default: native",
+} as const;
+type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** The namespace used when none is configured. */
+export const DEFAULT_NAMESPACE = "default";
+
+/** Where and how to reach the cluster: what the program builds its `k8s.Provider` from. */
+export interface ClusterSettings {
+    readonly kubeconfig: KubeconfigSource;
+    /** `undefined`: the kubeconfig's current-context. */
+    readonly context: string | undefined;
+    readonly namespace: string;
+}
+
+/** The stack's configuration, checked: the cluster to deploy to and the component's arguments. */
+export interface StackConfig {
+    readonly cluster: ClusterSettings;
+    readonly webServer: WebServerArgs;
+}
+
+/**
+ * Reads and checks every `webserver-sidecar:` key of the stack, reporting all problems at once.
+ * It takes the raw config map (`pulumi.runtime.allConfig()`): Pulumi's typed getters throw on the
+ * first bad key and cannot list the keys, so they could neither collect problems nor catch typos.
+ * Pure apart from reading the kubeconfig (through `env`).
+ * @param rawConfig every config key of the stack (`project:key` → string; objects as JSON).
+ * @param env where kubeconfig files are read from.
+ * @throws {WebServerConfigError} naming each bad key, its value and what is allowed.
+ */
+export function readStackConfig(rawConfig: Readonly<Record<string, string>>, env: KubeconfigEnvironment = machineEnvironment()): StackConfig {
+    const problems = new ProblemList();
+    const values = new Map<ConfigKey, string>();
+    for (const [fullKey, value] of Object.entries(rawConfig)) {
+        if (!fullKey.startsWith(PREFIX)) {
+            continue; // other namespaces (kubernetes:, pulumi:) are not ours to judge
+        }
+        const key = fullKey.slice(PREFIX.length);
+        if (key in CONFIG_KEYS) {
+            values.set(key as ConfigKey, value);
+        } else {
+            const suggestion = nearestWord(key, Object.keys(CONFIG_KEYS));
+            problems.add(fullKey, value, `${suggestion ? `did you mean ${PREFIX}${suggestion}? ` : ""}known keys: ${Object.keys(CONFIG_KEYS).join(", ")}`);
+        }
+    }
+
+    const namespace = values.get("namespace") ?? DEFAULT_NAMESPACE;
+    if (!isDnsLabel(namespace)) {
+        problems.add(`${PREFIX}namespace`, namespace, DNS_LABEL_RULE);
+    }
+
+    const webServer: WebServerArgs = {
+        nginxImage: values.get("nginxImage"),
+        sidecarImage: values.get("sidecarImage"),
+        logSizeLimit: values.get("logSizeLimit"),
+        sidecarMode: values.get("sidecarMode") as SidecarMode | undefined,
+        service: parseService(values.get("service"), problems),
+    };
+    try {
+        resolveArgs(webServer, PREFIX);
+    } catch (e) {
+        if (!(e instanceof WebServerConfigError)) {
+            throw e;
+        }
+        problems.addAll(e.problems);
+    }
+
+    const kubeconfig = kubeconfigSource(values.get("kubeconfig"), env);
+    const context = values.get("context");
+    problems.addAll(checkKubeconfig(kubeconfig, context, env, PREFIX));
+
+    problems.throwIfAny();
+    return { cluster: { kubeconfig, context, namespace }, webServer };
+}
+
+/** Parses the `service` object; its fields are checked with the other arguments by resolveArgs. */
+function parseService(raw: string | undefined, problems: ProblemList): ServiceArgs | undefined {
+    if (raw === undefined) {
+        return undefined;
+    }
+    const allowed = CONFIG_KEYS.service;
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(raw);
+    } catch {
+        parsed = raw; // a plain string such as `NodePort`: reported below
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        problems.add(`${PREFIX}service`, parsed, allowed);
+        return undefined;
+    }
+    const fields = parsed as Record<string, unknown>;
+    for (const field of Object.keys(fields)) {
+        if (field !== "type" && field !== "port") {
+            problems.add(`${PREFIX}service.${field}`, fields[field], `only the fields type and port${field.toLowerCase().includes("port") ? " (did you mean port?)" : ""}`);
+        }
+    }
+    // `pulumi config set --path ...service.port 8080` stores a string: accept it as the number it is.
+    const port = typeof fields.port === "string" && /^[0-9]+$/.test(fields.port) ? Number(fields.port) : fields.port;
+    return { type: fields.type as ServiceArgs["type"], port: port as number | undefined };
+}

@@ -1,0 +1,60 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { WebServerArgs, resolveArgs } from "./args";
+import { childName, labelsFor } from "./naming";
+import { buildPodSpec } from "./podSpec";
+import { buildServiceSpec } from "./serviceSpec";
+
+/** The Pulumi type token of the component. */
+export const WEB_SERVER_TYPE = "webserver-sidecar:index:WebServer";
+
+/**
+ * nginx with a log-shipping sidecar in one Pod, and optionally a Service in front of it.
+ * The tutorial's Pod, hardened: see the README for each choice.
+ *
+ * Children are created with `{ parent: this }`, so they use the provider given to this component
+ * (`providers: { kubernetes: p }` or `provider: p` in its options).
+ */
+export class WebServer extends pulumi.ComponentResource {
+    /** The Pod. */
+    readonly pod: k8s.core.v1.Pod;
+    /** The Pod's Kubernetes name. */
+    readonly podName: pulumi.Output<string>;
+    /** The Service, or `undefined` when no Service was asked for. */
+    readonly service: k8s.core.v1.Service | undefined;
+    /** The Service's Kubernetes name, or `undefined` when no Service was asked for. */
+    readonly serviceName: pulumi.Output<string> | undefined;
+
+    /**
+     * @param name the Pulumi name of the component; its children are named `<name>-pod`, `<name>-service`.
+     * @param args see {@link WebServerArgs}; all optional.
+     * @throws {WebServerConfigError} before anything is registered, when an argument is invalid.
+     */
+    constructor(name: string, args: WebServerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        // Validate first: a bad argument must fail before the component itself is registered.
+        const resolved = resolveArgs(args);
+        super(WEB_SERVER_TYPE, name, {}, opts);
+
+        const labels = labelsFor(resolved.podName ?? name);
+        const metadata = { name: resolved.podName, labels };
+
+        this.pod = new k8s.core.v1.Pod(childName(name, "pod"), {
+            metadata,
+            spec: buildPodSpec(resolved),
+        }, { parent: this });
+        this.podName = this.pod.metadata.name;
+
+        this.service = resolved.service === undefined ? undefined : new k8s.core.v1.Service(childName(name, "service"), {
+            metadata,
+            spec: buildServiceSpec(resolved.service, labels),
+        }, { parent: this });
+        this.serviceName = this.service?.metadata.name;
+
+        this.registerOutputs({
+            pod: this.pod,
+            podName: this.podName,
+            service: this.service,
+            serviceName: this.serviceName,
+        });
+    }
+}

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# Builds a local Kubernetes control plane from Go modules only (no release downloads, no Docker):
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl  -> $CACHE/bin/kubernetes-<ver>/
+#   kwok                                                                    -> $CACHE/bin/kwok-<ver>/
+# Versions come from versions.env. Idempotent: a binary that already exists is not rebuilt, so a warm
+# run costs a few `--version` calls. A cold build on 2 cores takes tens of minutes and a few GB of cache.
+#
+# Usage: scripts/toolchain/kubernetes.sh            build what is missing, verify versions
+#        scripts/toolchain/kubernetes.sh --print-dirs   print the two binary directories (no build)
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=versions.env
+source "${script_dir}/versions.env"
+
+CACHE="${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}"
+k8s_version="v${KUBERNETES_VERSION}"
+kwok_version="v${KWOK_VERSION}"
+k8s_bin_dir="${CACHE}/bin/kubernetes-${k8s_version}"
+kwok_bin_dir="${CACHE}/bin/kwok-${kwok_version}"
+
+if [[ "${1:-}" == "--print-dirs" ]]; then
+  printf '%s\n%s\n' "${k8s_bin_dir}" "${kwok_bin_dir}"
+  exit 0
+fi
+
+log() { printf 'toolchain: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+export GOTOOLCHAIN=local
+export GOMODCACHE="${CACHE}/go/mod"
+export GOCACHE="${CACHE}/go/build"
+# The sum database is reached through the module proxy (proxy.golang.org serves /sumdb/), so the
+# default GOSUMDB stays on: every module is checked against sum.golang.org.
+export GOFLAGS="-buildvcs=false"
+export CGO_ENABLED=0
+
+command -v go >/dev/null || die "go is not on PATH"
+
+mkdir -p "${CACHE}/bin" "${k8s_bin_dir}" "${kwok_bin_dir}"
+
+# One builder at a time per cache: concurrent runs (two test processes) would race on the temp files.
+exec 9>"${CACHE}/.kubernetes.sh.lock"
+flock 9
+
+# Staging modules (k8s.io/api, ...) are published as v0.<minor>.<patch> alongside v1.<minor>.<patch>.
+staging_version="v0.${KUBERNETES_VERSION#*.}"
+
+# name -> go package to build
+declare -A k8s_pkgs=(
+  [kube-apiserver]="k8s.io/kubernetes/cmd/kube-apiserver"
+  [kube-controller-manager]="k8s.io/kubernetes/cmd/kube-controller-manager"
+  [kube-scheduler]="k8s.io/kubernetes/cmd/kube-scheduler"
+  [kubectl]="k8s.io/kubernetes/cmd/kubectl"
+  # etcd's server module root is its `main` package (server/main.go calls etcdmain.Main).
+  [etcd]="go.etcd.io/etcd/server/v3"
+)
+k8s_order=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl)
+
+# Prints the first line of `<bin> <args>` output that contains the expected version, or fails.
+check_version() {
+  local bin="$1" expected="$2"; shift 2
+  local out
+  out="$("${bin}" "$@" 2>&1)" || die "$(basename "${bin}") $*: exited non-zero: ${out}"
+  grep -F -- "${expected}" <<<"${out}" | head -n1 | grep . \
+    || die "$(basename "${bin}") $* does not report ${expected}: ${out}"
+}
+
+verify_k8s_binary() {
+  local name="$1" path="$2"
+  case "${name}" in
+    kubectl) check_version "${path}" "Client Version: ${k8s_version}" version --client >/dev/null ;;
+    etcd) check_version "${path}" "etcd Version: ${etcd_version#v}" --version >/dev/null ;;
+    *) check_version "${path}" "Kubernetes ${k8s_version}" --version >/dev/null ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kubernetes + etcd: one wrapper module that requires k8s.io/kubernetes and maps its v0.0.0 staging
+# requirements to the published v0.X.Y modules (k8s.io/kubernetes can't be `go install`ed: its
+# go.mod replaces them with ./staging paths, which only exist in the git repo).
+# ---------------------------------------------------------------------------------------------
+missing=()
+for name in "${k8s_order[@]}"; do
+  [[ -x "${k8s_bin_dir}/${name}" ]] || missing+=("${name}")
+done
+
+etcd_version_file="${k8s_bin_dir}/.etcd-version"
+if ((${#missing[@]} == 0)) && [[ -s "${etcd_version_file}" ]]; then
+  etcd_version="$(cat "${etcd_version_file}")"
+  for name in "${k8s_order[@]}"; do
+    verify_k8s_binary "${name}" "${k8s_bin_dir}/${name}"
+    if [[ "${name}" == etcd ]]; then
+      log "etcd ${etcd_version} cached"
+    else
+      log "${name} ${k8s_version} cached"
+    fi
+  done
+else
+  log "resolving k8s.io/kubernetes@${k8s_version} ..."
+  k8s_gomod="$(go mod download -json "k8s.io/kubernetes@${k8s_version}" \
+    | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
+  [[ -f "${k8s_gomod}" ]] || die "could not download k8s.io/kubernetes@${k8s_version} (go mod download)"
+
+  # Staging modules: every k8s.io/* requirement pinned at v0.0.0 (kubernetes replaces each with
+  # ./staging/src/k8s.io/<name>).
+  mapfile -t staging < <(awk '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" { print $1 }' "${k8s_gomod}" | sort -u)
+  ((${#staging[@]} > 20)) || die "found only ${#staging[@]} staging modules in ${k8s_gomod}"
+  # etcd: the server version kubernetes itself tests against (its go.mod requires it, indirect).
+  etcd_version="$(awk '$1 == "go.etcd.io/etcd/server/v3" { print $2; exit }' "${k8s_gomod}")"
+  [[ -n "${etcd_version}" ]] || die "go.etcd.io/etcd/server/v3 not found in ${k8s_gomod}"
+  go_directive="$(awk '$1 == "go" { print $2; exit }' "${k8s_gomod}")"
+
+  wrapper="${CACHE}/src/kubernetes-${k8s_version}"
+  mkdir -p "${wrapper}"
+  new_mod="$(
+    echo "// Generated by scripts/toolchain/kubernetes.sh: builds Kubernetes ${k8s_version} binaries from modules."
+    echo "module webserver-sidecar.local/toolchain/kubernetes"
+    echo
+    echo "go ${go_directive}"
+    echo
+    # Same GODEBUG defaults as upstream's own builds (the main module's go.mod decides them).
+    grep -E '^godebug' "${k8s_gomod}" || true
+    echo
+    echo "require ("
+    echo "	k8s.io/kubernetes ${k8s_version}"
+    echo "	go.etcd.io/etcd/server/v3 ${etcd_version}"
+    echo ")"
+    echo
+    echo "replace ("
+    for m in "${staging[@]}"; do
+      echo "	${m} => ${m} ${staging_version}"
+    done
+    echo ")"
+  )"
+  # `go get` below edits go.mod, so compare against a copy of what we generated, not go.mod itself.
+  if [[ ! -f "${wrapper}/go.mod" ]] || [[ "$(cat "${wrapper}/go.mod.generated" 2>/dev/null)" != "${new_mod}" ]]; then
+    printf '%s\n' "${new_mod}" >"${wrapper}/go.mod"
+    printf '%s\n' "${new_mod}" >"${wrapper}/go.mod.generated"
+    rm -f "${wrapper}/go.sum"
+  fi
+  log "wrapper module ${wrapper}/go.mod (${#staging[@]} staging replaces => ${staging_version}, etcd ${etcd_version})"
+
+  pkgs=()
+  for name in "${missing[@]}"; do pkgs+=("${k8s_pkgs[${name}]}"); done
+
+  # Fills go.sum for exactly the packages we build (and downloads their modules). Each package
+  # carries its pinned version: a bare `go get pkg` means pkg@upgrade (the newest release).
+  queries=()
+  for pkg in "${pkgs[@]}"; do
+    case "${pkg}" in
+      go.etcd.io/etcd/server/v3*) queries+=("${pkg}@${etcd_version}") ;;
+      *) queries+=("${pkg}@${k8s_version}") ;;
+    esac
+  done
+  log "downloading modules for: ${missing[*]} ..."
+  (cd "${wrapper}" && go get "${queries[@]}") || die "go get failed in ${wrapper}"
+  # MVS may only raise versions; make sure nothing raised the pins themselves.
+  for want in "k8s.io/kubernetes ${k8s_version}" "go.etcd.io/etcd/server/v3 ${etcd_version}"; do
+    got="$(cd "${wrapper}" && go list -m -f '{{.Path}} {{.Version}}' "${want% *}")"
+    [[ "${got}" == "${want}" ]] || die "wrapper resolved ${got}, expected ${want}"
+  done
+
+  build_date="$(go mod download -json "k8s.io/kubernetes@${k8s_version}" \
+    | sed -n 's/^[[:space:]]*"Time": "\(.*\)",\{0,1\}$/\1/p')"
+  ldflags="-s -w"
+  major="${KUBERNETES_VERSION%%.*}"
+  minor="${KUBERNETES_VERSION#*.}"; minor="${minor%%.*}"
+  # kube-* report component-base/version; kubectl's client version comes from client-go/pkg/version.
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X ${pkg}.gitVersion=${k8s_version}"
+    ldflags+=" -X ${pkg}.gitMajor=${major}"
+    ldflags+=" -X ${pkg}.gitMinor=${minor}"
+    ldflags+=" -X ${pkg}.gitTreeState=archive"
+    ldflags+=" -X ${pkg}.gitCommit="
+    ldflags+=" -X ${pkg}.buildDate=${build_date}"
+  done
+
+  tmp="$(mktemp -d "${k8s_bin_dir}/.build.XXXXXX")"
+  trap 'rm -rf "${tmp}"' EXIT
+  for name in "${missing[@]}"; do
+    if [[ "${name}" == etcd ]]; then
+      log "building etcd ${etcd_version} ..."
+    else
+      log "building ${name} ${k8s_version} ..."
+    fi
+  done
+  # One `go build` for all missing binaries: packages compile in parallel and share work.
+  (cd "${wrapper}" && go build -trimpath -ldflags "${ldflags}" -o "${tmp}/" "${pkgs[@]}") \
+    || die "go build failed in ${wrapper}"
+  # `go build -o dir/` names a main package by its last path element, skipping a /vN suffix.
+  [[ -f "${tmp}/server" ]] && mv "${tmp}/server" "${tmp}/etcd"
+  for name in "${missing[@]}"; do
+    [[ -x "${tmp}/${name}" ]] || die "go build produced no ${name}"
+    verify_k8s_binary "${name}" "${tmp}/${name}"
+    mv -f "${tmp}/${name}" "${k8s_bin_dir}/${name}"
+  done
+  rm -rf "${tmp}"
+  trap - EXIT
+  printf '%s\n' "${etcd_version}" >"${etcd_version_file}.tmp"
+  mv -f "${etcd_version_file}.tmp" "${etcd_version_file}"
+  for name in "${k8s_order[@]}"; do
+    [[ " ${missing[*]} " == *" ${name} "* ]] && continue
+    verify_k8s_binary "${name}" "${k8s_bin_dir}/${name}"
+    log "${name} cached"
+  done
+  log "built ${missing[*]} into ${k8s_bin_dir}"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# kwok: its go.mod has no replace directives, so `go install module@version` builds it in its own
+# module graph (it pins other k8s.io/* and grpc versions than kubernetes; keep them apart).
+# ---------------------------------------------------------------------------------------------
+kwok_bin="${kwok_bin_dir}/kwok"
+if [[ -x "${kwok_bin}" ]]; then
+  check_version "${kwok_bin}" "${KWOK_VERSION}" --version >/dev/null
+  log "kwok ${kwok_version} cached"
+else
+  log "building kwok ${kwok_version} ..."
+  tmp="$(mktemp -d "${kwok_bin_dir}/.build.XXXXXX")"
+  trap 'rm -rf "${tmp}"' EXIT
+  GOBIN="${tmp}" go install -trimpath \
+    -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION}" \
+    "sigs.k8s.io/kwok/cmd/kwok@${kwok_version}" || die "go install sigs.k8s.io/kwok/cmd/kwok@${kwok_version} failed"
+  check_version "${tmp}/kwok" "${KWOK_VERSION}" --version >/dev/null
+  mv -f "${tmp}/kwok" "${kwok_bin}"
+  rm -rf "${tmp}"
+  trap - EXIT
+  log "built kwok ${kwok_version} into ${kwok_bin_dir}"
+fi

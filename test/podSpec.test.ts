@@ -1,0 +1,129 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import { resolveArgs } from "../components/args";
+import {
+    LOG_DIRECTORY, NGINX_CONTAINER, NGINX_UID, SHARED_LOGS_VOLUME, SIDECAR_CONTAINER, buildPodSpec,
+} from "../components/podSpec";
+import { LOG_SHIPPER_PATH } from "../components/sidecar/shipperCommand";
+
+// Builders take plain values; these tests read them back as plain objects.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Plain = any;
+
+function podSpecFor(args = {}): Plain {
+    return buildPodSpec(resolveArgs(args));
+}
+
+function container(spec: Plain, name: string): Plain {
+    return [...(spec.initContainers ?? []), ...spec.containers].find((c: Plain) => c.name === name);
+}
+
+describe("buildPodSpec", () => {
+    describe("faithful to the tutorial", () => {
+        const spec = podSpecFor();
+        it("runs nginx-container with port 80", () => {
+            expect(container(spec, NGINX_CONTAINER).ports).to.deep.equal([{ name: "http", containerPort: 80, protocol: "TCP" }]);
+        });
+        it("has a sidecar-container", () => {
+            expect(container(spec, SIDECAR_CONTAINER)).to.not.equal(undefined);
+        });
+        it("mounts the shared-logs emptyDir at /var/log/nginx in both containers", () => {
+            expect(spec.volumes[0]).to.deep.include({ name: "shared-logs" });
+            expect(spec.volumes[0].emptyDir).to.not.equal(undefined);
+            for (const name of [NGINX_CONTAINER, SIDECAR_CONTAINER]) {
+                expect(container(spec, name).volumeMounts).to.deep.include({ name: SHARED_LOGS_VOLUME, mountPath: LOG_DIRECTORY });
+            }
+        });
+    });
+
+    describe("sidecar modes", () => {
+        it("makes the sidecar a native sidecar by default: an init container that restarts always", () => {
+            const spec = podSpecFor();
+            expect(spec.initContainers.map((c: Plain) => [c.name, c.restartPolicy])).to.deep.equal([[SIDECAR_CONTAINER, "Always"]]);
+            expect(spec.containers.map((c: Plain) => c.name)).to.deep.equal([NGINX_CONTAINER]);
+        });
+        it("makes the sidecar a second regular container in classic mode", () => {
+            const spec = podSpecFor({ sidecarMode: "classic" });
+            expect(spec.initContainers).to.equal(undefined);
+            expect(spec.containers.map((c: Plain) => c.name)).to.deep.equal([NGINX_CONTAINER, SIDECAR_CONTAINER]);
+            expect(container(spec, SIDECAR_CONTAINER).restartPolicy).to.equal(undefined);
+        });
+    });
+
+    describe("hardened", () => {
+        const spec = podSpecFor();
+        const containers = [NGINX_CONTAINER, SIDECAR_CONTAINER].map((name) => container(spec, name));
+
+        it("pins both images, never latest", () => {
+            expect(containers.map((c) => c.image)).to.deep.equal([resolveArgs({}).nginxImage, resolveArgs({}).sidecarImage]);
+            for (const c of containers) {
+                expect(c.image).to.not.match(/:latest$/);
+            }
+        });
+        it("runs as nginx's non-root uid, with seccomp RuntimeDefault (restricted profile, Pod level)", () => {
+            expect(spec.securityContext).to.deep.include({
+                runAsNonRoot: true, runAsUser: NGINX_UID, runAsGroup: NGINX_UID, fsGroup: NGINX_UID,
+                seccompProfile: { type: "RuntimeDefault" },
+            });
+        });
+        it("lets nginx bind port 80 through the namespaced unprivileged-port sysctl, not a capability", () => {
+            expect(spec.securityContext.sysctls).to.deep.equal([{ name: "net.ipv4.ip_unprivileged_port_start", value: "80" }]);
+        });
+        for (const name of [NGINX_CONTAINER, SIDECAR_CONTAINER]) {
+            it(`${name}: no privilege escalation, all capabilities dropped, read-only root filesystem`, () => {
+                expect(container(spec, name).securityContext).to.deep.equal({
+                    allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] },
+                });
+            });
+            it(`${name}: requests cpu and memory and limits memory`, () => {
+                const { resources } = container(spec, name);
+                expect(resources.requests).to.have.all.keys("cpu", "memory");
+                expect(resources.limits).to.have.all.keys("memory");
+            });
+        }
+        it("gives nginx writable emptyDirs only where it writes: temp files and pid file", () => {
+            expect(container(spec, NGINX_CONTAINER).volumeMounts.map((m: Plain) => m.mountPath))
+                .to.deep.equal([LOG_DIRECTORY, "/var/cache/nginx", "/var/run"]);
+            expect(container(spec, SIDECAR_CONTAINER).volumeMounts.map((m: Plain) => m.mountPath)).to.deep.equal([LOG_DIRECTORY]);
+            for (const volume of spec.volumes) {
+                expect(Object.keys(volume)).to.deep.equal(["name", "emptyDir"]);
+            }
+        });
+        it("probes nginx for readiness and liveness over HTTP on port 80", () => {
+            const nginx = container(spec, NGINX_CONTAINER);
+            expect(nginx.readinessProbe.httpGet).to.deep.equal({ path: "/", port: 80 });
+            expect(nginx.livenessProbe.httpGet).to.deep.equal({ path: "/", port: 80 });
+        });
+        it("mounts no service account token", () => {
+            expect(spec.automountServiceAccountToken).to.equal(false);
+        });
+        it("shares the process namespace, so the sidecar can signal nginx to reopen rotated logs", () => {
+            expect(spec.shareProcessNamespace).to.equal(true);
+        });
+        it("bounds shared-logs with logSizeLimit", () => {
+            expect(podSpecFor({ logSizeLimit: "32Mi" }).volumes[0].emptyDir).to.deep.equal({ sizeLimit: "32Mi" });
+            expect(spec.volumes[0].emptyDir).to.deep.equal({ sizeLimit: "128Mi" });
+        });
+        it("sets the grace period", () => {
+            expect(spec.terminationGracePeriodSeconds).to.equal(30);
+            expect(podSpecFor({ terminationGracePeriodSeconds: 45 }).terminationGracePeriodSeconds).to.equal(45);
+        });
+    });
+
+    describe("the sidecar's command", () => {
+        const sidecar = container(podSpecFor({ logSizeLimit: "64Mi" }), SIDECAR_CONTAINER);
+        it("runs the log shipper's source with python3 -c", () => {
+            expect(sidecar.command).to.deep.equal(["python3", "-u", "-c", fs.readFileSync(LOG_SHIPPER_PATH, "utf8")]);
+        });
+        it("follows both log files in the shared directory and rotates at an eighth of the limit", () => {
+            expect(sidecar.args).to.deep.equal(["--dir", "/var/log/nginx", "--rotate-bytes", String(8 * 2 ** 20), "access.log", "error.log"]);
+        });
+        it("is not the tutorial's cat-and-sleep loop", () => {
+            expect(sidecar.command.join(" ")).to.not.include("sleep 30");
+        });
+    });
+
+    it("builds the same spec twice (no diff on an unchanged preview)", () => {
+        expect(JSON.stringify(podSpecFor())).to.equal(JSON.stringify(podSpecFor()));
+    });
+});

@@ -1,0 +1,71 @@
+import { expect } from "chai";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { WebServerConfigError } from "../components/errors";
+import { clearRegistered, installMocks, promiseOf, registered } from "./helpers/mocks";
+
+const PROGRAM = path.join(__dirname, "..", "index.ts");
+const KUBECONFIG = path.join(__dirname, "fixtures", "two-contexts.kubeconfig");
+
+/** The program's stack outputs. */
+interface ProgramOutputs {
+    podNames: pulumi.Output<string[]>;
+    namespace: string;
+    serviceName: pulumi.Output<string> | undefined;
+}
+
+/** Runs index.ts afresh under mocks with the given stack config, as `pulumi up` would. */
+function runProgram(config: Record<string, string>): ProgramOutputs {
+    pulumi.runtime.setAllConfig({ "webserver-sidecar:kubeconfig": KUBECONFIG, ...config });
+    delete require.cache[require.resolve(PROGRAM)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(PROGRAM) as ProgramOutputs;
+}
+
+describe("the program, index.ts (mocks)", () => {
+    before(installMocks);
+    beforeEach(clearRegistered);
+    after(() => pulumi.runtime.setAllConfig({}));
+
+    it("deploys the dev stack: a provider, the component and its Pod, exporting podNames [webserver]", async () => {
+        const outputs = runProgram({ "webserver-sidecar:namespace": "default" });
+        expect(await promiseOf(outputs.podNames)).to.deep.equal(["webserver"]);
+        expect(outputs.namespace).to.equal("default");
+        expect(outputs.serviceName).to.equal(undefined);
+        expect(registered.map((r) => r.type)).to.deep.equal([
+            "pulumi:providers:kubernetes", "webserver-sidecar:index:WebServer", "kubernetes:core/v1:Pod",
+        ]);
+    });
+
+    it("builds the provider from the kubeconfig, context and namespace config, and deploys through it", async () => {
+        const outputs = runProgram({ "webserver-sidecar:context": "beta", "webserver-sidecar:namespace": "web" });
+        await promiseOf(outputs.podNames);
+        const [provider, , pod] = registered;
+        expect(provider.inputs).to.deep.include({ kubeconfig: KUBECONFIG, context: "beta", namespace: "web" });
+        expect(pod.provider).to.match(/pulumi:providers:kubernetes::k8s::/);
+        expect(outputs.namespace).to.equal("web");
+    });
+
+    it("adds the Service and exports its name when service is configured", async () => {
+        const outputs = runProgram({ "webserver-sidecar:service": '{"type":"ClusterIP","port":8080}' });
+        expect(await promiseOf(outputs.serviceName!)).to.equal("webserver");
+        expect(registered.map((r) => r.type)).to.include("kubernetes:core/v1:Service");
+    });
+
+    const badConfigs: [string, Record<string, string>, RegExp][] = [
+        ["a typo in a key", { "webserver-sidecar:sidecarImge": "python:3.11" }, /webserver-sidecar:sidecarImge: got "python:3.11"; allowed: did you mean webserver-sidecar:sidecarImage\?/],
+        ["a context not in the kubeconfig", { "webserver-sidecar:context": "prod" }, /webserver-sidecar:context: got "prod"; allowed: a context of .*two-contexts.kubeconfig: alpha, beta/],
+        ["a kubeconfig that does not exist", { "webserver-sidecar:kubeconfig": "/no/such/kubeconfig" }, /webserver-sidecar:kubeconfig: got "\/no\/such\/kubeconfig"/],
+        ["an unpinned image", { "webserver-sidecar:nginxImage": "nginx:latest" }, /webserver-sidecar:nginxImage: got "nginx:latest"/],
+        ["a bad namespace", { "webserver-sidecar:namespace": "-web" }, /webserver-sidecar:namespace: got "-web"/],
+        ["a bad Service", { "webserver-sidecar:service": '{"type":"Headless"}' }, /webserver-sidecar:service.type: got "Headless"/],
+        ["a bad size limit", { "webserver-sidecar:logSizeLimit": "10%" }, /webserver-sidecar:logSizeLimit: got "10%"/],
+    ];
+    for (const [what, config, message] of badConfigs) {
+        it(`fails on ${what}, naming key and value, with nothing registered (not even the provider)`, async () => {
+            expect(() => runProgram(config)).to.throw(WebServerConfigError, message);
+            await new Promise((resolve) => setTimeout(resolve, 50)); // let any stray registration surface
+            expect(registered).to.deep.equal([]);
+        });
+    }
+});

@@ -1,0 +1,154 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { WebServerConfigError } from "../components/errors";
+import { KubeconfigEnvironment } from "../components/kubeconfig";
+import { StackConfig, readStackConfig } from "../components/stackConfig";
+
+const FIXTURE = path.join(__dirname, "fixtures", "two-contexts.kubeconfig");
+
+/** A machine with only the given files, no $KUBECONFIG, and /home/dev as home. */
+function fakeEnvironment(files: Record<string, string> = {}, kubeconfigEnv?: string): KubeconfigEnvironment {
+    return { kubeconfigEnv, homeDirectory: "/home/dev", readFile: (file) => files[file] };
+}
+
+const fixtureText = fs.readFileSync(FIXTURE, "utf8");
+const withFixture = fakeEnvironment({ "/clusters/two.yaml": fixtureText });
+
+function read(config: Record<string, string>, env = withFixture): StackConfig {
+    return readStackConfig(config, env);
+}
+
+function problemsOf(config: Record<string, string>, env = withFixture): string {
+    try {
+        read(config, env);
+    } catch (e) {
+        expect(e).to.be.instanceOf(WebServerConfigError);
+        return (e as Error).message;
+    }
+    throw new Error(`accepted ${JSON.stringify(config)}`);
+}
+
+describe("readStackConfig", () => {
+    describe("an empty stack config", () => {
+        const config = read({});
+        it("targets the default namespace", () => expect(config.cluster.namespace).to.equal("default"));
+        it("uses the kubeconfig's current-context", () => expect(config.cluster.context).to.equal(undefined));
+        it("uses ~/.kube/config as kubectl does", () => {
+            expect(config.cluster.kubeconfig).to.deep.equal({ kind: "default", paths: ["/home/dev/.kube/config"] });
+        });
+        it("creates no Service", () => expect(config.webServer.service).to.equal(undefined));
+    });
+
+    it("follows $KUBECONFIG, a list of files like kubectl's", () => {
+        const config = read({ "webserver-sidecar:context": "beta" }, fakeEnvironment({ "/b.yaml": fixtureText }, "/a.yaml:/b.yaml"));
+        expect(config.cluster.kubeconfig).to.deep.equal({ kind: "default", paths: ["/a.yaml", "/b.yaml"] });
+        expect(config.cluster.context).to.equal("beta");
+    });
+
+    it("reads every key", () => {
+        const config = read({
+            "webserver-sidecar:kubeconfig": "/clusters/two.yaml",
+            "webserver-sidecar:context": "beta",
+            "webserver-sidecar:namespace": "web",
+            "webserver-sidecar:service": JSON.stringify({ type: "NodePort", port: 8080 }),
+            "webserver-sidecar:nginxImage": "nginx:1.30.2",
+            "webserver-sidecar:sidecarImage": "python:3.11.13-slim-bookworm",
+            "webserver-sidecar:logSizeLimit": "32Mi",
+            "webserver-sidecar:sidecarMode": "classic",
+        });
+        expect(config).to.deep.equal({
+            cluster: { kubeconfig: { kind: "file", path: "/clusters/two.yaml" }, context: "beta", namespace: "web" },
+            webServer: {
+                nginxImage: "nginx:1.30.2", sidecarImage: "python:3.11.13-slim-bookworm", logSizeLimit: "32Mi",
+                sidecarMode: "classic", service: { type: "NodePort", port: 8080 },
+            },
+        });
+    });
+
+    it("takes inline kubeconfig contents", () => {
+        const config = read({ "webserver-sidecar:kubeconfig": fixtureText, "webserver-sidecar:context": "alpha" });
+        expect(config.cluster.kubeconfig).to.deep.equal({ kind: "inline", contents: fixtureText });
+    });
+
+    it("expands ~ in a kubeconfig path", () => {
+        const config = read({ "webserver-sidecar:kubeconfig": "~/k.yaml" }, fakeEnvironment({ "/home/dev/k.yaml": fixtureText }));
+        expect(config.cluster.kubeconfig).to.deep.equal({ kind: "file", path: "/home/dev/k.yaml" });
+    });
+
+    it("accepts a Service port stored as a string by `pulumi config set --path`", () => {
+        expect(read({ "webserver-sidecar:service": '{"port":"8080"}' }).webServer.service).to.deep.equal({ type: undefined, port: 8080 });
+    });
+
+    describe("bad config", () => {
+        const cases: [string, Record<string, string>, string][] = [
+            ["an unknown key, suggesting the nearest known one",
+                { "webserver-sidecar:namspace": "web" },
+                'webserver-sidecar:namspace: got "web"; allowed: did you mean webserver-sidecar:namespace? known keys: kubeconfig, context, namespace'],
+            ["an unknown key that looks like nothing known",
+                { "webserver-sidecar:replicas": "3" },
+                'webserver-sidecar:replicas: got "3"; allowed: known keys:'],
+            ["a namespace that is not a DNS label",
+                { "webserver-sidecar:namespace": "Web_Apps" },
+                'webserver-sidecar:namespace: got "Web_Apps"; allowed: a DNS-1123 label'],
+            ["a Service that is not an object",
+                { "webserver-sidecar:service": "NodePort" },
+                'webserver-sidecar:service: got "NodePort"; allowed: object { type: ClusterIP | NodePort | LoadBalancer, port: 1..65535 }'],
+            ["a Service with an unknown field",
+                { "webserver-sidecar:service": '{"targetPort":8080}' },
+                "webserver-sidecar:service.targetPort: got 8080; allowed: only the fields type and port (did you mean port?)"],
+            ["a Service type that does not exist",
+                { "webserver-sidecar:service": '{"type":"Ingress"}' },
+                'webserver-sidecar:service.type: got "Ingress"; allowed: ClusterIP | NodePort | LoadBalancer'],
+            ["a Service port out of range",
+                { "webserver-sidecar:service": '{"port":0}' },
+                "webserver-sidecar:service.port: got 0; allowed: an integer port from 1 to 65535"],
+            ["a latest image",
+                { "webserver-sidecar:nginxImage": "nginx:latest" },
+                'webserver-sidecar:nginxImage: got "nginx:latest"; allowed: an image reference pinned to a tag other than \'latest\''],
+            ["a log size limit that is not a quantity",
+                { "webserver-sidecar:logSizeLimit": "a lot" },
+                'webserver-sidecar:logSizeLimit: got "a lot"; allowed: a Kubernetes quantity of bytes'],
+            ["an unknown sidecar mode",
+                { "webserver-sidecar:sidecarMode": "Native" },
+                'webserver-sidecar:sidecarMode: got "Native"; allowed: native | classic'],
+            ["a kubeconfig path that does not exist",
+                { "webserver-sidecar:kubeconfig": "/nowhere/config" },
+                'webserver-sidecar:kubeconfig: got "/nowhere/config"; allowed: the path of an existing kubeconfig file'],
+            ["a kubeconfig that does not parse",
+                { "webserver-sidecar:kubeconfig": "/clusters/broken.yaml" },
+                'webserver-sidecar:kubeconfig: got "/clusters/broken.yaml"; allowed: a kubeconfig in YAML or JSON'],
+            ["a context that is not in the kubeconfig, listing those that are",
+                { "webserver-sidecar:kubeconfig": "/clusters/two.yaml", "webserver-sidecar:context": "gamma" },
+                'webserver-sidecar:context: got "gamma"; allowed: a context of /clusters/two.yaml: alpha, beta'],
+        ];
+        const env = fakeEnvironment({ "/clusters/two.yaml": fixtureText, "/clusters/broken.yaml": "contexts: [unclosed" });
+        for (const [what, config, message] of cases) {
+            it(`refuses ${what}`, () => {
+                expect(problemsOf(config, env)).to.include(message);
+            });
+        }
+
+        it("refuses a context when no kubeconfig can be found at all", () => {
+            expect(problemsOf({ "webserver-sidecar:context": "prod" }, fakeEnvironment())).to.include(
+                'webserver-sidecar:context: got "prod"; allowed: a context of a kubeconfig, but none was found (looked in /home/dev/.kube/config)');
+        });
+
+        it("reports every problem at once, across cluster settings and component arguments", () => {
+            const message = problemsOf({
+                "webserver-sidecar:namespace": "UPPER",
+                "webserver-sidecar:nginxImage": "nginx",
+                "webserver-sidecar:logSizeLImit": "1Gi",
+                "webserver-sidecar:context": "nope",
+            });
+            expect(message).to.match(/\(4 problems\)/);
+            for (const key of ["namespace", "nginxImage", "logSizeLImit", "context"]) {
+                expect(message).to.include(`webserver-sidecar:${key}: got`);
+            }
+        });
+
+        it("ignores keys of other namespaces", () => {
+            expect(() => read({ "kubernetes:enableServerSideApply": "true", "pulumi:tags": "{}" })).to.not.throw();
+        });
+    });
+});

@@ -1,0 +1,73 @@
+import { expect } from "chai";
+import * as k8s from "@pulumi/kubernetes";
+import { clearRegistered, installMocks, promiseOf, registered, registeredOfType } from "./helpers/mocks";
+
+import { WebServer, WebServerConfigError } from "../components";
+
+// Components register when constructed, so mocks installed here, before any test, catch them all.
+installMocks();
+
+const POD = "kubernetes:core/v1:Pod";
+const SERVICE = "kubernetes:core/v1:Service";
+
+describe("WebServer (mocks)", () => {
+    beforeEach(clearRegistered);
+
+    it("registers the component and a Pod parented to it, named after it", async () => {
+        const web = new WebServer("parented");
+        const urn = await promiseOf(web.pod.urn);
+        expect(urn).to.match(/webserver-sidecar:index:WebServer\$kubernetes:core\/v1:Pod::parented-pod$/);
+        expect(registered.map((r) => [r.type, r.name])).to.deep.equal([
+            ["webserver-sidecar:index:WebServer", "parented"],
+            [POD, "parented-pod"],
+        ]);
+    });
+
+    it("names the Pod `webserver` and labels it app=webserver by default", async () => {
+        const web = new WebServer("defaults");
+        expect(await promiseOf(web.podName)).to.equal("webserver");
+        const [pod] = registeredOfType(POD);
+        expect(pod.inputs.metadata).to.deep.equal({ name: "webserver", labels: { app: "webserver" } });
+    });
+
+    it("leaves the Kubernetes name to Pulumi with autoName, labelling by the component's name", async () => {
+        const web = new WebServer("auto", { autoName: true });
+        expect(await promiseOf(web.podName)).to.match(/^auto-pod-/);
+        expect(registeredOfType(POD)[0].inputs.metadata).to.deep.equal({ labels: { app: "auto" } });
+    });
+
+    it("creates no Service unless asked, and says so with undefined outputs", async () => {
+        const web = new WebServer("no-service");
+        await promiseOf(web.pod.urn);
+        expect(web.service).to.equal(undefined);
+        expect(web.serviceName).to.equal(undefined);
+        expect(registeredOfType(SERVICE)).to.have.length(0);
+    });
+
+    it("creates a Service selecting the Pod's labels, parented to the component", async () => {
+        const web = new WebServer("with-service", { service: { type: "NodePort", port: 8080 } });
+        await promiseOf(web.pod.urn);
+        expect(await promiseOf(web.service!.urn)).to.match(/WebServer\$kubernetes:core\/v1:Service::with-service-service$/);
+        expect(await promiseOf(web.serviceName!)).to.equal("webserver");
+        const [service] = registeredOfType(SERVICE);
+        const [pod] = registeredOfType(POD);
+        expect(service.inputs.spec.selector).to.deep.equal(pod.inputs.metadata.labels);
+        expect(service.inputs.spec.ports).to.deep.equal([{ name: "http", port: 8080, targetPort: 80, protocol: "TCP" }]);
+    });
+
+    it("hands the component's provider down to its children", async () => {
+        const provider = new k8s.Provider("target", { namespace: "web" });
+        const web = new WebServer("provided", { service: {} }, { providers: [provider] });
+        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn)]);
+        const providerUrn = await promiseOf(provider.urn);
+        for (const child of [...registeredOfType(POD), ...registeredOfType(SERVICE)]) {
+            expect(child.provider).to.match(new RegExp(`^${providerUrn.replace(/[$]/g, "\\$")}::`));
+        }
+    });
+
+    it("refuses bad arguments before registering anything, not even itself", () => {
+        expect(() => new WebServer("bad", { nginxImage: "nginx:latest", logSizeLimit: "tiny" }))
+            .to.throw(WebServerConfigError, /nginxImage: got "nginx:latest"[\s\S]*logSizeLimit: got "tiny"/);
+        expect(registered).to.have.length(0);
+    });
+});
