@@ -253,9 +253,14 @@ class Shipper:
     # --- reading and writing -----------------------------------------------------------------
 
     def ship_from(self, generation, final):
-        """Copy whole lines from generation's offset to stdout; at the end, partial ones too."""
-        while True:
-            data = os.pread(generation.fd, CHUNK_BYTES, generation.offset)
+        """Copy whole lines from generation's offset to stdout; at the end, partial ones too.
+
+        Reads only up to the size the file had when called: under full load nginx writes as
+        fast as this reads, and chasing the end would starve the rotation checks in between.
+        """
+        end_of_pass = generation.size()
+        while generation.offset < end_of_pass:
+            data = os.pread(generation.fd, min(CHUNK_BYTES, end_of_pass - generation.offset), generation.offset)
             if not data:
                 return
             end = data.rfind(b"\n") + 1
