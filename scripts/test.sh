@@ -12,3 +12,7 @@ npx tsc --noEmit -p .
 
 echo "test: unit tests (pure and Pulumi mocks)"
 npx mocha 'test/*.test.ts'
+
+echo "test: log shipping in a local Pod (real nginx, the sidecar's real command; needs root)"
+bash scripts/setup-local-pod.sh
+npx mocha 'test/localPod/*.test.ts'

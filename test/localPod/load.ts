@@ -3,7 +3,7 @@
  * so that every access line is unique; every tenth one to a missing file, which nginx answers 404
  * and also logs to error.log. Bounded in time, and only ever aimed at the Pod's own loopback.
  */
-import { execFile, execFileSync } from "child_process";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -74,8 +74,13 @@ export function runLoad(pod: LocalPod, options: LoadOptions): Promise<LoadResult
     });
 }
 
-/** A single request from inside the Pod's network; returns the HTTP status. */
-export function request(pod: LocalPod, urlPath: string): number {
+/**
+ * A single request from inside the Pod's network; resolves to the HTTP status. Asynchronous, so
+ * the runner's event loop keeps timestamping the sidecar's output while curl runs.
+ */
+export function request(pod: LocalPod, urlPath: string): Promise<number> {
     const [command, ...args] = pod.inPodNetwork(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", `http://127.0.0.1:80${urlPath}`]);
-    return Number(execFileSync(command, args).toString());
+    return new Promise((resolve, reject) => {
+        execFile(command, args, { timeout: 10_000 }, (error, stdout) => (error ? reject(error) : resolve(Number(stdout))));
+    });
 }

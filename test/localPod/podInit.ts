@@ -91,7 +91,8 @@ class PodInit {
 
     private startContainer(container: ContainerPlan): void {
         const dropPrivileges = container.uid === 0 ? [] : ["--inh-caps=-all", "--bounding-set=-all"];
-        const child = spawn("setpriv", [
+        // Absolute: PATH is the container's, which need not contain setpriv.
+        const child = spawn("/usr/bin/setpriv", [
             `--reuid=${container.uid}`, `--regid=${container.gid}`,
             ...(container.groups.length > 0 ? [`--groups=${container.groups.join(",")}`] : ["--clear-groups"]),
             ...(container.noNewPrivileges ? ["--no-new-privs"] : []),

@@ -101,7 +101,7 @@ describe("the sidecar ships every nginx line once (local Pod: real nginx, files 
     it("at idle: each request's access line, and each 404's error line, in order", async () => {
         pod = await startPod();
         for (let i = 0; i < 20; i++) {
-            request(pod, i % 5 === 4 ? `/missing/${i}` : `/?idle=${i}`);
+            await request(pod, i % 5 === 4 ? `/missing/${i}` : `/?idle=${i}`);
             await sleep(25);
         }
         await pod.stop();
@@ -130,7 +130,7 @@ describe("the sidecar ships every nginx line once (local Pod: real nginx, files 
         const nginxStart = pod.events.findIndex((e) => e.event === "started" && e.name === "nginx-container");
         expect(sidecarStart).to.be.lessThan(nginxStart);
         for (let i = 0; i < 5; i++) {
-            request(pod, `/?late=${i}`);
+            await request(pod, `/?late=${i}`);
         }
         await pod.stop();
         expectEveryLineOnce(account(pod));
