@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
 import { Readable, Writable } from "stream";
+import { cpuCgroupsAvailable, cpuSharesFor, createPodCgroups, removePodCgroups } from "./cpuCgroups";
 import { renderNginxConfig } from "./nginxConfig";
 import type { PodCommand, PodEvent } from "./podInit";
 import { PodPlan, planPod } from "./podPlan";
@@ -84,6 +85,11 @@ export class LocalPod {
             makeWorldWritable(path.join(directory, "volumes", volume));
         }
         makeWorldWritable(truthDirectory);
+        const podId = path.basename(directory);
+        if (cpuCgroupsAvailable()) {
+            const procsFiles = createPodCgroups(podId, Object.fromEntries(plan.containers.map((c) => [c.name, cpuSharesFor(c.cpuRequest)])));
+            plan.containers.forEach((c) => { c.cgroupProcsFile = procsFiles[c.name]; });
+        }
         const planFile = path.join(directory, "plan.json");
         fs.writeFileSync(planFile, JSON.stringify(plan, null, 2));
 
@@ -141,8 +147,9 @@ export class LocalPod {
         return Buffer.concat(this.sidecarOutput.map((c) => c.data)).toString("utf8");
     }
 
-    /** Deletes the Pod's directory (when this runner created it). The Pod must be stopped. */
+    /** Deletes the Pod's directory (when this runner created it) and cgroups. The Pod must be stopped. */
     remove(): void {
+        removePodCgroups(path.basename(this.directory));
         if (this.ownsDirectory) {
             fs.rmSync(this.directory, { recursive: true, force: true });
         }

@@ -91,14 +91,17 @@ class PodInit {
 
     private startContainer(container: ContainerPlan): void {
         const dropPrivileges = container.uid === 0 ? [] : ["--inh-caps=-all", "--bounding-set=-all"];
-        // Absolute: PATH is the container's, which need not contain setpriv.
-        const child = spawn("/usr/bin/setpriv", [
+        // The container's first act is to enter its cgroup, so that everything it forks is in it.
+        const enterCgroup = container.cgroupProcsFile === undefined ? [] : ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', container.cgroupProcsFile];
+        const [program, ...programArgs] = [...enterCgroup, "/usr/bin/setpriv", [
             `--reuid=${container.uid}`, `--regid=${container.gid}`,
             ...(container.groups.length > 0 ? [`--groups=${container.groups.join(",")}`] : ["--clear-groups"]),
             ...(container.noNewPrivileges ? ["--no-new-privs"] : []),
             ...dropPrivileges,
             "--", ...container.argv,
-        ], {
+        ]].flat();
+        // Absolute paths: PATH is the container's, which need not contain sh or setpriv.
+        const child = spawn(program, programArgs, {
             cwd: "/",
             env: container.env,
             stdio: container.role === "sidecar" ? ["ignore", 1, 2] : ["ignore", MAIN_OUTPUT_FD, MAIN_OUTPUT_FD],

@@ -20,6 +20,10 @@ export interface ContainerPlan {
     readonly groups: number[];
     readonly noNewPrivileges: boolean;
     readonly stopSignal: NodeJS.Signals;
+    /** The CPU request ("100m"), from which the kubelet derives the container's CPU weight. */
+    readonly cpuRequest: string | undefined;
+    /** The container's cgroup.procs, when the runner placed it in a cgroup of its own. */
+    cgroupProcsFile?: string;
 }
 
 /** An emptyDir and where it is mounted (both containers share one mount namespace here). */
@@ -88,6 +92,7 @@ export function planPod(podName: string, spec: PodSpec, nginxConfigFile: string,
             groups: fsGroup === undefined ? [] : [fsGroup],
             noNewPrivileges: plain<boolean | undefined>(security.allowPrivilegeEscalation) === false,
             stopSignal: image.stopSignal,
+            cpuRequest: plain<{ requests?: { cpu?: string } }>(container.resources ?? {}).requests?.cpu,
         };
     };
 
