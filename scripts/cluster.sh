@@ -65,40 +65,46 @@ is_ours() {
 }
 
 # Starts a component in the background, detached from the caller's terminal and process group,
-# with all its output in logs/<name>.log, and records "<name> <pid> <binary>" in the pids file.
+# with all its output in logs/<name>.log and without our lock fd 8 (a component holding it would
+# block every later up/down), and records "<name> <pid> <binary>" in the pids file.
 start_component() {
   local name="$1" bin="$2"; shift 2
   log "starting ${name}"
   if command -v setsid >/dev/null; then
     # In a non-interactive shell the background child is no process-group leader, so setsid
     # calls setsid(2) and execs in place: $! is the component's own pid.
-    setsid "${bin}" "$@" </dev/null >"${LOGS}/${name}.log" 2>&1 &
+    setsid "${bin}" "$@" </dev/null >"${LOGS}/${name}.log" 2>&1 8>&- &
   else
-    "${bin}" "$@" </dev/null >"${LOGS}/${name}.log" 2>&1 &
+    "${bin}" "$@" </dev/null >"${LOGS}/${name}.log" 2>&1 8>&- &
   fi
   local pid=$!
   printf '%s %s %s\n' "${name}" "${pid}" "${bin}" >>"${PIDS}"
+  # Until the forked shell has exec'ed the binary, its argv[0] is still bash/setsid: wait for
+  # that, so liveness checks (which compare argv[0]) don't mistake it for a dead component.
+  local tries=0
+  while [[ "$(proc_argv0 "${pid}")" != "${bin}" ]] && kill -0 "${pid}" 2>/dev/null && ((tries++ < 100)); do
+    sleep 0.05
+  done
 }
 
-# Stops every recorded pid that still runs its binary: TERM, wait up to 15 s, then KILL.
-stop_all() {
-  [[ -f "${PIDS}" ]] || return 0
-  local name pid bin
-  local -a live=()
-  # Reverse start order: kwok and the controllers first, etcd last.
-  while read -r name pid bin; do
+# Sends TERM to the given "<pid> <binary> <name>" entries, waits up to 15 s, then KILLs the rest.
+terminate() {
+  local entry pid bin name
+  local -a live=() still=()
+  for entry in "$@"; do
+    read -r pid bin name <<<"${entry}"
     if is_ours "${pid}" "${bin}"; then
       log "stopping ${name} (pid ${pid})"
       kill -TERM "${pid}" 2>/dev/null || true
-      live+=("${pid} ${bin} ${name}")
+      live+=("${entry}")
     fi
-  done < <(tac "${PIDS}")
-  local deadline=$((SECONDS + 15)) entry still
+  done
+  local deadline=$((SECONDS + 15))
   while ((${#live[@]} > 0)); do
     still=()
     for entry in "${live[@]}"; do
       read -r pid bin name <<<"${entry}"
-      is_ours "${pid}" "${bin}" && still+=("${entry}")
+      if is_ours "${pid}" "${bin}"; then still+=("${entry}"); fi
     done
     live=("${still[@]+"${still[@]}"}")
     ((${#live[@]} == 0)) && break
@@ -113,6 +119,23 @@ stop_all() {
     fi
     sleep 0.2
   done
+}
+
+# Stops every recorded pid that still runs its binary. etcd goes last, once the others are gone:
+# a kube-apiserver whose etcd vanished hangs in shutdown retrying it.
+stop_all() {
+  [[ -f "${PIDS}" ]] || return 0
+  local name pid bin
+  local -a first=() last=()
+  while read -r name pid bin; do
+    if [[ "${name}" == etcd ]]; then
+      last+=("${pid} ${bin} ${name}")
+    else
+      first+=("${pid} ${bin} ${name}")
+    fi
+  done <"${PIDS}"
+  terminate "${first[@]+"${first[@]}"}"
+  terminate "${last[@]+"${last[@]}"}"
   rm -f "${PIDS}"
 }
 
@@ -134,18 +157,22 @@ first_dead_component() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# A random free loopback port in 20000-59999, not one of those already chosen.
+# A random free loopback port below the kernel's ephemeral range (outgoing connections, even in
+# TIME_WAIT, would make a bind there fail although nothing listens), not one already chosen.
 pick_port() {
-  local port tries=0
+  local low=20000 high=32767 port tries=0 eph
+  if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
+    read -r eph _ </proc/sys/net/ipv4/ip_local_port_range
+    if ((eph > low + 1000)); then high=$((eph - 1)); fi
+  fi
   while ((tries++ < 200)); do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    port=$((low + (RANDOM * 32768 + RANDOM) % (high - low + 1)))
     [[ " ${chosen_ports:-} " == *" ${port} "* ]] && continue
     port_in_use "${port}" && continue
-    chosen_ports="${chosen_ports:-} ${port}"
     echo "${port}"
     return 0
   done
-  die "no free loopback port found"
+  die "no free loopback port found in ${low}-${high}"
 }
 
 # openssl config with explicit sections, so the system openssl.cnf never adds or clashes with
@@ -162,20 +189,39 @@ write_ext() {
     echo "extendedKeyUsage = ${usage}"
     echo "subjectKeyIdentifier = hash"
     echo "authorityKeyIdentifier = keyid"
-    [[ -n "${san}" ]] && echo "subjectAltName = ${san}"
+    if [[ -n "${san}" ]]; then echo "subjectAltName = ${san}"; fi
   } >"${file}"
 }
 
 new_key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null; chmod 600 "$1"; }
 
-# Signs pki/<name>.crt for subject $2 with the local CA.
+# Creates a self-signed CA pki/<name>.crt.
+new_ca() {
+  local name="$1" subject="$2"
+  new_key "${PKI}/${name}.key"
+  {
+    echo "[req]"
+    echo "distinguished_name = dn"
+    echo "x509_extensions = v3_ca"
+    echo "[dn]"
+    echo "[v3_ca]"
+    echo "basicConstraints = critical, CA:TRUE"
+    echo "keyUsage = critical, keyCertSign, cRLSign, digitalSignature"
+    echo "subjectKeyIdentifier = hash"
+  } >"${PKI}/${name}.cnf"
+  openssl req -x509 -new -key "${PKI}/${name}.key" -subj "${subject}" \
+    -config "${PKI}/${name}.cnf" -days 3650 -sha256 -out "${PKI}/${name}.crt"
+  rm -f "${PKI}/${name}.cnf"
+}
+
+# Signs pki/<name>.crt for subject $2 with CA pki/<ca>.crt (default: the cluster CA).
 issue_cert() {
-  local name="$1" subject="$2" usage="$3" san="${4:-}"
+  local name="$1" subject="$2" usage="$3" san="${4:-}" ca="${5:-ca}"
   new_key "${PKI}/${name}.key"
   write_ext "${PKI}/${name}.cnf" "${usage}" "${san}"
   openssl req -new -key "${PKI}/${name}.key" -subj "${subject}" -config "${PKI}/${name}.cnf" \
     -out "${PKI}/${name}.csr"
-  openssl x509 -req -in "${PKI}/${name}.csr" -CA "${PKI}/ca.crt" -CAkey "${PKI}/ca.key" \
+  openssl x509 -req -in "${PKI}/${name}.csr" -CA "${PKI}/${ca}.crt" -CAkey "${PKI}/${ca}.key" \
     -set_serial "0x$(openssl rand -hex 16)" -days 365 -sha256 \
     -extfile "${PKI}/${name}.cnf" -extensions v3 -out "${PKI}/${name}.crt" 2>/dev/null
   rm -f "${PKI}/${name}.csr" "${PKI}/${name}.cnf"
@@ -187,7 +233,7 @@ CLIENTS=(admin kube-controller-manager kube-scheduler)
 
 pki_valid() {
   local f
-  for f in ca apiserver "${CLIENTS[@]}"; do
+  for f in ca front-proxy-ca apiserver controlplane-serving front-proxy-client "${CLIENTS[@]}"; do
     [[ -s "${PKI}/${f}.crt" && -s "${PKI}/${f}.key" ]] || return 1
     openssl x509 -checkend 86400 -noout -in "${PKI}/${f}.crt" >/dev/null 2>&1 || return 1
   done
@@ -202,23 +248,20 @@ ensure_pki() {
   rm -rf "${PKI}"
   mkdir -p "${PKI}"
   chmod 700 "${PKI}"
-  new_key "${PKI}/ca.key"
-  {
-    echo "[req]"
-    echo "distinguished_name = dn"
-    echo "x509_extensions = v3_ca"
-    echo "[dn]"
-    echo "[v3_ca]"
-    echo "basicConstraints = critical, CA:TRUE"
-    echo "keyUsage = critical, keyCertSign, cRLSign, digitalSignature"
-    echo "subjectKeyIdentifier = hash"
-  } >"${PKI}/ca.cnf"
-  openssl req -x509 -new -key "${PKI}/ca.key" -subj "/CN=webserver-sidecar-local-ca" \
-    -config "${PKI}/ca.cnf" -days 3650 -sha256 -out "${PKI}/ca.crt"
-  rm -f "${PKI}/ca.cnf"
+  new_ca ca "/CN=webserver-sidecar-local-ca"
+  # Request-header (front proxy) CA: without it kube-controller-manager and kube-scheduler log
+  # "missing content for CA bundle ...requestheader-client-ca-file" every few seconds, which
+  # would bury the useful lines of their logs. Separate from the cluster CA on purpose: a cert
+  # from this CA may assert any user in headers.
+  new_ca front-proxy-ca "/CN=webserver-sidecar-local-front-proxy-ca"
+  issue_cert front-proxy-client "/CN=front-proxy-client" clientAuth "" front-proxy-ca
   # Serving cert: loopback names, plus the in-cluster names of the `kubernetes` Service.
   issue_cert apiserver "/CN=kube-apiserver" serverAuth \
     "IP:127.0.0.1, DNS:localhost, IP:10.96.0.1, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local"
+  # kube-controller-manager and kube-scheduler serve /healthz with this one, so the readiness
+  # check can verify them against our CA (their default is an in-memory self-signed cert).
+  issue_cert controlplane-serving "/CN=webserver-sidecar-local-controlplane" serverAuth \
+    "IP:127.0.0.1, DNS:localhost"
   issue_cert admin "/O=system:masters/CN=webserver-sidecar-admin" clientAuth
   issue_cert kube-controller-manager "/CN=system:kube-controller-manager" clientAuth
   issue_cert kube-scheduler "/CN=system:kube-scheduler" clientAuth
@@ -286,11 +329,8 @@ wait_until() {
 }
 
 apiserver_ready() { kubectl get --raw /readyz; }
-# kube-controller-manager and kube-scheduler serve /healthz to anonymous clients by default.
-component_healthy() {
-  "${K8S_BIN}/kubectl" --kubeconfig=/dev/null --server="https://127.0.0.1:$1" \
-    --insecure-skip-tls-verify=true get --raw /healthz
-}
+# kube-controller-manager and kube-scheduler: same CA and admin credentials, their own port.
+component_healthy() { kubectl --server="https://127.0.0.1:$1" get --raw /healthz; }
 node_ready() {
   [[ "$(kubectl get node "${NODE_NAME}" \
     -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" == "True" ]]
@@ -338,6 +378,9 @@ cmd_up() {
   local started_at=${SECONDS}
 
   trap on_up_exit EXIT
+  # Name any unexpected failing command (set -e would otherwise exit silently).
+  set -E
+  trap 'log "failed: line ${LINENO}: ${BASH_COMMAND}"' ERR
   mkdir -p "${LOGS}"
   rm -f "${LOGS}"/*.log
   ensure_pki
@@ -388,10 +431,19 @@ EOF
     --service-account-key-file="${PKI}/sa.pub" \
     --service-account-signing-key-file="${PKI}/sa.key" \
     --service-cluster-ip-range="${SERVICE_CIDR}" \
+    --requestheader-client-ca-file="${PKI}/front-proxy-ca.crt" \
+    --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User \
+    --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="${PKI}/front-proxy-client.crt" \
+    --proxy-client-key-file="${PKI}/front-proxy-client.key" \
     --profiling=false
   wait_until kube-apiserver "kube-apiserver /readyz on ${server}" apiserver_ready
 
-  local common=(--bind-address=127.0.0.1 --leader-elect=false --profiling=false)
+  local common=(--bind-address=127.0.0.1 --leader-elect=false --profiling=false
+    --tls-cert-file="${PKI}/controlplane-serving.crt"
+    --tls-private-key-file="${PKI}/controlplane-serving.key")
   start_component kube-controller-manager "${K8S_BIN}/kube-controller-manager" "${common[@]}" \
     --secure-port="${kcm_port}" \
     --kubeconfig="${DIR}/kube-controller-manager.kubeconfig" \
@@ -412,6 +464,7 @@ EOF
     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --cidr="${POD_CIDR}" \
     --node-ip="${NODE_IP}" \
+    --node-lease-duration-seconds=40 \
     -c "${stages}/node/fast/node-initialize.yaml" \
     -c "${stages}/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml" \
     -c "${stages}/pod/fast/pod-ready.yaml" \
@@ -440,14 +493,14 @@ EOF
   wait_until kwok "node ${NODE_NAME} Ready (kwok)" node_ready
   wait_until kube-controller-manager "ServiceAccount default/default (kube-controller-manager)" default_sa_exists
   waiting_for=""
-  trap - EXIT
+  trap - EXIT ERR
   log "up in $((SECONDS - started_at))s: ${server}, context ${CONTEXT}, kubeconfig ${KUBECONFIG_FILE}"
 }
 
 # On a failed `up`: show the failing component's log, then stop everything that was started.
 on_up_exit() {
   local rc=$?
-  trap - EXIT
+  trap - EXIT ERR
   if ((rc != 0)); then
     if [[ -n "${waiting_for}" && -f "${LOGS}/${waiting_for}.log" ]]; then
       log "last lines of ${LOGS}/${waiting_for}.log:"

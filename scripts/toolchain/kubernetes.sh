@@ -80,13 +80,16 @@ verify_k8s_binary() {
 # requirements to the published v0.X.Y modules (k8s.io/kubernetes can't be `go install`ed: its
 # go.mod replaces them with ./staging paths, which only exist in the git repo).
 # ---------------------------------------------------------------------------------------------
+# etcd's version is derived from kubernetes' go.mod at build time and remembered beside it.
+etcd_version_file="${k8s_bin_dir}/.etcd-version"
 missing=()
 for name in "${k8s_order[@]}"; do
-  [[ -x "${k8s_bin_dir}/${name}" ]] || missing+=("${name}")
+  if [[ ! -x "${k8s_bin_dir}/${name}" ]] || [[ "${name}" == etcd && ! -s "${etcd_version_file}" ]]; then
+    missing+=("${name}")
+  fi
 done
 
-etcd_version_file="${k8s_bin_dir}/.etcd-version"
-if ((${#missing[@]} == 0)) && [[ -s "${etcd_version_file}" ]]; then
+if ((${#missing[@]} == 0)); then
   etcd_version="$(cat "${etcd_version_file}")"
   for name in "${k8s_order[@]}"; do
     verify_k8s_binary "${name}" "${k8s_bin_dir}/${name}"
@@ -161,8 +164,8 @@ else
     [[ "${got}" == "${want}" ]] || die "wrapper resolved ${got}, expected ${want}"
   done
 
-  build_date="$(go mod download -json "k8s.io/kubernetes@${k8s_version}" \
-    | sed -n 's/^[[:space:]]*"Time": "\(.*\)",\{0,1\}$/\1/p')"
+  # Build date = the release's publication time on the proxy: reproducible, unlike `date`.
+  build_date="$(cd "${wrapper}" && go list -m -f '{{with .Time}}{{.UTC.Format "2006-01-02T15:04:05Z"}}{{end}}' k8s.io/kubernetes)"
   ldflags="-s -w"
   major="${KUBERNETES_VERSION%%.*}"
   minor="${KUBERNETES_VERSION#*.}"; minor="${minor%%.*}"
@@ -189,7 +192,7 @@ else
   (cd "${wrapper}" && go build -trimpath -ldflags "${ldflags}" -o "${tmp}/" "${pkgs[@]}") \
     || die "go build failed in ${wrapper}"
   # `go build -o dir/` names a main package by its last path element, skipping a /vN suffix.
-  [[ -f "${tmp}/server" ]] && mv "${tmp}/server" "${tmp}/etcd"
+  if [[ -f "${tmp}/server" ]]; then mv "${tmp}/server" "${tmp}/etcd"; fi
   for name in "${missing[@]}"; do
     [[ -x "${tmp}/${name}" ]] || die "go build produced no ${name}"
     verify_k8s_binary "${name}" "${tmp}/${name}"
@@ -202,7 +205,7 @@ else
   for name in "${k8s_order[@]}"; do
     [[ " ${missing[*]} " == *" ${name} "* ]] && continue
     verify_k8s_binary "${name}" "${k8s_bin_dir}/${name}"
-    log "${name} cached"
+    log "${name} ${k8s_version} cached"
   done
   log "built ${missing[*]} into ${k8s_bin_dir}"
 fi

@@ -1,0 +1,185 @@
+/**
+ * `pulumi preview`, `up` and `destroy` for real: the Pulumi CLI (built from source) through the
+ * Automation API, against the local Kubernetes control plane (kube-apiserver, controller-manager,
+ * scheduler, etcd; kwok in place of a kubelet). Run by scripts/test.sh after scripts/cluster.sh up.
+ */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl, kubectlError, liveNames } from "./harness";
+
+const TUTORIAL_POD = fs.readFileSync(path.join(__dirname, "..", "fixtures", "tutorial-pod.yaml"), "utf8");
+const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted" };
+
+describe("pulumi preview, up and destroy against a real API server", function () {
+    this.timeout(600_000);
+
+    describe("the dev stack's Pod, in a namespace enforcing the restricted Pod Security profile", () => {
+        let namespace: string;
+        let stack: TestStack;
+
+        before(async () => {
+            namespace = createNamespace("web", RESTRICTED);
+            stack = await TestStack.create({ kubeconfig: clusterKubeconfig(), namespace });
+        });
+        after(async () => {
+            await stack?.dispose();
+            deleteNamespace(namespace);
+        });
+
+        it("previews exactly the expected creates", async () => {
+            await stack.preview();
+            expect(stack.steps()).to.have.deep.members([
+                ["create", "pulumi:pulumi:Stack"],
+                ["create", "pulumi:providers:kubernetes"],
+                ["create", "webserver-sidecar:index:WebServer"],
+                ["create", "kubernetes:core/v1:Pod"],
+            ]);
+            expect(liveNames("pods", namespace), "a preview creates nothing").to.deep.equal([]);
+        });
+
+        it("comes up: the Pod is admitted, Ready, and podNames is what the API server holds", async () => {
+            const result = await stack.up();
+            expect(result.outputs.podNames.value).to.deep.equal(["webserver"]);
+            expect(result.outputs.namespace.value).to.equal(namespace);
+            expect(liveNames("pods", namespace)).to.deep.equal(result.outputs.podNames.value);
+            const pod = JSON.parse(kubectl(["get", "pod", "webserver", "-n", namespace, "-o", "json"]));
+            const ready = pod.status.conditions.find((c: { type: string }) => c.type === "Ready");
+            expect(ready.status).to.equal("True");
+            expect(pod.spec.initContainers[0]).to.deep.include({ name: "sidecar-container", restartPolicy: "Always" });
+        });
+
+        it("rejects the tutorial's Pod in the same namespace: the hardening is what gets ours admitted", () => {
+            const tutorial = yaml.load(TUTORIAL_POD) as { metadata: { name: string } };
+            tutorial.metadata.name = "tutorial-webserver";
+            const error = kubectlError(["apply", "-n", namespace, "-f", "-"], JSON.stringify(tutorial));
+            expect(error).to.match(/violates PodSecurity "restricted:latest"/);
+            expect(error).to.match(/runAsNonRoot|allowPrivilegeEscalation|capabilities|seccompProfile/);
+        });
+
+        it("reports no changes on a second up", async () => {
+            const result = await stack.up();
+            expect(result.summary.resourceChanges).to.deep.equal({ same: 4 });
+        });
+
+        it("replaces the Pod when nginxImage changes", async () => {
+            const before = JSON.parse(kubectl(["get", "pod", "webserver", "-n", namespace, "-o", "json"])).metadata.uid;
+            await stack.setConfig({ kubeconfig: clusterKubeconfig(), namespace, nginxImage: "nginx:1.30.2" });
+            const result = await stack.up();
+            expect(result.summary.resourceChanges).to.deep.include({ replace: 1 });
+            const pod = JSON.parse(kubectl(["get", "pod", "webserver", "-n", namespace, "-o", "json"]));
+            expect(pod.metadata.uid).to.not.equal(before);
+            expect(pod.spec.containers[0].image).to.equal("nginx:1.30.2");
+        });
+
+        it("destroys everything it created", async () => {
+            await stack.stack.destroy();
+            expect(liveNames("pods", namespace)).to.deep.equal([]);
+        });
+    });
+
+    describe("with a Service", () => {
+        let namespace: string;
+        let stack: TestStack;
+
+        before(async () => {
+            namespace = createNamespace("svc");
+            stack = await TestStack.create({ kubeconfig: clusterKubeconfig(), namespace, service: JSON.stringify({ type: "ClusterIP", port: 8080 }) });
+        });
+        after(async () => {
+            await stack?.dispose();
+            deleteNamespace(namespace);
+        });
+
+        it("comes up with the Service selecting the Pod (its endpoints filled by the controller-manager)", async () => {
+            const result = await stack.up();
+            expect(result.outputs.serviceName.value).to.equal("webserver");
+            const service = JSON.parse(kubectl(["get", "service", "webserver", "-n", namespace, "-o", "json"]));
+            expect(service.spec.ports[0]).to.deep.include({ port: 8080, targetPort: 80 });
+            const slices = JSON.parse(kubectl(["get", "endpointslices", "-n", namespace, "-l", "kubernetes.io/service-name=webserver", "-o", "json"]));
+            const endpoints = slices.items.flatMap((s: { endpoints?: { targetRef?: { name: string } }[] }) => s.endpoints ?? []);
+            expect(endpoints.map((e: { targetRef?: { name: string } }) => e.targetRef?.name)).to.deep.equal(["webserver"]);
+        });
+
+        it("destroys the Service with the Pod", async () => {
+            await stack.stack.destroy();
+            expect(liveNames("services", namespace)).to.deep.equal([]);
+            expect(liveNames("pods", namespace)).to.deep.equal([]);
+        });
+    });
+
+    describe("kubeconfig, context and namespace config pick the target", () => {
+        let chosen: string;
+        let other: string;
+        let stack: TestStack;
+        let kubeconfigFile: string;
+
+        before(async () => {
+            chosen = createNamespace("chosen");
+            other = createNamespace("other");
+            // Two contexts: the current one points at a port where nothing listens, the other at the
+            // local cluster with `other` as its namespace. Only config can make the deploy work, and
+            // land in `chosen`.
+            const base = yaml.load(fs.readFileSync(clusterKubeconfig(), "utf8")) as {
+                clusters: { name: string; cluster: Record<string, unknown> }[];
+                users: { name: string }[];
+                contexts: { name: string; context: Record<string, unknown> }[];
+            };
+            const working = base.contexts[0].context;
+            const config = {
+                ...base,
+                clusters: [...base.clusters, { name: "nowhere", cluster: { ...base.clusters[0].cluster, server: "https://127.0.0.1:1" } }],
+                contexts: [
+                    { name: "broken", context: { ...working, cluster: "nowhere" } },
+                    { name: "working", context: { ...working, namespace: other } },
+                ],
+                "current-context": "broken",
+            };
+            kubeconfigFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-")), "two-contexts.yaml");
+            fs.writeFileSync(kubeconfigFile, yaml.dump(config));
+            stack = await TestStack.create({ kubeconfig: kubeconfigFile, context: "working", namespace: chosen });
+        });
+        after(async () => {
+            await stack?.dispose();
+            deleteNamespace(chosen);
+            deleteNamespace(other);
+        });
+
+        it("deploys through the configured context into the configured namespace, and nowhere else", async () => {
+            const result = await stack.up();
+            expect(result.outputs.podNames.value).to.deep.equal(["webserver"]);
+            expect(liveNames("pods", chosen)).to.deep.equal(["webserver"]);
+            expect(liveNames("pods", other)).to.deep.equal([]);
+            expect(liveNames("pods", "default")).to.not.include("webserver");
+        });
+    });
+
+    describe("bad config", () => {
+        let namespace: string;
+        let stack: TestStack;
+
+        before(async () => {
+            namespace = createNamespace("bad");
+            stack = await TestStack.create({ kubeconfig: clusterKubeconfig(), namespace, nginxImage: "nginx:latest", contxt: "x" });
+        });
+        after(async () => {
+            await stack?.dispose();
+            deleteNamespace(namespace);
+        });
+
+        it("fails preview with the clear message, and creates nothing in the cluster", async () => {
+            let message = "";
+            try {
+                await stack.preview();
+            } catch (e) {
+                message = String(e);
+            }
+            expect(message).to.include('webserver-sidecar:nginxImage: got "nginx:latest"; allowed: an image reference pinned');
+            expect(message).to.include('webserver-sidecar:contxt: got "x"; allowed: did you mean webserver-sidecar:context?');
+            expect(stack.steps().filter(([, type]) => type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
+            expect(liveNames("pods", namespace)).to.deep.equal([]);
+        });
+    });
+});

@@ -1,0 +1,140 @@
+/**
+ * What the end-to-end tests share: the real Pulumi CLI driven through the Automation API (file
+ * backend in a temp dir, passphrase secrets, a random stack name), a copy of this project to run
+ * it from, and kubectl against the local cluster.
+ *
+ * Expects the environment that scripts/test.sh sets up (scripts/toolchain.sh env and
+ * scripts/cluster.sh env): `pulumi` and `kubectl` on PATH, PULUMI_HOME holding the kubernetes
+ * plugin, and KUBECONFIG pointing at the local cluster.
+ */
+import { execFileSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigMap, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+
+const REPO = path.join(__dirname, "..", "..");
+
+/** The files a Pulumi project of ours consists of: copied so that tests never write into the repo. */
+const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components"];
+
+/** The local cluster's kubeconfig. */
+export function clusterKubeconfig(): string {
+    const kubeconfig = process.env.KUBECONFIG;
+    if (kubeconfig === undefined || !fs.existsSync(kubeconfig)) {
+        throw new Error("KUBECONFIG must point at the local cluster: run through scripts/test.sh (or eval \"$(scripts/cluster.sh env)\")");
+    }
+    return kubeconfig;
+}
+
+/** Runs kubectl against the local cluster (or another kubeconfig) and returns its stdout. */
+export function kubectl(args: string[], kubeconfig = clusterKubeconfig(), input?: string): string {
+    return execFileSync("kubectl", ["--kubeconfig", kubeconfig, ...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
+}
+
+/** Runs kubectl and returns its error output when it fails, or undefined when it succeeds. */
+export function kubectlError(args: string[], input?: string): string | undefined {
+    try {
+        kubectl(args, clusterKubeconfig(), input);
+        return undefined;
+    } catch (e) {
+        return String((e as { stderr?: string }).stderr ?? e);
+    }
+}
+
+/** A fresh namespace with a random name (and optional labels); delete it with {@link deleteNamespace}. */
+export function createNamespace(prefix: string, labels: Record<string, string> = {}): string {
+    const name = `${prefix}-${crypto.randomBytes(3).toString("hex")}`;
+    kubectl(["create", "namespace", name]);
+    if (Object.keys(labels).length > 0) {
+        kubectl(["label", "namespace", name, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+    }
+    return name;
+}
+
+export function deleteNamespace(name: string): void {
+    kubectl(["delete", "namespace", name, "--wait=false", "--ignore-not-found"]);
+}
+
+/** The names of the Pods (or other kind) in a namespace, read back from the API server. */
+export function liveNames(kind: string, namespace: string): string[] {
+    const list = JSON.parse(kubectl(["get", kind, "-n", namespace, "-o", "json"])) as { items: { metadata: { name: string } }[] };
+    return list.items.map((item) => item.metadata.name).sort();
+}
+
+/** A stack of this project in a temp copy, with local state; remove it with {@link TestStack.dispose}. */
+export class TestStack {
+    /** Engine events of the last operation, in order. */
+    events: EngineEvent[] = [];
+
+    private constructor(readonly stack: Stack, private readonly directory: string) {}
+
+    /**
+     * Creates the stack with a random name in a copy of the project, its state in a temp file backend.
+     * @param config stack config, without the `webserver-sidecar:` prefix.
+     */
+    static async create(config: Record<string, string>): Promise<TestStack> {
+        const directory = fs.mkdtempSync(path.join(os.tmpdir(), "webserver-sidecar-it-"));
+        const project = path.join(directory, "project");
+        fs.mkdirSync(project);
+        for (const file of PROJECT_FILES) {
+            fs.cpSync(path.join(REPO, file), path.join(project, file), { recursive: true });
+        }
+        fs.symlinkSync(path.join(REPO, "node_modules"), path.join(project, "node_modules"));
+        fs.mkdirSync(path.join(directory, "state"));
+
+        const stackName = `it-${crypto.randomBytes(4).toString("hex")}`;
+        const stack = await LocalWorkspace.createStack({ stackName, workDir: project }, {
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${path.join(directory, "state")}`,
+                PULUMI_CONFIG_PASSPHRASE: "integration-tests",
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            },
+        });
+        const testStack = new TestStack(stack, directory);
+        await testStack.setConfig(config);
+        return testStack;
+    }
+
+    /** Replaces the stack's `webserver-sidecar:` config. */
+    async setConfig(config: Record<string, string>): Promise<void> {
+        const current = await this.stack.getAllConfig();
+        for (const key of Object.keys(current).filter((k) => k.startsWith("webserver-sidecar:"))) {
+            await this.stack.removeConfig(key);
+        }
+        const map: ConfigMap = {};
+        for (const [key, value] of Object.entries(config)) {
+            map[`webserver-sidecar:${key}`] = { value };
+        }
+        await this.stack.setAllConfig(map);
+    }
+
+    /** `pulumi preview`, recording engine events. */
+    async preview() {
+        this.events = [];
+        return this.stack.preview({ onEvent: (e) => this.events.push(e) });
+    }
+
+    /** `pulumi up`, recording engine events. */
+    async up() {
+        this.events = [];
+        return this.stack.up({ onEvent: (e) => this.events.push(e) });
+    }
+
+    /** The (operation, resource type) of each step of the last operation, e.g. ["create", "kubernetes:core/v1:Pod"]. */
+    steps(): [string, string][] {
+        return this.events.flatMap((e) => (e.resourcePreEvent ? [[e.resourcePreEvent.metadata.op, e.resourcePreEvent.metadata.type] as [string, string]] : []));
+    }
+
+    /** Destroys the stack's resources, removes the stack and its temp directory. */
+    async dispose(): Promise<void> {
+        try {
+            await this.stack.destroy();
+            await this.stack.workspace.removeStack(this.stack.name);
+        } finally {
+            fs.rmSync(this.directory, { recursive: true, force: true });
+        }
+    }
+}
