@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need on a fresh clone, then runs every test.
 # This is the README's test command, and .ci/run runs exactly it.
+#
+# Needs root (the local Pod uses unshare, the toolchain apt-get). Builds the toolchain on first use
+# (about 20 minutes on 2 cores) and reuses it from ~/.cache/webserver-sidecar afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Runs one mocha suite, adding its counts to the totals printed at the end.
+passed=0 pending=0
+log_file=$(mktemp)
+run_mocha() {
+    npx mocha "$@" 2>&1 | tee "$log_file"
+    local status=${PIPESTATUS[0]}
+    [[ "$status" -eq 0 ]] || exit "$status"
+    passed=$((passed + $(sed -n 's/^ *\([0-9]*\) passing.*/\1/p' "$log_file" | tail -1)))
+    pending=$((pending + $(sed -n 's/^ *\([0-9]*\) pending.*/\1/p' "$log_file" | tail -1 | grep . || echo 0)))
+}
 
 echo "test: installing npm packages (npm ci)"
 npm ci --no-audit --no-fund --loglevel=error
@@ -11,8 +25,33 @@ echo "test: type-checking"
 npx tsc --noEmit -p .
 
 echo "test: unit tests (pure and Pulumi mocks)"
-npx mocha 'test/*.test.ts'
+run_mocha 'test/*.test.ts'
 
-echo "test: log shipping in a local Pod (real nginx, the sidecar's real command; needs root)"
+echo "test: log shipping in a local Pod (real nginx, the sidecar's real command)"
 bash scripts/setup-local-pod.sh
-npx mocha 'test/localPod/*.test.ts'
+run_mocha 'test/localPod/*.test.ts'
+
+echo "test: toolchain (Pulumi CLI and Kubernetes control plane, built from Go modules)"
+bash scripts/toolchain.sh build
+eval "$(bash scripts/toolchain.sh env)"
+
+# Start the local cluster unless one is already up, and stop it afterwards only if we started it.
+started_cluster=false
+if bash scripts/cluster.sh status >/dev/null 2>&1; then
+    echo "test: the local cluster is already up: using it"
+else
+    bash scripts/cluster.sh up
+    started_cluster=true
+    trap 'bash scripts/cluster.sh down' EXIT
+fi
+eval "$(bash scripts/cluster.sh env)"
+
+echo "test: end-to-end (pulumi preview/up/destroy through the Automation API, against the local cluster)"
+run_mocha --timeout 600000 'test/integration/*.test.ts'
+
+if $started_cluster; then
+    trap - EXIT
+    bash scripts/cluster.sh down
+fi
+
+echo "test: ${passed} passed, 0 failed, ${pending} skipped"
