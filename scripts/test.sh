@@ -22,7 +22,7 @@ echo "test: installing npm packages (npm ci)"
 npm ci --no-audit --no-fund --loglevel=error
 
 echo "test: type-checking"
-npx tsc --noEmit -p .
+npm run -s build
 
 echo "test: unit tests (pure and Pulumi mocks)"
 run_mocha 'test/*.test.ts'
