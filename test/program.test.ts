@@ -7,19 +7,19 @@ import { clearRegistered, installMocks, promiseOf, registered } from "./helpers/
 const PROGRAM = path.join(__dirname, "..", "index.ts");
 const KUBECONFIG = path.join(__dirname, "fixtures", "two-contexts.kubeconfig");
 
-/** The program's stack outputs. */
-interface ProgramOutputs {
-    podNames: pulumi.Output<string[]>;
-    namespace: string;
-    serviceName: pulumi.Output<string> | undefined;
+/** The outputs index.ts resolves to (its default export). */
+interface StackOutputs {
+    readonly podNames: pulumi.Output<string[]>;
+    readonly namespace: string;
+    readonly serviceName?: pulumi.Output<string>;
 }
 
 /** Runs index.ts afresh under mocks with the given stack config, as `pulumi up` would. */
-function runProgram(config: Record<string, string>): ProgramOutputs {
+function runProgram(config: Record<string, string>): Promise<StackOutputs> {
     pulumi.runtime.setAllConfig({ "webserver-sidecar:kubeconfig": KUBECONFIG, ...config });
     delete require.cache[require.resolve(PROGRAM)];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(PROGRAM) as ProgramOutputs;
+    return require(PROGRAM) as Promise<StackOutputs>;
 }
 
 describe("the program, index.ts (mocks)", () => {
@@ -28,17 +28,17 @@ describe("the program, index.ts (mocks)", () => {
     after(() => pulumi.runtime.setAllConfig({}));
 
     it("deploys the dev stack: a provider, the component and its Pod, exporting podNames [webserver]", async () => {
-        const outputs = runProgram({ "webserver-sidecar:namespace": "default" });
+        const outputs = await runProgram({ "webserver-sidecar:namespace": "default" });
         expect(await promiseOf(outputs.podNames)).to.deep.equal(["webserver"]);
         expect(outputs.namespace).to.equal("default");
-        expect(outputs.serviceName).to.equal(undefined);
+        expect(outputs).to.not.have.property("serviceName");
         expect(registered.map((r) => r.type)).to.deep.equal([
             "pulumi:providers:kubernetes", "webserver-sidecar:index:WebServer", "kubernetes:core/v1:Pod",
         ]);
     });
 
     it("builds the provider from the kubeconfig, context and namespace config, and deploys through it", async () => {
-        const outputs = runProgram({ "webserver-sidecar:context": "beta", "webserver-sidecar:namespace": "web" });
+        const outputs = await runProgram({ "webserver-sidecar:context": "beta", "webserver-sidecar:namespace": "web" });
         await promiseOf(outputs.podNames);
         const [provider, , pod] = registered;
         expect(provider.inputs).to.deep.include({ kubeconfig: KUBECONFIG, context: "beta", namespace: "web" });
@@ -47,7 +47,7 @@ describe("the program, index.ts (mocks)", () => {
     });
 
     it("adds the Service and exports its name when service is configured", async () => {
-        const outputs = runProgram({ "webserver-sidecar:service": '{"type":"ClusterIP","port":8080}' });
+        const outputs = await runProgram({ "webserver-sidecar:service": '{"type":"ClusterIP","port":8080}' });
         expect(await promiseOf(outputs.serviceName!)).to.equal("webserver");
         expect(registered.map((r) => r.type)).to.include("kubernetes:core/v1:Service");
     });
@@ -63,7 +63,10 @@ describe("the program, index.ts (mocks)", () => {
     ];
     for (const [what, config, message] of badConfigs) {
         it(`fails on ${what}, naming key and value, with nothing registered (not even the provider)`, async () => {
-            expect(() => runProgram(config)).to.throw(WebServerConfigError, message);
+            let error: unknown;
+            await runProgram(config).catch((e: unknown) => { error = e; });
+            expect(error).to.be.instanceOf(WebServerConfigError);
+            expect((error as Error).message).to.match(message);
             await new Promise((resolve) => setTimeout(resolve, 50)); // let any stray registration surface
             expect(registered).to.deep.equal([]);
         });
