@@ -15,6 +15,7 @@ import * as path from "path";
 import { resolveArgs } from "../components/args";
 import { buildPodSpec } from "../components/podSpec";
 import { parseByteQuantity } from "../components/validators";
+import { watchDiskUsage } from "../test/localPod/diskUsage";
 import { accountLines, linesOf } from "../test/localPod/lineAccounting";
 import { request, runLoad } from "../test/localPod/load";
 import { LocalPod } from "../test/localPod/localPod";
@@ -57,19 +58,6 @@ function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function diskUsage(directory: string): number {
-    let total = 0;
-    for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
-        try {
-            const full = path.join(directory, entry.name);
-            total += fs.statSync(full).blocks * 512 + (entry.isDirectory() ? diskUsage(full) : 0);
-        } catch {
-            // rotated away meanwhile
-        }
-    }
-    return total;
-}
-
 /** Counts what nginx wrote against what the sidecar shipped, for the whole run. */
 function countLines(pod: LocalPod): { logged: number; lost: number; duplicated: number; loggedBytes: number; shippedBytes: number } {
     const truth = ["access.log", "error.log"] as const;
@@ -107,8 +95,7 @@ async function benchmarkVariant(variant: SidecarVariant, options: Options): Prom
 
         // Full load, with the shared volume's usage sampled throughout.
         const sharedLogs = pod.volumeDirectory("shared-logs");
-        let peak = 0;
-        const sampler = setInterval(() => { peak = Math.max(peak, diskUsage(sharedLogs)); }, 50);
+        const disk = watchDiskUsage(sharedLogs, 50);
         const cpuAt = () => ({
             nginx: containerCpuSeconds(pod.initPid(), containerPid(pod, "nginx-container")),
             sidecar: containerCpuSeconds(pod.initPid(), containerPid(pod, "sidecar-container")),
@@ -116,8 +103,7 @@ async function benchmarkVariant(variant: SidecarVariant, options: Options): Prom
         const cpuBefore = cpuAt();
         const load = await runLoad(pod, { seconds: options.seconds, connections: 32, threads: 1 });
         const cpuAfter = cpuAt();
-        clearInterval(sampler);
-        peak = Math.max(peak, diskUsage(sharedLogs));
+        const peak = disk.stop();
 
         await pod.stop();
         const counts = countLines(pod);

@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
 import { Readable, Writable } from "stream";
+import { CriLogWriter } from "./criLogWriter";
 import { cpuCgroupsAvailable, cpuSharesFor, createPodCgroups, removePodCgroups } from "./cpuCgroups";
 import { renderNginxConfig } from "./nginxConfig";
 import type { PodCommand, PodEvent } from "./podInit";
@@ -31,12 +32,14 @@ export interface LocalPodOptions {
     readonly truthLogs?: boolean;
     /** Where the Pod's files go. @default a new temp directory, removed by {@link LocalPod.remove} */
     readonly directory?: string;
-    /** Also append the sidecar's stdout to this file (what `kubectl logs` reads). */
+    /** Also append the sidecar's stdout to this file, in the CRI log format (what `kubectl logs` reads). */
     readonly sidecarLogFile?: string;
-    /** Append nginx's own output to this file. */
+    /** Append nginx's own output to this file, in the CRI log format. */
     readonly mainLogFile?: string;
     /** Start nginx this long after the sidecar, so the log files appear after it started. @default 0 */
     readonly mainStartDelayMs?: number;
+    /** Keep the sidecar's output in {@link LocalPod.sidecarOutput}; off for long-lived Pods. @default true */
+    readonly keepSidecarOutput?: boolean;
 }
 
 const INIT_SCRIPT = path.join(__dirname, "podInit.ts");
@@ -55,15 +58,24 @@ export class LocalPod {
         readonly directory: string,
         private readonly process: ChildProcess,
         private readonly ownsDirectory: boolean,
-        sidecarLog: fs.WriteStream | undefined,
+        sidecarLog: CriLogWriter | undefined,
+        mainLog: CriLogWriter | undefined,
+        keepSidecarOutput: boolean,
     ) {
-        const [, sidecarStdout, , events] = process.stdio as [Writable, Readable, Readable, Readable, Readable];
+        const [, sidecarStdout, , events, mainOutput] = process.stdio as [Writable, Readable, Readable, Readable, Readable];
+        mainOutput.on("data", (data: Buffer) => mainLog?.write(data));
         sidecarStdout.on("data", (data: Buffer) => {
-            this.sidecarOutput.push({ atMs: Date.now(), data });
+            if (keepSidecarOutput) {
+                this.sidecarOutput.push({ atMs: Date.now(), data });
+            }
             sidecarLog?.write(data);
         });
         readline.createInterface({ input: events }).on("line", (line) => this.onEvent(JSON.parse(line) as PodEvent));
-        this.exited = new Promise((resolve) => process.on("exit", (code) => { sidecarLog?.end(); resolve(code); }));
+        this.exited = new Promise((resolve) => process.on("exit", (code) => {
+            sidecarLog?.end();
+            mainLog?.end();
+            resolve(code);
+        }));
     }
 
     /**
@@ -93,13 +105,12 @@ export class LocalPod {
         const planFile = path.join(directory, "plan.json");
         fs.writeFileSync(planFile, JSON.stringify(plan, null, 2));
 
-        const outputFile = (file?: string) => (file === undefined ? "ignore" : fs.openSync(file, "a"));
         const child = spawn("unshare", [
             "--mount", "--pid", "--net", "--fork", "--mount-proc", "--kill-child",
             process.execPath, "-r", require.resolve("ts-node/register/transpile-only"), INIT_SCRIPT, planFile, directory, truthDirectory,
-        ], { stdio: ["pipe", "pipe", "inherit", "pipe", outputFile(options.mainLogFile)] });
-        const sidecarLog = options.sidecarLogFile === undefined ? undefined : fs.createWriteStream(options.sidecarLogFile, { flags: "a" });
-        const pod = new LocalPod(plan, directory, child, ownsDirectory, sidecarLog);
+        ], { stdio: ["pipe", "pipe", "inherit", "pipe", "pipe"] });
+        const criLog = (file: string | undefined) => (file === undefined ? undefined : new CriLogWriter(file, "stdout"));
+        const pod = new LocalPod(plan, directory, child, ownsDirectory, criLog(options.sidecarLogFile), criLog(options.mainLogFile), options.keepSidecarOutput ?? true);
         await pod.waitFor((e) => e.event === "ready", 30_000, "nginx to accept connections");
         return pod;
     }

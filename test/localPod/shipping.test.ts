@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { WebServerArgs, resolveArgs } from "../../components/args";
 import { buildPodSpec } from "../../components/podSpec";
+import { watchDiskUsage } from "./diskUsage";
 import { CHUNK_BYTES_OF_SHIPPER } from "./shipperFacts";
 import { LineAccount, accountLines, isErrorLogLine, linesOf } from "./lineAccounting";
 import { request, runLoad } from "./load";
@@ -56,30 +57,6 @@ function expectSameSequence(actual: string[], expected: string[], what: string):
     const firstDifference = expected.findIndex((line, i) => actual[i] !== line);
     expect(firstDifference, `${what}: first difference at line ${firstDifference}: got ${actual[firstDifference]}, expected ${expected[firstDifference]}`).to.equal(-1);
     expect(actual.length, `${what}: line count`).to.equal(expected.length);
-}
-
-/** Bytes the shared volume takes on disk, as the kubelet's `du`-style accounting sees them. */
-function diskUsage(directory: string): number {
-    let total = 0;
-    for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
-        const full = path.join(directory, entry.name);
-        try {
-            total += fs.statSync(full).blocks * 512;
-            if (entry.isDirectory()) {
-                total += diskUsage(full);
-            }
-        } catch {
-            // rotated away between readdir and stat
-        }
-    }
-    return total;
-}
-
-/** Samples the shared volume's disk usage every 20 ms until stopped; resolves to the peak. */
-function watchDiskUsage(directory: string): { stop: () => number } {
-    let peak = 0;
-    const timer = setInterval(() => { peak = Math.max(peak, diskUsage(directory)); }, 20);
-    return { stop: () => { clearInterval(timer); return Math.max(peak, diskUsage(directory)); } };
 }
 
 function sleep(ms: number): Promise<void> {
