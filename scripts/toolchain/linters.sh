@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Builds the project's linters from Go modules (the Go module proxy is the only source: no GitHub
+# release downloads), at the versions pinned in versions.env:
+#   actionlint   github.com/rhysd/actionlint/cmd/actionlint       -> $CACHE/bin/actionlint-v<ver>/
+#   kubeconform  github.com/yannh/kubeconform/cmd/kubeconform     -> $CACHE/bin/kubeconform-v<ver>/
+#   kube-linter  golang.stackrox.io/kube-linter/cmd/kube-linter   -> $CACHE/bin/kube-linter-v<ver>/
+#   kube-score   github.com/zegl/kube-score/cmd/kube-score        -> $CACHE/bin/kube-score-v<ver>/
+# Idempotent: a binary already in its versioned directory is only re-checked (`--version`), so a
+# warm run takes well under a second. kubeconform's schemas are not fetched here: see
+# scripts/kubeconform-schemas.sh, which generates them from the local API server.
+#
+# kube-linter is pinned but is not built: the module proxy here refuses its module host
+# (golang.stackrox.io/...: 403 "Go module host not permitted"). The script asks the proxy for every
+# tool first, reports a refused module as unavailable and skips it (exit status 0); every other
+# failure is fatal. It never builds from a source tree fetched some other way.
+#
+# Usage: scripts/toolchain/linters.sh               build what is missing, verify versions
+#        scripts/toolchain/linters.sh --print-dirs  print the binary directories, one per line (no build)
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=versions.env
+source "${script_dir}/versions.env"
+
+CACHE="${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}"
+
+tools=(actionlint kubeconform kube-linter kube-score)
+declare -A version=(
+  [actionlint]="v${ACTIONLINT_VERSION}"
+  [kubeconform]="v${KUBECONFORM_VERSION}"
+  [kube-linter]="v${KUBE_LINTER_VERSION}"
+  [kube-score]="v${KUBE_SCORE_VERSION}"
+)
+declare -A module=(
+  [actionlint]="github.com/rhysd/actionlint"
+  [kubeconform]="github.com/yannh/kubeconform"
+  [kube-linter]="golang.stackrox.io/kube-linter"
+  [kube-score]="github.com/zegl/kube-score"
+)
+declare -A package=(
+  [actionlint]="github.com/rhysd/actionlint/cmd/actionlint"
+  [kubeconform]="github.com/yannh/kubeconform/cmd/kubeconform"
+  [kube-linter]="golang.stackrox.io/kube-linter/cmd/kube-linter"
+  [kube-score]="github.com/zegl/kube-score/cmd/kube-score"
+)
+# How each reports its version: the arguments, and the text its first line must contain.
+# actionlint reads its module version from the build info; the others are stamped below the way
+# their release builds do it (kube-score's goreleaser default drops the "v").
+declare -A version_args=(
+  [actionlint]="--version"
+  [kubeconform]="-v"
+  [kube-linter]="version"
+  [kube-score]="version"
+)
+declare -A version_text=(
+  [actionlint]="${version[actionlint]}"
+  [kubeconform]="${version[kubeconform]}"
+  [kube-linter]="${version[kube-linter]}"
+  [kube-score]="kube-score version: ${KUBE_SCORE_VERSION},"
+)
+
+bin_dir() { printf '%s\n' "${CACHE}/bin/$1-${version[$1]}"; }
+
+if [[ "${1:-}" == "--print-dirs" ]]; then
+  for tool in "${tools[@]}"; do bin_dir "${tool}"; done
+  exit 0
+fi
+[[ $# -eq 0 ]] || { echo "usage: scripts/toolchain/linters.sh [--print-dirs]" >&2; exit 2; }
+
+log() { printf 'toolchain: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+export GOTOOLCHAIN=local
+export GOMODCACHE="${CACHE}/go/mod"
+export GOCACHE="${CACHE}/go/build"
+# GOSUMDB stays at its default: every module is checked against sum.golang.org (through the proxy).
+export GOFLAGS="-buildvcs=false"
+export CGO_ENABLED=0
+
+command -v go >/dev/null || die "go is not on PATH"
+mkdir -p "${CACHE}/bin"
+
+# One builder at a time per cache (Go's own caches are safe to share with the other scripts).
+exec 9>"${CACHE}/.linters.sh.lock"
+flock 9
+
+# check_version TOOL BIN: fails unless `BIN <version args>` succeeds and its first line names the pin.
+check_version() {
+  local tool="$1" bin="$2" out
+  # shellcheck disable=SC2086 # version_args holds one word
+  out="$("${bin}" ${version_args[$tool]} 2>&1)" || die "${tool} ${version_args[$tool]} exited non-zero: ${out}"
+  [[ "$(head -n1 <<<"${out}")" == *"${version_text[$tool]}"* ]] \
+    || die "${tool} ${version_args[$tool]} does not report ${version_text[$tool]}: ${out}"
+}
+
+# ldflags TOOL: -X stamps for TOOL's version variables.
+ldflags() {
+  local tool="$1" flags="-s -w" time
+  case "${tool}" in
+    kubeconform) flags+=" -X main.version=${version[kubeconform]}" ;;
+    kube-linter) flags+=" -X golang.stackrox.io/kube-linter/internal/version.version=${version[kube-linter]}" ;;
+    kube-score)
+      # Build date = the release's publication time on the proxy: reproducible, unlike `date`.
+      time="$(go list -m -f '{{with .Time}}{{.UTC.Format "2006-01-02T15:04:05Z"}}{{end}}' \
+        "${module[kube-score]}@${version[kube-score]}")" || die "cannot resolve ${module[kube-score]}@${version[kube-score]}"
+      flags+=" -X main.version=${KUBE_SCORE_VERSION} -X main.date=${time}"
+      ;;
+  esac
+  printf '%s\n' "${flags}"
+}
+
+skipped=()
+for tool in "${tools[@]}"; do
+  dir="$(bin_dir "${tool}")"
+  ver="${version[$tool]}"
+  if [[ -x "${dir}/${tool}" ]]; then
+    check_version "${tool}" "${dir}/${tool}"
+    log "${tool} ${ver} cached"
+    continue
+  fi
+
+  # Ask the proxy first, so that a refused module is reported as such rather than as a build failure.
+  if ! err="$(go list -m -json "${module[$tool]}@${ver}" 2>&1 >/dev/null)"; then
+    if [[ "${err}" == *"403 Forbidden"* ]]; then
+      log "WARNING: ${tool} ${ver} is not available from the module proxy, skipped: ${err##*$'\n'}"
+      skipped+=("${tool}")
+      continue
+    fi
+    die "cannot resolve ${module[$tool]}@${ver}: ${err}"
+  fi
+
+  log "building ${tool} ${ver} ..."
+  mkdir -p "${dir}"
+  tmp="$(mktemp -d "${dir}/.build.XXXXXX")"
+  trap 'rm -rf "${tmp}"' EXIT
+  # `go install module/cmd@version` builds in the tool's own module graph (its go.mod and go.sum).
+  GOBIN="${tmp}" go install -trimpath -ldflags "$(ldflags "${tool}")" "${package[$tool]}@${ver}" \
+    || die "go install ${package[$tool]}@${ver} failed"
+  [[ -x "${tmp}/${tool}" ]] || die "the build produced no ${tool}"
+  check_version "${tool}" "${tmp}/${tool}"
+  mv -f "${tmp}/${tool}" "${dir}/${tool}"
+  rm -rf "${tmp}"
+  trap - EXIT
+  log "built ${tool} ${ver} into ${dir}"
+done
+
+((${#skipped[@]} == 0)) || log "not built (see warnings above): ${skipped[*]}"
