@@ -106,7 +106,7 @@ export const DEFAULTS = {
     // Debian bookworm with CPython 3.11, the same Python as Debian's python3 the tests run here.
     sidecarImage: "python:3.11.14-slim-bookworm@sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d",
     // At nginx's full rate on a 2-core node (~5 MB/s of logs) files rotate every ~3 s and usage
-    // stays under a quarter of this; the rest absorbs bursts and ~20 s of a restarting sidecar.
+    // stays under a quarter of this; the rest absorbs bursts and ~15 s of a restarting sidecar.
     logSizeLimit: "128Mi",
     sidecarMode: "native",
     serviceType: "ClusterIP",
