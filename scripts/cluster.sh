@@ -3,6 +3,11 @@
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (which fakes one Node and
 # the status of Pods scheduled to it: no kubelet, no containers run).
 #
+# kwok also serves the kubelet API (logs, port-forward) on loopback: `kubectl logs` and
+# `kubectl port-forward` for Pods on the fake node are answered from per-pod kwok.x-k8s.io/v1alpha1
+# Logs / PortForward objects (and cluster-wide ClusterLogs / ClusterPortForward), whose CRDs `up`
+# installs from the kwok module.
+#
 # Usage: scripts/cluster.sh up       start (no-op when already up and healthy); builds the binaries
 #                                    first through scripts/toolchain/kubernetes.sh if they are missing
 #        scripts/cluster.sh down     stop exactly the processes `up` started (safe to repeat)
@@ -25,7 +30,12 @@ CONTEXT="webserver-sidecar-local"
 NODE_NAME="kwok-node-0"
 # Pod IPs are handed out by kwok from POD_CIDR; Service ClusterIPs by the apiserver from SERVICE_CIDR.
 POD_CIDR="10.244.0.1/24"
-NODE_IP="10.244.0.1"
+# The fake node's InternalIP (also the Pods' hostIP): the apiserver dials it, at the node's
+# daemonEndpoints.kubeletEndpoint port, for logs and port-forward, and kwok's kubelet-like server
+# listens there.
+NODE_IP="127.0.0.1"
+# kwok objects that kwok watches in the apiserver (--enable-crds); their CRDs are applied by `up`.
+KWOK_CRDS=(Logs ClusterLogs PortForward ClusterPortForward)
 SERVICE_CIDR="10.96.0.0/16"
 # Seconds each readiness step may take before `up` gives up.
 TIMEOUT="${WEBSERVER_SIDECAR_CLUSTER_TIMEOUT:-120}"
@@ -228,12 +238,13 @@ issue_cert() {
 }
 
 # Client identities: RBAC's bootstrap policy already binds system:kube-controller-manager and
-# system:kube-scheduler; admin (and kwok, which patches Node and Pod status) are system:masters.
-CLIENTS=(admin kube-controller-manager kube-scheduler)
+# system:kube-scheduler; admin (and kwok, which patches Node and Pod status) are system:masters, and
+# so is apiserver-kubelet-client, the apiserver's identity towards the kubelet (kwok's server).
+CLIENTS=(admin kube-controller-manager kube-scheduler apiserver-kubelet-client)
 
 pki_valid() {
   local f
-  for f in ca front-proxy-ca apiserver controlplane-serving front-proxy-client "${CLIENTS[@]}"; do
+  for f in ca front-proxy-ca apiserver controlplane-serving kwok-serving front-proxy-client "${CLIENTS[@]}"; do
     [[ -s "${PKI}/${f}.crt" && -s "${PKI}/${f}.key" ]] || return 1
     openssl x509 -checkend 86400 -noout -in "${PKI}/${f}.crt" >/dev/null 2>&1 || return 1
   done
@@ -262,9 +273,13 @@ ensure_pki() {
   # check can verify them against our CA (their default is an in-memory self-signed cert).
   issue_cert controlplane-serving "/CN=webserver-sidecar-local-controlplane" serverAuth \
     "IP:127.0.0.1, DNS:localhost"
+  # kwok's kubelet-like server, which the apiserver verifies (--kubelet-certificate-authority)
+  # when it dials the node at NODE_IP.
+  issue_cert kwok-serving "/CN=${NODE_NAME}" serverAuth "IP:${NODE_IP}, DNS:localhost"
   issue_cert admin "/O=system:masters/CN=webserver-sidecar-admin" clientAuth
   issue_cert kube-controller-manager "/CN=system:kube-controller-manager" clientAuth
   issue_cert kube-scheduler "/CN=system:kube-scheduler" clientAuth
+  issue_cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
   # Service-account token signing key pair (apiserver signs and verifies, controller-manager signs).
   new_key "${PKI}/sa.key"
   openssl pkey -in "${PKI}/sa.key" -pubout -out "${PKI}/sa.pub" 2>/dev/null
@@ -336,25 +351,52 @@ node_ready() {
     -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" == "True" ]]
 }
 default_sa_exists() { kubectl -n default get serviceaccount default; }
+# kwok's kubelet-like server answers on the address and port the Node advertises, with a serving
+# cert from our CA: what the apiserver needs to reach it for logs and port-forward. (Not checked
+# through /api/v1/nodes/<node>/proxy: the apiserver refuses to proxy to a loopback node address,
+# unlike logs and port-forward.)
+kwok_server_ready() {
+  local port="$1"
+  [[ "$(kubectl get node "${NODE_NAME}" -o 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port} {.status.addresses[?(@.type=="InternalIP")].address}')" \
+    == "${port} ${NODE_IP}" ]] || return 1
+  kubectl --server="https://${NODE_IP}:${port}" get --raw /healthz
+}
+crds_established() {
+  local crd
+  for crd in "$@"; do
+    [[ "$(kubectl get crd "${crd}" \
+      -o 'jsonpath={.status.conditions[?(@.type=="Established")].status}')" == "True" ]] || return 1
+  done
+}
 
 # Healthy = every recorded component runs, the apiserver is ready and the fake node is Ready.
 healthy() {
   [[ -f "${PIDS}" && -f "${STATE}" && -f "${KUBECONFIG_FILE}" ]] || return 1
   [[ "$(wc -l <"${PIDS}")" -eq 5 ]] || return 1
   [[ -z "$(first_dead_component)" ]] || return 1
-  apiserver_ready >/dev/null 2>&1 && node_ready 2>/dev/null
+  apiserver_ready >/dev/null 2>&1 && node_ready 2>/dev/null \
+    && kwok_server_ready "$(state_get KWOK_PORT)" >/dev/null 2>&1
 }
 
-# kwok v0.8 has no built-in stages: take the "fast" stage files from the kwok module that the
-# toolchain build put in the module cache (downloading it again if the cache was pruned).
-kwok_stage_dir() {
-  local dir="${CACHE}/go/mod/sigs.k8s.io/kwok@v${KWOK_VERSION}/kustomize/stage"
-  if [[ ! -d "${dir}" ]]; then
+# kwok v0.8 has no built-in stages, and its CRDs are not compiled in: take the "fast" stage files
+# and the CRD manifests from the kwok module that the toolchain build put in the module cache
+# (downloading it again if the cache was pruned).
+kwok_kustomize_dir() {
+  local dir="${CACHE}/go/mod/sigs.k8s.io/kwok@v${KWOK_VERSION}/kustomize"
+  if [[ ! -d "${dir}/stage" || ! -d "${dir}/crd/bases" ]]; then
     GOTOOLCHAIN=local GOMODCACHE="${CACHE}/go/mod" GOFLAGS=-mod=mod \
       go mod download "sigs.k8s.io/kwok@v${KWOK_VERSION}" >&2
   fi
-  [[ -d "${dir}" ]] || die "kwok stage files not found in ${dir}"
+  [[ -d "${dir}/stage" ]] || die "kwok stage files not found in ${dir}/stage"
+  [[ -d "${dir}/crd/bases" ]] || die "kwok CRD manifests not found in ${dir}/crd/bases"
   echo "${dir}"
+}
+
+# Resource name of a kwok kind (its CRD is <plural>.kwok.x-k8s.io, in crd/bases/kwok.x-k8s.io_<plural>.yaml):
+# PortForward -> portforwards, Logs -> logs.
+kwok_crd_plural() {
+  local kind="${1,,}"
+  [[ "${kind}" == *s ]] && echo "${kind}" || echo "${kind}s"
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -373,8 +415,13 @@ cmd_up() {
   stop_all
 
   "${toolchain_dir}/kubernetes.sh"
-  local stages
-  stages="$(kwok_stage_dir)"
+  local kustomize stages kind crd_files=() crd_names=()
+  kustomize="$(kwok_kustomize_dir)"
+  stages="${kustomize}/stage"
+  for kind in "${KWOK_CRDS[@]}"; do
+    crd_files+=(-f "${kustomize}/crd/bases/kwok.x-k8s.io_$(kwok_crd_plural "${kind}").yaml")
+    crd_names+=("$(kwok_crd_plural "${kind}").kwok.x-k8s.io")
+  done
   local started_at=${SECONDS}
 
   trap on_up_exit EXIT
@@ -386,18 +433,20 @@ cmd_up() {
   ensure_pki
 
   local chosen_ports=""
-  local etcd_port etcd_peer_port apiserver_port kcm_port scheduler_port
+  local etcd_port etcd_peer_port apiserver_port kcm_port scheduler_port kwok_port
   etcd_port="$(pick_port)"; chosen_ports+=" ${etcd_port}"
   etcd_peer_port="$(pick_port)"; chosen_ports+=" ${etcd_peer_port}"
   apiserver_port="$(pick_port)"; chosen_ports+=" ${apiserver_port}"
   kcm_port="$(pick_port)"; chosen_ports+=" ${kcm_port}"
-  scheduler_port="$(pick_port)"
+  scheduler_port="$(pick_port)"; chosen_ports+=" ${scheduler_port}"
+  kwok_port="$(pick_port)"
   cat >"${STATE}" <<EOF
 APISERVER_PORT=${apiserver_port}
 ETCD_PORT=${etcd_port}
 ETCD_PEER_PORT=${etcd_peer_port}
 KUBE_CONTROLLER_MANAGER_PORT=${kcm_port}
 KUBE_SCHEDULER_PORT=${scheduler_port}
+KWOK_PORT=${kwok_port}
 EOF
   local server="https://127.0.0.1:${apiserver_port}"
   write_kubeconfig "${KUBECONFIG_FILE}" admin "${server}"
@@ -438,8 +487,14 @@ EOF
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
     --proxy-client-cert-file="${PKI}/front-proxy-client.crt" \
     --proxy-client-key-file="${PKI}/front-proxy-client.key" \
+    --kubelet-client-certificate="${PKI}/apiserver-kubelet-client.crt" \
+    --kubelet-client-key="${PKI}/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority="${PKI}/ca.crt" \
+    --kubelet-preferred-address-types=InternalIP \
     --profiling=false
   wait_until kube-apiserver "kube-apiserver /readyz on ${server}" apiserver_ready
+  # kwok's CRDs (established below, before kwok starts watching them).
+  kubectl apply "${crd_files[@]}" >/dev/null
 
   local common=(--bind-address=127.0.0.1 --leader-elect=false --profiling=false
     --tls-cert-file="${PKI}/controlplane-serving.crt"
@@ -458,6 +513,7 @@ EOF
     --kubeconfig="${DIR}/kube-scheduler.kubeconfig" \
     --authentication-kubeconfig="${DIR}/kube-scheduler.kubeconfig" \
     --authorization-kubeconfig="${DIR}/kube-scheduler.kubeconfig"
+  wait_until kube-apiserver "kwok CRDs established" crds_established "${crd_names[@]}"
   start_component kwok "${KWOK_BIN}/kwok" \
     --kubeconfig="${KUBECONFIG_FILE}" \
     --manage-all-nodes=false \
@@ -465,6 +521,11 @@ EOF
     --cidr="${POD_CIDR}" \
     --node-ip="${NODE_IP}" \
     --node-lease-duration-seconds=40 \
+    --server-address="${NODE_IP}:${kwok_port}" \
+    --node-port="${kwok_port}" \
+    --tls-cert-file="${PKI}/kwok-serving.crt" \
+    --tls-private-key-file="${PKI}/kwok-serving.key" \
+    --enable-crds="$(IFS=,; echo "${KWOK_CRDS[*]}")" \
     -c "${stages}/node/fast/node-initialize.yaml" \
     -c "${stages}/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml" \
     -c "${stages}/pod/fast/pod-ready.yaml" \
@@ -491,6 +552,7 @@ EOF
   wait_until kube-controller-manager "kube-controller-manager /healthz" component_healthy "${kcm_port}"
   wait_until kube-scheduler "kube-scheduler /healthz" component_healthy "${scheduler_port}"
   wait_until kwok "node ${NODE_NAME} Ready (kwok)" node_ready
+  wait_until kwok "kwok server on ${NODE_IP}:${kwok_port} (node ${NODE_NAME}'s kubelet endpoint)" kwok_server_ready "${kwok_port}"
   wait_until kube-controller-manager "ServiceAccount default/default (kube-controller-manager)" default_sa_exists
   waiting_for=""
   trap - EXIT ERR
