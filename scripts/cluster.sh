@@ -576,6 +576,11 @@ on_up_exit() {
 
 cmd_down() {
   mkdir -p "${DIR}"
+  # The local kubelet (scripts/local-kubelet.sh) runs this cluster's Pods: stop them first, the
+  # kubelet's way, while the API server can still be told.
+  if [[ -f "${DIR}/local-kubelet.pid" ]]; then
+    bash "${script_dir}/local-kubelet.sh" stop
+  fi
   exec 8>"${DIR}/.lock"
   flock 8
   if [[ ! -f "${PIDS}" ]]; then

@@ -12,7 +12,9 @@ CACHE="${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}"
 DIR="${WEBSERVER_SIDECAR_CLUSTER_DIR:-$CACHE/cluster}"
 PID_FILE="$DIR/local-kubelet.pid"
 LOG_FILE="$DIR/logs/local-kubelet.log"
-PODS_DIR="$CACHE/local-pods"
+# Where each Pod's files live, like the kubelet's /var/lib/kubelet/pods: outside /root (0700),
+# so that the Pods' non-root users can reach them.
+PODS_DIR="${WEBSERVER_SIDECAR_PODS_DIR:-/var/lib/webserver-sidecar/pods}"
 
 running() { [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
 

@@ -87,6 +87,7 @@ export class LocalPod {
         const directory = options.directory ?? fs.mkdtempSync(path.join(os.tmpdir(), "local-pod-"));
         // Everything under it is read by the Pod's non-root users.
         fs.chmodSync(directory, 0o755);
+        assertReachableByAll(path.dirname(directory));
         const configFile = path.join(directory, "nginx.conf");
         const truthDirectory = path.join(directory, "truth");
         const plan = planPod(options.podName ?? "webserver", spec, configFile, options.mainStartDelayMs);
@@ -111,7 +112,12 @@ export class LocalPod {
         ], { stdio: ["pipe", "pipe", "inherit", "pipe", "pipe"] });
         const criLog = (file: string | undefined) => (file === undefined ? undefined : new CriLogWriter(file, "stdout"));
         const pod = new LocalPod(plan, directory, child, ownsDirectory, criLog(options.sidecarLogFile), criLog(options.mainLogFile), options.keepSidecarOutput ?? true);
-        await pod.waitFor((e) => e.event === "ready", 30_000, "nginx to accept connections");
+        const mainNames = plan.containers.filter((c) => c.role === "main").map((c) => c.name);
+        const first = await pod.waitFor((e) => e.event === "ready" || (e.event === "exited" && mainNames.includes(e.name)), 30_000, "nginx to accept connections");
+        if (first.event === "exited") {
+            await pod.stop();
+            throw new Error(`local Pod: ${first.name} exited (code ${first.code}, signal ${first.signal}) before it was ready`);
+        }
         return pod;
     }
 
@@ -191,6 +197,22 @@ export class LocalPod {
 
     private send(command: PodCommand): void {
         (this.process.stdio[0] as Writable).write(`${JSON.stringify(command)}\n`);
+    }
+}
+
+/**
+ * The Pod's users (uid 101) must reach its files: every directory above them must let others
+ * through (like /var/lib/kubelet/pods; not /root, nor a 0700 mkdtemp).
+ * @throws naming the first directory that does not.
+ */
+function assertReachableByAll(directory: string): void {
+    for (let current = path.resolve(directory); ; current = path.dirname(current)) {
+        if ((fs.statSync(current).mode & 0o001) === 0) {
+            throw new Error(`local Pod: ${current} is not searchable by others (mode ${(fs.statSync(current).mode & 0o777).toString(8)}): the Pod's non-root users could not reach their files below it`);
+        }
+        if (current === path.dirname(current)) {
+            return;
+        }
     }
 }
 
