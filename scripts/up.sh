@@ -44,9 +44,9 @@ ns_flag=""
 echo
 echo "up: pod names: $(pulumi stack output podNames --stack dev --json | tr -d '\n ')"
 if $local_cluster; then
-    setup='eval "$(bash scripts/cluster.sh env)"    # the project's kubectl, pointed at the local cluster'
+    setup="eval \"\$(bash scripts/cluster.sh env)\"    # the project's kubectl, pointed at the local cluster"
 else
-    setup='eval "$(bash scripts/toolchain.sh env)"  # the project's kubectl (or use your own)'
+    setup="eval \"\$(bash scripts/toolchain.sh env)\"  # the project's kubectl (or use your own)"
 fi
 cat <<EOF2
 up: the tutorial's walkthrough:
