@@ -24,6 +24,12 @@ npm ci --no-audit --no-fund --loglevel=error
 echo "test: type-checking"
 npm run -s build
 
+echo "test: GitHub workflows (actionlint, with shellcheck on their run: scripts)"
+bash scripts/toolchain/linters.sh
+command -v shellcheck >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck >/dev/null; }
+"$(bash scripts/toolchain/linters.sh --print-dirs | head -1)/actionlint"
+echo "test: actionlint found nothing in $(ls .github/workflows | tr '\n' ' ')"
+
 echo "test: unit tests (pure and Pulumi mocks)"
 run_mocha 'test/*.test.ts'
 
