@@ -14,11 +14,12 @@ export const LOG_DIRECTORY = "/var/log/nginx";
 export const NGINX_PORT = 80;
 
 /**
- * The uid and gid of the `nginx` user in the official nginx image. Both containers run as it:
- * nginx needs no root, and the sidecar must share nginx's uid to signal it (log rotation) and to
- * see which files nginx still holds open (/proc/PID/fd).
+ * The uid and gid both containers run as. The sidecar must share nginx's uid to signal it (log
+ * rotation) and to see which files nginx still holds open (/proc/PID/fd). Above 10000, so that it
+ * is nobody's uid on the node (kube-score's container-security-context-user-group-id): nginx needs
+ * no particular user, since everything it writes is in the Pod's emptyDirs.
  */
-export const NGINX_UID = 101;
+export const POD_UID = 10101;
 
 /**
  * Writable paths nginx needs under a read-only root filesystem: its temp files
@@ -69,9 +70,9 @@ export function buildPodSpec(args: ResolvedWebServerArgs): PodSpec {
         terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
         securityContext: {
             runAsNonRoot: true,
-            runAsUser: NGINX_UID,
-            runAsGroup: NGINX_UID,
-            fsGroup: NGINX_UID,
+            runAsUser: POD_UID,
+            runAsGroup: POD_UID,
+            fsGroup: POD_UID,
             seccompProfile: { type: "RuntimeDefault" },
             // Lets the non-root nginx bind port 80. The sysctl is namespaced to the Pod's network
             // and is one of the "safe" sysctls the restricted profile allows; no capability needed.
@@ -82,7 +83,6 @@ export function buildPodSpec(args: ResolvedWebServerArgs): PodSpec {
 
 /** nginx from its image's default command and configuration: port 80, logs in /var/log/nginx. */
 export function buildNginxContainer(args: ResolvedWebServerArgs): Container {
-    const probe = { httpGet: { path: "/", port: NGINX_PORT } };
     return {
         name: NGINX_CONTAINER,
         image: args.nginxImage,
@@ -91,8 +91,10 @@ export function buildNginxContainer(args: ResolvedWebServerArgs): Container {
             { name: SHARED_LOGS_VOLUME, mountPath: LOG_DIRECTORY },
             ...NGINX_SCRATCH_VOLUMES.map((volume) => ({ name: volume.name, mountPath: volume.mountPath })),
         ],
-        readinessProbe: { ...probe, periodSeconds: 5, failureThreshold: 2 },
-        livenessProbe: { ...probe, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
+        // Ready when it serves a page; alive while it accepts connections. A liveness probe that
+        // asked for a page would restart an nginx that is merely overloaded, and make it worse.
+        readinessProbe: { httpGet: { path: "/", port: NGINX_PORT }, periodSeconds: 5, failureThreshold: 2 },
+        livenessProbe: { tcpSocket: { port: NGINX_PORT }, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
         resources: NGINX_RESOURCES,
         securityContext: CONTAINER_SECURITY_CONTEXT,
     };

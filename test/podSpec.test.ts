@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import { resolveArgs } from "../components/args";
 import {
-    LOG_DIRECTORY, NGINX_CONTAINER, NGINX_UID, SHARED_LOGS_VOLUME, SIDECAR_CONTAINER, buildPodSpec,
+    LOG_DIRECTORY, NGINX_CONTAINER, POD_UID, SHARED_LOGS_VOLUME, SIDECAR_CONTAINER, buildPodSpec,
 } from "../components/podSpec";
 import { LOG_SHIPPER_PATH } from "../components/sidecar/shipperCommand";
 
@@ -60,9 +60,10 @@ describe("buildPodSpec", () => {
                 expect(c.image).to.not.match(/:latest$/);
             }
         });
-        it("runs as nginx's non-root uid, with seccomp RuntimeDefault (restricted profile, Pod level)", () => {
+        it("runs as a non-root uid above 10000, with seccomp RuntimeDefault (restricted profile, Pod level)", () => {
+            expect(POD_UID).to.be.greaterThan(10000);
             expect(spec.securityContext).to.deep.include({
-                runAsNonRoot: true, runAsUser: NGINX_UID, runAsGroup: NGINX_UID, fsGroup: NGINX_UID,
+                runAsNonRoot: true, runAsUser: POD_UID, runAsGroup: POD_UID, fsGroup: POD_UID,
                 seccompProfile: { type: "RuntimeDefault" },
             });
         });
@@ -89,10 +90,11 @@ describe("buildPodSpec", () => {
                 expect(Object.keys(volume)).to.deep.equal(["name", "emptyDir"]);
             }
         });
-        it("probes nginx for readiness and liveness over HTTP on port 80", () => {
+        it("probes nginx: ready when it serves a page on port 80, alive while it accepts connections", () => {
             const nginx = container(spec, NGINX_CONTAINER);
             expect(nginx.readinessProbe.httpGet).to.deep.equal({ path: "/", port: 80 });
-            expect(nginx.livenessProbe.httpGet).to.deep.equal({ path: "/", port: 80 });
+            expect(nginx.livenessProbe.tcpSocket).to.deep.equal({ port: 80 });
+            expect(nginx.livenessProbe.httpGet).to.equal(undefined);
         });
         it("mounts no service account token", () => {
             expect(spec.automountServiceAccountToken).to.equal(false);

@@ -201,7 +201,7 @@ export class LocalPod {
 }
 
 /**
- * The Pod's users (uid 101) must reach its files: every directory above them must let others
+ * The Pod's non-root users must reach its files: every directory above them must let others
  * through (like /var/lib/kubelet/pods; not /root, nor a 0700 mkdtemp).
  * @throws naming the first directory that does not.
  */

@@ -26,7 +26,7 @@ export function renderNginxConfig(truthDirectory?: string): string {
         `    access_log ${truthDirectory}/access.log main;`,
     ];
     return [
-        // Ignored with a warning when not root, as in the Pod (which runs nginx as uid 101).
+        // Ignored with a warning when not root, as in the Pod (which runs nginx as a non-root uid).
         "user nginx;",
         "worker_processes auto;",
         `error_log ${IMAGE_LOG_DIRECTORY}/error.log notice;`,
