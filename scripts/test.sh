@@ -52,7 +52,10 @@ else
 fi
 eval "$(bash scripts/cluster.sh env)"
 
-echo "test: end-to-end (pulumi preview/up/destroy through the Automation API, against the local cluster)"
+echo "test: the policy pack's npm packages (policy/)"
+(cd policy && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "test: end-to-end (pulumi preview/up/destroy, the walkthrough, the policy pack and the manifest linters)"
 run_mocha --timeout 600000 'test/integration/*.test.ts'
 
 if $started_cluster; then

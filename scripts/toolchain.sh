@@ -25,6 +25,12 @@ case "${1:-build}" in
         # One after the other: each saturates the machine's cores on its own.
         bash "$here/toolchain/kubernetes.sh"
         bash "$here/toolchain/pulumi.sh"
+        # The policy pack's runtime (policy/PulumiPolicy.yaml explains why it needs this shim).
+        export PULUMI_HOME="${PULUMI_HOME:-$CACHE/pulumi-home}" PULUMI_SKIP_UPDATE_CHECK=true
+        pulumi="$CACHE/bin/pulumi-$PULUMI_VERSION/pulumi"
+        if ! "$pulumi" plugin ls 2>/dev/null | awk '$1 == "policy-nodejs-shim" && $2 == "analyzer" {f=1} END {exit !f}'; then
+            "$pulumi" plugin install analyzer policy-nodejs-shim 1.0.0 --file "$here/toolchain/pulumi-analyzer-policy"
+        fi
         ;;
     env)
         mapfile -t k8s_dirs < <(bash "$here/toolchain/kubernetes.sh" --print-dirs)

@@ -12,6 +12,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as k8s from "@pulumi/kubernetes";
 import { ConfigMap, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 
 const REPO = path.join(__dirname, "..", "..");
@@ -135,6 +136,23 @@ export class TestStack {
             await this.stack.workspace.removeStack(this.stack.name);
         } finally {
             fs.rmSync(this.directory, { recursive: true, force: true });
+        }
+    }
+}
+
+/**
+ * A provider that writes manifests to `directory` instead of deploying them. The SDK fills the
+ * provider's kubeconfig input from $KUBECONFIG, which the provider refuses next to
+ * renderYamlToDirectory, so it is kept out while the provider is declared.
+ */
+export function renderProvider(name: string, directory: string, namespace?: string): k8s.Provider {
+    const kubeconfig = process.env.KUBECONFIG;
+    delete process.env.KUBECONFIG;
+    try {
+        return new k8s.Provider(name, { renderYamlToDirectory: directory, ...(namespace ? { namespace } : {}) });
+    } finally {
+        if (kubeconfig !== undefined) {
+            process.env.KUBECONFIG = kubeconfig;
         }
     }
 }

@@ -12,9 +12,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import * as k8s from "@pulumi/kubernetes";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { WebServer } from "../../components";
+import { renderProvider } from "./harness";
 
 const REPO = path.join(__dirname, "..", "..");
 const TUTORIAL = path.join(REPO, "test", "fixtures", "tutorial-pod.yaml");
@@ -46,7 +46,7 @@ async function renderManifests(directory: string): Promise<string[]> {
         projectName: "webserver-sidecar-render",
         stackName: `render-${crypto.randomBytes(3).toString("hex")}`,
         program: async () => {
-            const provider = new k8s.Provider("render", { renderYamlToDirectory: directory, namespace: "default" });
+            const provider = renderProvider("render", directory, "default");
             new WebServer("webserver", { service: { type: "ClusterIP", port: 80 } }, { providers: [provider] });
         },
     }, {
