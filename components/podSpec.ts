@@ -102,7 +102,7 @@ export function buildNginxContainer(args: ResolvedWebServerArgs): Container {
 
 /** The log shipper, reading the shared volume and writing each log line once to its stdout. */
 export function buildSidecarContainer(args: ResolvedWebServerArgs): Container {
-    const { command, args: shipperArgs } = buildShipperCommand(LOG_DIRECTORY, args.logSizeLimitBytes);
+    const { command, args: shipperArgs } = buildShipperCommand(LOG_DIRECTORY, args.logSizeLimitBytes, args.terminationGracePeriodSeconds);
     return {
         name: SIDECAR_CONTAINER,
         image: args.sidecarImage,

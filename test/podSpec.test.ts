@@ -117,8 +117,12 @@ describe("buildPodSpec", () => {
         it("runs the log shipper's source with python3 -c", () => {
             expect(sidecar.command).to.deep.equal(["python3", "-u", "-c", fs.readFileSync(LOG_SHIPPER_PATH, "utf8")]);
         });
-        it("follows both log files in the shared directory and rotates at an eighth of the limit", () => {
-            expect(sidecar.args).to.deep.equal(["--dir", "/var/log/nginx", "--rotate-bytes", String(8 * 2 ** 20), "access.log", "error.log"]);
+        it("follows both log files in the shared directory, rotates at an eighth of the limit, waits for nginx within the grace period", () => {
+            expect(sidecar.args).to.deep.equal(["--dir", "/var/log/nginx", "--rotate-bytes", String(8 * 2 ** 20), "--drain-timeout", "28", "access.log", "error.log"]);
+        });
+        it("keeps its wait for nginx inside a short grace period, leaving time for the last read", () => {
+            const short = container(podSpecFor({ terminationGracePeriodSeconds: 5 }), SIDECAR_CONTAINER);
+            expect(short.args[short.args.indexOf("--drain-timeout") + 1]).to.equal("3");
         });
         it("is not the tutorial's cat-and-sleep loop", () => {
             expect(sidecar.command.join(" ")).to.not.include("sleep 30");

@@ -373,7 +373,7 @@ def parse_options(argv):
     parser.add_argument("--batch-ms", type=int, default=10,
                         help="after a wake-up, wait this long so one read covers a burst")
     parser.add_argument("--drain-timeout", type=float, default=20.0,
-                        help="on SIGTERM, wait at most this long for nginx to exit")
+                        help="on SIGTERM, wait at most this long for nginx to exit (the Pod's grace period, less time for the last read)")
     parser.add_argument("files", nargs="+", help="file names in --dir, e.g. access.log error.log")
     return parser.parse_args(argv)
 

@@ -28,17 +28,25 @@ function readShipperSource(): string {
     return shipperSource;
 }
 
+/** Of the Pod's grace period, what the shipper keeps for its last read after nginx has exited. */
+export const FINAL_READ_SECONDS = 2;
+
 /**
  * The sidecar's command: the log shipper run by `python3 -c`, so that no custom image or ConfigMap
- * is needed, following `logDirectory` and rotating at an eighth of the volume's limit.
+ * is needed, following `logDirectory` and rotating at an eighth of the volume's limit. On SIGTERM
+ * it waits for nginx to exit (at once for a native sidecar; in classic mode the two are stopped
+ * together) for the grace period less FINAL_READ_SECONDS, so its last read fits before the kubelet
+ * kills it.
  * @param logDirectory where the shared-logs volume is mounted.
  * @param logSizeLimitBytes the volume's sizeLimit in bytes.
+ * @param gracePeriodSeconds the Pod's terminationGracePeriodSeconds.
  */
-export function buildShipperCommand(logDirectory: string, logSizeLimitBytes: number): ShipperCommand {
+export function buildShipperCommand(logDirectory: string, logSizeLimitBytes: number, gracePeriodSeconds: number): ShipperCommand {
     const rotateBytes = Math.floor(logSizeLimitBytes * ROTATE_FRACTION_OF_LIMIT);
+    const drainTimeout = Math.max(1, gracePeriodSeconds - FINAL_READ_SECONDS);
     return {
         // -u: unbuffered stdio. The shipper writes with os.write anyway; this also covers its stderr.
         command: ["python3", "-u", "-c", readShipperSource()],
-        args: ["--dir", logDirectory, "--rotate-bytes", String(rotateBytes), ...NGINX_LOG_FILES],
+        args: ["--dir", logDirectory, "--rotate-bytes", String(rotateBytes), "--drain-timeout", String(drainTimeout), ...NGINX_LOG_FILES],
     };
 }
