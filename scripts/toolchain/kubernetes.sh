@@ -24,18 +24,8 @@ if [[ "${1:-}" == "--print-dirs" ]]; then
   exit 0
 fi
 
-log() { printf 'toolchain: %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-export GOTOOLCHAIN=local
-export GOMODCACHE="${CACHE}/go/mod"
-export GOCACHE="${CACHE}/go/build"
-# The sum database is reached through the module proxy (proxy.golang.org serves /sumdb/), so the
-# default GOSUMDB stays on: every module is checked against sum.golang.org.
-export GOFLAGS="-buildvcs=false"
-export CGO_ENABLED=0
-
-command -v go >/dev/null || die "go is not on PATH"
+# shellcheck source-path=SCRIPTDIR source=goEnvironment.sh
+source "${script_dir}/goEnvironment.sh"
 
 mkdir -p "${CACHE}/bin" "${k8s_bin_dir}" "${kwok_bin_dir}"
 

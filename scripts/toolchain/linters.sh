@@ -67,17 +67,8 @@ if [[ "${1:-}" == "--print-dirs" ]]; then
 fi
 [[ $# -eq 0 ]] || { echo "usage: scripts/toolchain/linters.sh [--print-dirs]" >&2; exit 2; }
 
-log() { printf 'toolchain: %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-export GOTOOLCHAIN=local
-export GOMODCACHE="${CACHE}/go/mod"
-export GOCACHE="${CACHE}/go/build"
-# GOSUMDB stays at its default: every module is checked against sum.golang.org (through the proxy).
-export GOFLAGS="-buildvcs=false"
-export CGO_ENABLED=0
-
-command -v go >/dev/null || die "go is not on PATH"
+# shellcheck source-path=SCRIPTDIR source=goEnvironment.sh
+source "${script_dir}/goEnvironment.sh"
 mkdir -p "${CACHE}/bin"
 
 # One builder at a time per cache (Go's own caches are safe to share with the other scripts).
