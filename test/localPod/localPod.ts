@@ -113,10 +113,16 @@ export class LocalPod {
         const criLog = (file: string | undefined) => (file === undefined ? undefined : new CriLogWriter(file, "stdout"));
         const pod = new LocalPod(plan, directory, child, ownsDirectory, criLog(options.sidecarLogFile), criLog(options.mainLogFile), options.keepSidecarOutput ?? true);
         const mainNames = plan.containers.filter((c) => c.role === "main").map((c) => c.name);
-        const first = await pod.waitFor((e) => e.event === "ready" || (e.event === "exited" && mainNames.includes(e.name)), 30_000, "nginx to accept connections");
-        if (first.event === "exited") {
+        try {
+            const first = await pod.waitFor((e) => e.event === "ready" || (e.event === "exited" && mainNames.includes(e.name)), 30_000, "nginx to accept connections");
+            if (first.event === "exited") {
+                throw new Error(`local Pod: ${first.name} exited (code ${first.code}, signal ${first.signal}) before it was ready`);
+            }
+        } catch (error) {
+            // Leave nothing behind: processes, cgroups, and the directory when it is ours.
             await pod.stop();
-            throw new Error(`local Pod: ${first.name} exited (code ${first.code}, signal ${first.signal}) before it was ready`);
+            pod.remove();
+            throw error;
         }
         return pod;
     }
