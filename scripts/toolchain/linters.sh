@@ -37,12 +37,8 @@ declare -A module=(
   [kube-linter]="golang.stackrox.io/kube-linter"
   [kube-score]="github.com/zegl/kube-score"
 )
-declare -A package=(
-  [actionlint]="github.com/rhysd/actionlint/cmd/actionlint"
-  [kubeconform]="github.com/yannh/kubeconform/cmd/kubeconform"
-  [kube-linter]="golang.stackrox.io/kube-linter/cmd/kube-linter"
-  [kube-score]="github.com/zegl/kube-score/cmd/kube-score"
-)
+# Each tool's main package is cmd/<tool> in its module.
+package_of() { printf '%s/cmd/%s\n' "${module[$1]}" "$1"; }
 # How each reports its version: the arguments, and the text its first line must contain.
 # actionlint reads its module version from the build info; the others are stamped below the way
 # their release builds do it (kube-score's goreleaser default drops the "v").
@@ -125,8 +121,8 @@ for tool in "${tools[@]}"; do
   tmp="$(mktemp -d "${dir}/.build.XXXXXX")"
   trap 'rm -rf "${tmp}"' EXIT
   # `go install module/cmd@version` builds in the tool's own module graph (its go.mod and go.sum).
-  GOBIN="${tmp}" go install -trimpath -ldflags "$(ldflags "${tool}")" "${package[$tool]}@${ver}" \
-    || die "go install ${package[$tool]}@${ver} failed"
+  GOBIN="${tmp}" go install -trimpath -ldflags "$(ldflags "${tool}")" "$(package_of "${tool}")@${ver}" \
+    || die "go install $(package_of "${tool}")@${ver} failed"
   [[ -x "${tmp}/${tool}" ]] || die "the build produced no ${tool}"
   check_version "${tool}" "${tmp}/${tool}"
   mv -f "${tmp}/${tool}" "${dir}/${tool}"
