@@ -13,11 +13,6 @@ if ! bash scripts/cluster.sh status >/dev/null 2>&1; then
 fi
 eval "$(bash scripts/cluster.sh env)"
 node -r ts-node/register/transpile-only bench/deploy.ts "$@"
-venv="${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}/bench-venv"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import matplotlib" 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q -r bench/requirements.txt
-fi
-"$venv/bin/python" bench/plotDeploy.py bench/results/deploy.json bench/results/deploy-scaling.png
+"$(bash bench/plotPython.sh)" bench/plotDeploy.py bench/results/deploy.json bench/results/deploy-scaling.png
 echo "bench: wrote bench/results/deploy.md and bench/results/deploy-scaling.png"
 if $started_cluster; then trap - EXIT; bash scripts/cluster.sh down; fi
