@@ -16,7 +16,7 @@ import { resolveArgs } from "../components/args";
 import { buildPodSpec } from "../components/podSpec";
 import { parseByteQuantity } from "../components/validators";
 import { watchDiskUsage } from "../test/localPod/diskUsage";
-import { accountLines, linesOf } from "../test/localPod/lineAccounting";
+import { accountNginxLines } from "../test/localPod/lineAccounting";
 import { request, runLoad } from "../test/localPod/load";
 import { LocalPod } from "../test/localPod/localPod";
 import { containerCpuSeconds } from "../test/localPod/processCpu";
@@ -60,18 +60,13 @@ function sleep(ms: number): Promise<void> {
 
 /** Counts what nginx wrote against what the sidecar shipped, for the whole run. */
 function countLines(pod: LocalPod): { logged: number; lost: number; duplicated: number; loggedBytes: number; shippedBytes: number } {
-    const truth = ["access.log", "error.log"] as const;
-    const texts = truth.map((name) => fs.readFileSync(pod.truthFile(name), "utf8"));
-    const written = texts.flatMap(linesOf);
-    const shippedText = pod.sidecarText();
-    // Workers' final `exit` notices reach only the first error log (see shipping.test.ts): not counted either way.
-    const isWorkerExit = (line: string) => /\[notice\] \d+#\d+: exit$/.test(line);
-    const result = accountLines(written.filter((l) => !isWorkerExit(l)), linesOf(shippedText).filter((l) => !isWorkerExit(l)));
+    const [access, error] = (["access.log", "error.log"] as const).map((name) => fs.readFileSync(pod.truthFile(name), "utf8"));
+    const result = accountNginxLines(access, error, pod.sidecarText());
     return {
         logged: result.written,
         lost: result.lost.length,
         duplicated: result.duplicated.length,
-        loggedBytes: texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0),
+        loggedBytes: Buffer.byteLength(access) + Buffer.byteLength(error),
         shippedBytes: pod.sidecarOutput.reduce((sum, c) => sum + c.data.length, 0),
     };
 }

@@ -61,3 +61,30 @@ export function accountLines(written: string[], shipped: string[]): LineAccount 
     }
     return { written: written.length, shipped: shipped.length, lost, duplicated, unexpected };
 }
+
+/** What nginx wrote, from its unrotated truth copies, against what the sidecar shipped. */
+export interface NginxLineAccount extends LineAccount {
+    /** Every line the sidecar shipped, in order. */
+    readonly shippedLines: string[];
+    /** Every access line nginx wrote, in order. */
+    readonly writtenAccess: string[];
+}
+
+/**
+ * Accounts for every line nginx wrote (its truth copies of access.log and error.log) in the lines
+ * the sidecar shipped. The truth copies hold every line but one per worker: a worker's last words
+ * (`exit`) go to its first error_log only (nginx switches to a single static log before freeing
+ * its pools). So a shipped `N#N: exit` counts as written when the master reports that worker N exited.
+ */
+export function accountNginxLines(truthAccess: string, truthError: string, shipped: string): NginxLineAccount {
+    const writtenAccess = linesOf(truthAccess);
+    const writtenError = linesOf(truthError);
+    const shippedLines = linesOf(shipped);
+    const exitedWorkers = new Set(writtenError.map((l) => /worker process (\d+) exited/.exec(l)?.[1]).filter((pid) => pid !== undefined));
+    const workerExits = [...new Set(shippedLines.filter((l) => {
+        const pid = /\[notice\] (\d+)#\d+: exit$/.exec(l)?.[1];
+        return pid !== undefined && exitedWorkers.has(pid);
+    }))];
+    return { ...accountLines([...writtenAccess, ...writtenError, ...workerExits], shippedLines), shippedLines, writtenAccess };
+}
+

@@ -13,7 +13,7 @@ import { WebServerArgs, resolveArgs } from "../../components/args";
 import { buildPodSpec } from "../../components/podSpec";
 import { watchDiskUsage } from "./diskUsage";
 import { CHUNK_BYTES_OF_SHIPPER } from "./shipperFacts";
-import { LineAccount, accountLines, isErrorLogLine, linesOf } from "./lineAccounting";
+import { LineAccount, NginxLineAccount, accountNginxLines, isErrorLogLine, linesOf } from "./lineAccounting";
 import { request, runLoad } from "./load";
 import { LocalPod, LocalPodOptions } from "./localPod";
 import { withSidecar } from "./sidecarVariants";
@@ -25,22 +25,10 @@ function startPod(args: WebServerArgs = {}, options: LocalPodOptions = {}): Prom
     return LocalPod.start(withSidecar(buildPodSpec(resolveArgs(args))), options);
 }
 
-/**
- * Every line nginx wrote and every line the sidecar shipped. The truth copies hold every line but
- * one per worker: a worker's last words (`exit`) go to its first error_log only (nginx switches to
- * a single static log before freeing its pools). So a shipped `N#N: exit` counts as written when
- * the master reports that worker N exited.
- */
-function account(pod: LocalPod): LineAccount & { shippedLines: string[]; writtenAccess: string[] } {
-    const writtenAccess = linesOf(fs.readFileSync(pod.truthFile("access.log"), "utf8"));
-    const writtenError = linesOf(fs.readFileSync(pod.truthFile("error.log"), "utf8"));
-    const shippedLines = linesOf(pod.sidecarText());
-    const exitedWorkers = new Set(writtenError.map((l) => /worker process (\d+) exited/.exec(l)?.[1]).filter((pid) => pid !== undefined));
-    const workerExits = [...new Set(shippedLines.filter((l) => {
-        const pid = /\[notice\] (\d+)#\d+: exit$/.exec(l)?.[1];
-        return pid !== undefined && exitedWorkers.has(pid);
-    }))];
-    return { ...accountLines([...writtenAccess, ...writtenError, ...workerExits], shippedLines), shippedLines, writtenAccess };
+/** Every line nginx wrote, against every line the sidecar shipped (see accountNginxLines). */
+function account(pod: LocalPod): NginxLineAccount {
+    const truth = (name: "access.log" | "error.log") => fs.readFileSync(pod.truthFile(name), "utf8");
+    return accountNginxLines(truth("access.log"), truth("error.log"), pod.sidecarText());
 }
 
 /** Asserts nothing was lost, repeated or made up, with a readable sample when it was. */
