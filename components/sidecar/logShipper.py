@@ -209,12 +209,13 @@ class LogFile:
         """Rename a file past rotate_bytes and have nginx reopen it; one rotation at a time."""
         if self.current is None or self.draining or self.current.size() < rotate_bytes:
             return
-        if not self.shipper.can_signal_nginx():
+        master = self.shipper.nginx_master_to_signal()
+        if master is None:
             return
         os.rename(self.path, self.rotated_path)
         self.draining.append(self.current)
         self.current = None
-        self.shipper.signal_reopen()
+        os.kill(master, signal.SIGUSR1)
 
     def retire(self, generation):
         self.draining.remove(generation)
@@ -299,14 +300,14 @@ class Shipper:
 
     # --- nginx -------------------------------------------------------------------------------
 
-    def can_signal_nginx(self):
-        if self.processes.nginx_master() is not None:
-            return True
-        if not self.warned_no_nginx:
+    def nginx_master_to_signal(self):
+        """nginx's master, or None (said once on stderr) when it cannot be seen, so cannot rotate."""
+        master = self.processes.nginx_master()
+        if master is None and not self.warned_no_nginx:
             log("nginx's master process is not visible: not rotating (does the Pod share its "
                 "process namespace, with nginx and the sidecar under one uid?)")
             self.warned_no_nginx = True
-        return False
+        return master
 
     def signal_reopen(self):
         master = self.processes.nginx_master()
