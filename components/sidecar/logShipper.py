@@ -190,7 +190,9 @@ class LogFile:
             self.shipper.ship_from(generation, final)
             if finished:
                 self.retire(generation)
-        if self.current is not None:
+        # The new file waits until the rotated one is complete: until its last writer has reopened,
+        # nginx may still append to the old file lines written before ones already in the new.
+        if self.current is not None and not self.draining:
             self.shipper.ship_from(self.current, final)
 
     def follow_path(self):
