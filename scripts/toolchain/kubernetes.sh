@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds a local Kubernetes control plane from Go modules only (no release downloads, no Docker):
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl  -> $CACHE/bin/kubernetes-<ver>/
-#   kwok                                                                    -> $CACHE/bin/kwok-<ver>/
+#   kubelet                                                                 -> $CACHE/bin/kubernetes-<ver>/
+#   kwok, kwokctl                                                           -> $CACHE/bin/kwok-<ver>/
+#   crictl                                                                  -> $CACHE/bin/cri-tools-<ver>/
 # Versions come from versions.env. Idempotent: a binary that already exists is not rebuilt, so a warm
 # run costs a few `--version` calls. A cold build on 2 cores takes tens of minutes and a few GB of cache.
 #
 # Usage: scripts/toolchain/kubernetes.sh            build what is missing, verify versions
-#        scripts/toolchain/kubernetes.sh --print-dirs   print the two binary directories (no build)
+#        scripts/toolchain/kubernetes.sh --print-dirs   print the three binary directories (no build)
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,16 +20,17 @@ k8s_version="v${KUBERNETES_VERSION}"
 kwok_version="v${KWOK_VERSION}"
 k8s_bin_dir="${CACHE}/bin/kubernetes-${k8s_version}"
 kwok_bin_dir="${CACHE}/bin/kwok-${kwok_version}"
+cri_tools_bin_dir="${CACHE}/bin/cri-tools-v${CRI_TOOLS_VERSION}"
 
 if [[ "${1:-}" == "--print-dirs" ]]; then
-  printf '%s\n%s\n' "${k8s_bin_dir}" "${kwok_bin_dir}"
+  printf '%s\n%s\n%s\n' "${k8s_bin_dir}" "${kwok_bin_dir}" "${cri_tools_bin_dir}"
   exit 0
 fi
 
 # shellcheck source-path=SCRIPTDIR source=goEnvironment.sh
 source "${script_dir}/goEnvironment.sh"
 
-mkdir -p "${CACHE}/bin" "${k8s_bin_dir}" "${kwok_bin_dir}"
+mkdir -p "${CACHE}/bin" "${k8s_bin_dir}" "${kwok_bin_dir}" "${cri_tools_bin_dir}"
 
 # One builder at a time per cache: concurrent runs (two test processes) would race on the temp files.
 exec 9>"${CACHE}/.kubernetes.sh.lock"
@@ -42,10 +45,11 @@ declare -A k8s_pkgs=(
   [kube-controller-manager]="k8s.io/kubernetes/cmd/kube-controller-manager"
   [kube-scheduler]="k8s.io/kubernetes/cmd/kube-scheduler"
   [kubectl]="k8s.io/kubernetes/cmd/kubectl"
+  [kubelet]="k8s.io/kubernetes/cmd/kubelet"
   # etcd's server module root is its `main` package (server/main.go calls etcdmain.Main).
   [etcd]="go.etcd.io/etcd/server/v3"
 )
-k8s_order=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl)
+k8s_order=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet)
 
 # Prints the first line of `<bin> <args>` output that contains the expected version, or fails.
 check_version() {
@@ -201,23 +205,33 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# kwok: its go.mod has no replace directives, so `go install module@version` builds it in its own
-# module graph (it pins other k8s.io/* and grpc versions than kubernetes; keep them apart).
+# Tools with their own module graphs (they pin other k8s.io/* and grpc versions than kubernetes;
+# keep them apart): `go install module/cmd@version` builds each, since their go.mod files have no
+# replace directives.
+#   kwokctl (and kwok): starts the control plane from the binaries above (scripts/cluster/controlPlane.sh)
+#   crictl: talks CRI to the node's containerd (scripts/cluster/containerd.sh removes Pods with it)
 # ---------------------------------------------------------------------------------------------
-kwok_bin="${kwok_bin_dir}/kwok"
-if [[ -x "${kwok_bin}" ]]; then
-  check_version "${kwok_bin}" "${KWOK_VERSION}" --version >/dev/null
-  log "kwok ${kwok_version} cached"
-else
-  log "building kwok ${kwok_version} ..."
-  tmp="$(mktemp -d "${kwok_bin_dir}/.build.XXXXXX")"
-  trap 'rm -rf "${tmp}"' EXIT
-  GOBIN="${tmp}" go install -trimpath \
-    -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION}" \
-    "sigs.k8s.io/kwok/cmd/kwok@${kwok_version}" || die "go install sigs.k8s.io/kwok/cmd/kwok@${kwok_version} failed"
-  check_version "${tmp}/kwok" "${KWOK_VERSION}" --version >/dev/null
-  mv -f "${tmp}/kwok" "${kwok_bin}"
+# Builds <dir>/<name> from <package>@<version> unless present, stamping the version with <ldflags>.
+install_tool() {
+  local dir="$1" name="$2" package="$3" version="$4" ldflags="$5" expect="$6"
+  if [[ -x "${dir}/${name}" ]]; then
+    check_version "${dir}/${name}" "${expect}" --version >/dev/null
+    log "${name} ${version} cached"
+    return 0
+  fi
+  log "building ${name} ${version} ..."
+  local tmp
+  tmp="$(mktemp -d "${dir}/.build.XXXXXX")"
+  GOBIN="${tmp}" go install -trimpath -ldflags "-s -w ${ldflags}" "${package}@${version}" \
+    || { rm -rf "${tmp}"; die "go install ${package}@${version} failed"; }
+  check_version "${tmp}/${name}" "${expect}" --version >/dev/null
+  mv -f "${tmp}/${name}" "${dir}/${name}"
   rm -rf "${tmp}"
-  trap - EXIT
-  log "built kwok ${kwok_version} into ${kwok_bin_dir}"
-fi
+  log "built ${name} ${version} into ${dir}"
+}
+
+kwok_ldflags="-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION}"
+install_tool "${kwok_bin_dir}" kwok "sigs.k8s.io/kwok/cmd/kwok" "${kwok_version}" "${kwok_ldflags}" "${KWOK_VERSION}"
+install_tool "${kwok_bin_dir}" kwokctl "sigs.k8s.io/kwok/cmd/kwokctl" "${kwok_version}" "${kwok_ldflags}" "${KWOK_VERSION}"
+install_tool "${cri_tools_bin_dir}" crictl "sigs.k8s.io/cri-tools/cmd/crictl" "v${CRI_TOOLS_VERSION}" \
+  "-X sigs.k8s.io/cri-tools/pkg/version.Version=${CRI_TOOLS_VERSION}" "${CRI_TOOLS_VERSION}"

@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# The control plane: etcd, kube-apiserver, kube-controller-manager and kube-scheduler, started by
+# kwokctl's binary runtime from the binaries scripts/toolchain/kubernetes.sh builds (nothing is
+# downloaded), with certificates and an admin kubeconfig of its making. kwok's own fake-node
+# controller is disabled: the node here is a real kubelet (scripts/cluster/kubelet.sh).
+# Sourced by scripts/cluster.sh after lib.sh and network.sh.
+
+KWOK_CLUSTER="webserver-sidecar"
+export KWOK_WORKDIR="${DIR}/kwok"
+KWOK_CLUSTER_DIR="${KWOK_WORKDIR}/clusters/${KWOK_CLUSTER}"
+CLUSTER_CA_CERT="${KWOK_CLUSTER_DIR}/pki/ca.crt"
+CLUSTER_CA_KEY="${KWOK_CLUSTER_DIR}/pki/ca.key"
+# ClusterIPs: virtual addresses the API server hands out (no kube-proxy here, so nothing routes
+# them); in the same reserved range as the Pods, clear of it.
+SERVICE_CIDR="198.18.1.0/24"
+
+# Without our lock's fd 8: the components kwokctl starts would inherit it and hold the lock forever.
+kwokctl() { "${KWOK_BIN}/kwokctl" --name "${KWOK_CLUSTER}" "$@" 8>&-; }
+
+# kwokctl's configuration: our binaries, loopback only, and what the API server needs to reach a
+# real kubelet (a client certificate the kubelet trusts, and the CA its serving certificate has).
+control_plane_config() {
+  cat <<CONF
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+options:
+  runtime: binary
+  bindAddress: 127.0.0.1
+  kubeVersion: v${KUBERNETES_VERSION}
+  etcdVersion: $(cat "${K8S_BIN}/.etcd-version")
+  etcdBinary: ${K8S_BIN}/etcd
+  kubeApiserverBinary: ${K8S_BIN}/kube-apiserver
+  kubeControllerManagerBinary: ${K8S_BIN}/kube-controller-manager
+  kubeSchedulerBinary: ${K8S_BIN}/kube-scheduler
+  kubectlBinary: ${K8S_BIN}/kubectl
+  disable: [kwok-controller]
+componentsPatches:
+- name: kube-apiserver
+  extraArgs:
+  - { key: kubelet-client-certificate, value: ${KWOK_CLUSTER_DIR}/pki/admin.crt }
+  - { key: kubelet-client-key, value: ${KWOK_CLUSTER_DIR}/pki/admin.key }
+  - { key: kubelet-certificate-authority, value: ${CLUSTER_CA_CERT} }
+  - { key: service-cluster-ip-range, value: ${SERVICE_CIDR} }
+CONF
+}
+
+control_plane_up() {
+  [[ -x "${KWOK_BIN}/kwokctl" ]] || die "no kwokctl in ${KWOK_BIN} (scripts/toolchain/kubernetes.sh builds it)"
+  mkdir -p "${KWOK_WORKDIR}"
+  control_plane_config >"${KWOK_WORKDIR}/kwok.yaml"
+  if [[ -d "${KWOK_CLUSTER_DIR}" ]]; then
+    kwokctl --config "${KWOK_WORKDIR}/kwok.yaml" start cluster --wait "${TIMEOUT}s" >>"${LOGS}/kwokctl.log" 2>&1 \
+      || die "kwokctl start cluster failed (${LOGS}/kwokctl.log)"
+  else
+    log "creating the control plane (kwokctl, binary runtime)"
+    kwokctl --config "${KWOK_WORKDIR}/kwok.yaml" create cluster --kubeconfig "${KWOK_WORKDIR}/kubeconfig.merged" \
+      --wait "${TIMEOUT}s" >>"${LOGS}/kwokctl.log" 2>&1 || die "kwokctl create cluster failed (${LOGS}/kwokctl.log)"
+  fi
+  # Our kubeconfig: kwokctl's, under the context name tests and scripts know the cluster by.
+  kwokctl get kubeconfig >"${KUBECONFIG_FILE}.tmp"
+  "${K8S_BIN}/kubectl" --kubeconfig "${KUBECONFIG_FILE}.tmp" config rename-context "kwok-${KWOK_CLUSTER}" "${CONTEXT}" >/dev/null
+  mv -f "${KUBECONFIG_FILE}.tmp" "${KUBECONFIG_FILE}"
+  CLUSTER_SERVER="$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
+  wait_until "kube-apiserver" kubectl get --raw /readyz
+}
+
+# Stops the control plane and forgets its state: every `up` from stopped starts with an empty etcd.
+control_plane_down() {
+  [[ -d "${KWOK_CLUSTER_DIR}" ]] || return 0
+  log "deleting the control plane (kwokctl)"
+  kwokctl delete cluster --kubeconfig "${KWOK_WORKDIR}/kubeconfig.merged" >>"${LOGS}/kwokctl.log" 2>&1 \
+    || log "kwokctl delete cluster failed (${LOGS}/kwokctl.log)"
+}
+
+control_plane_healthy() {
+  [[ -f "${KUBECONFIG_FILE}" ]] && kubectl get --raw /readyz >/dev/null 2>&1
+}

@@ -1,0 +1,136 @@
+# shellcheck shell=bash
+# The node's kubelet (built by scripts/toolchain/kubernetes.sh at KUBERNETES_VERSION): it registers
+# the node, runs Pods through containerd's CRI, and serves logs, exec and port-forward to the API
+# server over TLS. Its settings are in kubelet_config below, each with its reason.
+# Sourced by scripts/cluster.sh after lib.sh, network.sh, containerd.sh and controlPlane.sh.
+
+NODE_NAME="webserver-sidecar-node"
+KUBELET_DIR="${DIR}/node/kubelet"
+KUBELET_PORT=10250
+
+# A client certificate for the node (system:node:<name> in system:nodes, what the Node authorizer
+# expects) and a serving certificate for the node's IP, both from the cluster's CA.
+kubelet_certificates() {
+  local pki="${KUBELET_DIR}/pki"
+  mkdir -p "${pki}"
+  [[ -s "${pki}/serving.crt" && -s "${pki}/client.crt" ]] && return 0
+  openssl req -new -newkey rsa:2048 -nodes -keyout "${pki}/client.key" -out "${pki}/client.csr" \
+    -subj "/O=system:nodes/CN=system:node:${NODE_NAME}" 2>/dev/null
+  openssl x509 -req -in "${pki}/client.csr" -CA "${CLUSTER_CA_CERT}" -CAkey "${CLUSTER_CA_KEY}" \
+    -CAcreateserial -days 365 -out "${pki}/client.crt" \
+    -extfile <(printf 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n') 2>/dev/null
+  openssl req -new -newkey rsa:2048 -nodes -keyout "${pki}/serving.key" -out "${pki}/serving.csr" \
+    -subj "/O=system:nodes/CN=system:node:${NODE_NAME}" 2>/dev/null
+  openssl x509 -req -in "${pki}/serving.csr" -CA "${CLUSTER_CA_CERT}" -CAkey "${CLUSTER_CA_KEY}" \
+    -CAcreateserial -days 365 -out "${pki}/serving.crt" \
+    -extfile <(printf 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:%s,DNS:%s\n' "${NODE_IP}" "${NODE_NAME}") 2>/dev/null
+  rm -f "${pki}"/*.csr
+}
+
+kubelet_kubeconfig() {
+  cat <<CONF
+apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster:
+    server: ${CLUSTER_SERVER}
+    certificate-authority: ${CLUSTER_CA_CERT}
+users:
+- name: kubelet
+  user:
+    client-certificate: ${KUBELET_DIR}/pki/client.crt
+    client-key: ${KUBELET_DIR}/pki/client.key
+contexts:
+- name: kubelet
+  context: { cluster: local, user: kubelet }
+current-context: kubelet
+CONF
+}
+
+kubelet_config() {
+  cat <<CONF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+# The host has cgroup v1 (NODE.md); 1.36 refuses it unless told, and has no systemd to delegate to.
+failCgroupV1: false
+cgroupDriver: cgroupfs
+containerRuntimeEndpoint: unix://${CONTAINERD_SOCK}
+# Every listener on the node's bridge address, none on the host's other interfaces.
+address: ${NODE_IP}
+port: ${KUBELET_PORT}
+healthzBindAddress: ${NODE_IP}
+healthzPort: 10248
+readOnlyPort: 0
+tlsCertFile: ${KUBELET_DIR}/pki/serving.crt
+tlsPrivateKeyFile: ${KUBELET_DIR}/pki/serving.key
+# Only the API server (a client certificate from the cluster's CA) may use the kubelet's API, and
+# only for what RBAC grants it.
+authentication:
+  anonymous: { enabled: false }
+  webhook: { enabled: true }
+  x509: { clientCAFile: ${CLUSTER_CA_CERT} }
+authorization:
+  mode: Webhook
+# Root here lacks CAP_SYS_RESOURCE: the kubelet's default -999 would only fail and be logged.
+oomScoreAdj: 0
+# The kubelet sets a few host sysctls; scripts/cluster/hostSysctls.sh puts them back on down.
+protectKernelDefaults: false
+podLogsDir: ${DIR}/node/pod-logs
+resolvConf: /etc/resolv.conf
+# Eviction is what enforces an emptyDir's sizeLimit: check often, so a test sees it in seconds.
+evictionPressureTransitionPeriod: 10s
+housekeepingInterval: 5s
+# Disk thresholds relative to a shared development disk: evict Pods only when it is really full,
+# and never garbage-collect the locally built images (they cannot be pulled back).
+evictionHard:
+  memory.available: "100Mi"
+  nodefs.available: "2%"
+  imagefs.available: "2%"
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+serializeImagePulls: false
+CONF
+}
+
+kubelet_up() {
+  [[ -x "${K8S_BIN}/kubelet" ]] || die "no kubelet in ${K8S_BIN} (scripts/toolchain/kubernetes.sh builds it)"
+  mkdir -p "${KUBELET_DIR}" "${DIR}/node/pod-logs"
+  kubelet_certificates
+  kubelet_kubeconfig >"${KUBELET_DIR}/kubeconfig"
+  kubelet_config >"${KUBELET_DIR}/config.yaml"
+  process_running kubelet || start_process kubelet "${K8S_BIN}/kubelet" \
+    --config="${KUBELET_DIR}/config.yaml" \
+    --kubeconfig="${KUBELET_DIR}/kubeconfig" \
+    --root-dir="${KUBELET_DIR}/root" \
+    --cert-dir="${KUBELET_DIR}/pki" \
+    --hostname-override="${NODE_NAME}" \
+    --node-ip="${NODE_IP}" \
+    --v=2
+  wait_until "node ${NODE_NAME} Ready" node_ready
+}
+
+node_ready() {
+  [[ "$(kubectl get node "${NODE_NAME}" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" == True ]]
+}
+
+# Stops the kubelet, then removes what it leaves on the host: the mounts under its root directory
+# (Pod volumes) and the cgroups it made for Pods (kubepods under each hierarchy).
+kubelet_down() {
+  stop_process kubelet
+  unmount_below "${KUBELET_DIR}/root"
+  local hierarchy deadline=$((SECONDS + 10))
+  for hierarchy in /sys/fs/cgroup/*/; do
+    # Depth first: a cgroup can only be removed once its children are. Containers that were just
+    # killed may take a moment to leave theirs.
+    while [[ -d "${hierarchy}kubepods" ]]; do
+      find "${hierarchy}kubepods" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+      [[ -d "${hierarchy}kubepods" ]] || break
+      if ((SECONDS >= deadline)); then
+        log "could not remove ${hierarchy}kubepods (processes left in it?)"
+        break
+      fi
+      sleep 0.5
+    done
+  done
+}

@@ -1,0 +1,95 @@
+# shellcheck shell=bash
+# What every part of the local cluster shares: its directories, logging, and starting and stopping
+# the processes it owns (recorded by pid, so `down` never touches a process it did not start).
+# Sourced by scripts/cluster.sh and scripts/cluster/*.sh. Linux only: this is the fallback for a
+# machine with no cluster of its own, never the user's path.
+
+cluster_lib_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=../toolchain/versions.env
+source "${cluster_lib_dir}/../toolchain/versions.env"
+
+CACHE="${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}"
+# Everything one cluster owns: its certificates, kubeconfig, logs, pids, and the node's state.
+DIR="${WEBSERVER_SIDECAR_CLUSTER_DIR:-${CACHE}/cluster}"
+LOGS="${DIR}/logs"
+PIDS="${DIR}/pids"
+KUBECONFIG_FILE="${DIR}/kubeconfig"
+# The context name users and tests recognise the project's own cluster by.
+CONTEXT="webserver-sidecar-local"
+# Seconds each readiness step may take before `up` gives up.
+TIMEOUT="${WEBSERVER_SIDECAR_CLUSTER_TIMEOUT:-120}"
+
+K8S_BIN="${CACHE}/bin/kubernetes-v${KUBERNETES_VERSION}"
+KWOK_BIN="${CACHE}/bin/kwok-v${KWOK_VERSION}"
+CRI_TOOLS_BIN="${CACHE}/bin/cri-tools-v${CRI_TOOLS_VERSION}"
+
+log() { printf 'cluster: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+kubectl() { "${K8S_BIN}/kubectl" --kubeconfig="${KUBECONFIG_FILE}" "$@"; }
+
+# Polls `$@` every half second until it succeeds; fails after TIMEOUT seconds naming `what`.
+wait_until() {
+  local what="$1"; shift
+  local deadline=$((SECONDS + TIMEOUT))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || die "${what}: not ready after ${TIMEOUT} s"
+    sleep 0.5
+  done
+}
+
+# argv[0] of a running pid, empty when it is gone.
+proc_argv0() { tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | head -n1 || true; }
+
+# True when the recorded pid is alive and still runs the binary we started (pids get reused).
+is_running() {
+  local pid="$1" bin="$2"
+  [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null && [[ "$(proc_argv0 "${pid}")" == "${bin}" ]]
+}
+
+# Starts `bin args...` detached (own session, no terminal, no inherited lock fd 8), logging to
+# logs/<name>.log, and records "<name> <pid> <bin>" in the pids file.
+start_process() {
+  local name="$1" bin="$2"; shift 2
+  mkdir -p "${LOGS}"
+  log "starting ${name}"
+  setsid "${bin}" "$@" </dev/null >>"${LOGS}/${name}.log" 2>&1 8>&- &
+  local pid=$! tries=0
+  printf '%s %s %s\n' "${name}" "${pid}" "${bin}" >>"${PIDS}"
+  # Until setsid has exec'ed the binary, argv[0] is still setsid's: wait, so is_running is exact.
+  while [[ "$(proc_argv0 "${pid}")" != "${bin}" ]] && kill -0 "${pid}" 2>/dev/null && ((tries++ < 100)); do
+    sleep 0.05
+  done
+}
+
+# The recorded "<pid> <bin>" of a process by name, empty when none is recorded.
+recorded_process() {
+  [[ -f "${PIDS}" ]] && awk -v n="$1" '$1 == n { print $2, $3 }' "${PIDS}" | tail -n1
+}
+
+# True when the named process is recorded and still running.
+process_running() {
+  local pid bin
+  read -r pid bin <<<"$(recorded_process "$1")"
+  is_running "${pid}" "${bin}"
+}
+
+# Stops the named process: TERM, then KILL after `grace` seconds; forgets it either way.
+stop_process() {
+  local name="$1" grace="${2:-15}" pid bin
+  read -r pid bin <<<"$(recorded_process "${name}")"
+  if is_running "${pid}" "${bin}"; then
+    log "stopping ${name} (pid ${pid})"
+    kill -TERM "${pid}" 2>/dev/null || true
+    local deadline=$((SECONDS + grace))
+    while is_running "${pid}" "${bin}" && ((SECONDS < deadline)); do sleep 0.2; done
+    if is_running "${pid}" "${bin}"; then
+      log "killing ${name} (pid ${pid}): still running ${grace} s after TERM"
+      kill -KILL "${pid}" 2>/dev/null || true
+      sleep 0.5
+    fi
+  fi
+  if [[ -f "${PIDS}" ]]; then
+    awk -v n="${name}" '$1 != n' "${PIDS}" >"${PIDS}.tmp" && mv -f "${PIDS}.tmp" "${PIDS}"
+  fi
+}
