@@ -5,7 +5,7 @@
  * volumes and the security settings stay the component's.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { SIDECAR_CONTAINER } from "../../components/podSpec";
+import { SIDECAR_CONTAINER } from "../components/podSpec";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;

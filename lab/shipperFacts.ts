@@ -1,6 +1,6 @@
 /** Facts about the log shipper that tests bound their expectations by, read from its source. */
 import * as fs from "fs";
-import { LOG_SHIPPER_PATH } from "../../components/sidecar/shipperCommand";
+import { LOG_SHIPPER_PATH } from "../components/sidecar/shipperCommand";
 
 function readChunkBytes(): number {
     const match = /^CHUNK_BYTES = (\d+) \* (\d+)$/m.exec(fs.readFileSync(LOG_SHIPPER_PATH, "utf8"));

@@ -1,7 +1,7 @@
 /**
  * The official nginx image's default configuration (/etc/nginx/nginx.conf and conf.d/default.conf),
- * rendered for Debian's nginx, which stands in for the image here. Log paths, log level, pid file,
- * temp paths, port and document root are the image's. Two additions, for measuring only:
+ * as one file that tests and benchmarks mount over the image's nginx.conf. Log paths, log level,
+ * pid file, temp paths, port and document root are the image's. Two additions, for measuring only:
  * - `$msec` (time of the log write, in ms) ends each access line, so a line's latency from write
  *   to the sidecar's stdout can be read off the line itself;
  * - optional "truth" copies of both logs outside the shared volume, which nobody rotates or reads:
@@ -10,9 +10,6 @@
 
 /** Where the image keeps the files nginx writes; mounted as emptyDirs in the Pod. */
 export const IMAGE_LOG_DIRECTORY = "/var/log/nginx";
-
-/** Debian's nginx binary, standing in for the image's. */
-export const NGINX_BINARY = "/usr/sbin/nginx";
 
 /**
  * Renders nginx.conf.
@@ -41,7 +38,7 @@ export function renderNginxConfig(truthDirectory?: string): string {
         "                    '\"$http_user_agent\" \"$http_x_forwarded_for\" $msec';",
         `    access_log ${IMAGE_LOG_DIRECTORY}/access.log main;`,
         ...truthAccess,
-        // The image's compiled-in temp paths (Debian's differ): the Pod's nginx-cache emptyDir.
+        // The official image's compiled-in temp paths: the Pod's nginx-cache emptyDir.
         "    client_body_temp_path /var/cache/nginx/client_temp;",
         "    proxy_temp_path /var/cache/nginx/proxy_temp;",
         "    fastcgi_temp_path /var/cache/nginx/fastcgi_temp;",

@@ -1,13 +1,13 @@
 /**
- * Load for the local Pod: wrk inside the Pod's network namespace, every request to a unique path
- * so that every access line is unique; every tenth one to a missing file, which nginx answers 404
- * and also logs to error.log. Bounded in time, and only ever aimed at the Pod's own loopback.
+ * Load for a Pod on the local node: wrk on the host against the Pod's IP on the node's bridge,
+ * every request to a unique path so that every access line is unique; every tenth one to a missing
+ * file, which nginx answers 404 and also logs to error.log. Bounded in time, and only ever aimed at
+ * a Pod of the local node (addresses of network namespaces the cluster made on this machine).
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LocalPod } from "./localPod";
 
 /** wrk's Lua script: `/?r=<thread>-<n>`, and `/missing/<thread>-<n>` for every tenth request. */
 const UNIQUE_PATHS_SCRIPT = `
@@ -46,9 +46,9 @@ function scriptFile(): string {
     return file;
 }
 
-function wrkArgv(pod: LocalPod, options: LoadOptions): string[] {
+function wrkArgv(baseUrl: string, options: LoadOptions): string[] {
     const threads = options.threads ?? Math.min(2, options.connections);
-    return pod.inPodNetwork(["wrk", `-t${threads}`, `-c${options.connections}`, `-d${options.seconds}s`, "-s", scriptFile(), "http://127.0.0.1:80/"]);
+    return ["wrk", `-t${threads}`, `-c${options.connections}`, `-d${options.seconds}s`, "-s", scriptFile(), baseUrl];
 }
 
 function parseWrk(output: string): LoadResult {
@@ -60,9 +60,9 @@ function parseWrk(output: string): LoadResult {
     return { requests: Number(requests[1]), requestsPerSecond: Number(rate[1]) };
 }
 
-/** Runs wrk against the Pod and resolves when it is done. */
-export function runLoad(pod: LocalPod, options: LoadOptions): Promise<LoadResult> {
-    const [command, ...args] = wrkArgv(pod, options);
+/** Runs wrk against `baseUrl` (`http://<pod IP>:80/`) and resolves when it is done. */
+export function runLoad(baseUrl: string, options: LoadOptions): Promise<LoadResult> {
+    const [command, ...args] = wrkArgv(baseUrl, options);
     return new Promise((resolve, reject) => {
         execFile(command, args, { timeout: (options.seconds + 30) * 1000 }, (error, stdout) => {
             if (error) {
@@ -75,12 +75,13 @@ export function runLoad(pod: LocalPod, options: LoadOptions): Promise<LoadResult
 }
 
 /**
- * A single request from inside the Pod's network; resolves to the HTTP status. Asynchronous, so
- * the runner's event loop keeps timestamping the sidecar's output while curl runs.
+ * A single request; resolves to the HTTP status. Asynchronous, so the caller's event loop keeps
+ * reading the sidecar's output while curl runs.
+ * @param baseUrl `http://<pod IP>:80` (no trailing slash).
  */
-export function request(pod: LocalPod, urlPath: string): Promise<number> {
-    const [command, ...args] = pod.inPodNetwork(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", `http://127.0.0.1:80${urlPath}`]);
+export function request(baseUrl: string, urlPath: string): Promise<number> {
     return new Promise((resolve, reject) => {
-        execFile(command, args, { timeout: 10_000 }, (error, stdout) => (error ? reject(error) : resolve(Number(stdout))));
+        execFile("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", `${baseUrl}${urlPath}`], { timeout: 10_000 },
+            (error, stdout) => (error ? reject(error) : resolve(Number(stdout))));
     });
 }

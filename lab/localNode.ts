@@ -1,0 +1,58 @@
+/**
+ * The project's local cluster (scripts/cluster.sh) as tests and benchmarks see it: kubectl against
+ * it, the images its node has, and where its kubelet keeps what a Pod writes (volumes, container
+ * logs) on this machine.
+ *
+ * Expects the environment of `eval "$(bash scripts/cluster.sh env)"`.
+ */
+import { execFile, execFileSync } from "child_process";
+import * as os from "os";
+import * as path from "path";
+
+/** An environment variable that `scripts/cluster.sh env` sets, or an error saying how to set it. */
+function fromClusterEnv(name: string): string {
+    const value = process.env[name];
+    if (value === undefined || value === "") {
+        throw new Error(`${name} is not set: run through scripts/test.sh, or eval "$(bash scripts/cluster.sh env)" first`);
+    }
+    return value;
+}
+
+/** The cluster's directory (scripts/cluster/lib.sh's DIR). */
+export function clusterDirectory(): string {
+    return process.env.WEBSERVER_SIDECAR_CLUSTER_DIR ?? path.join(os.homedir(), ".cache", "webserver-sidecar", "cluster");
+}
+
+/** The locally built stand-in images the node has (scripts/images/): never the official names. */
+export function localImages(): { readonly nginx: string; readonly python: string; readonly busybox: string } {
+    return {
+        nginx: fromClusterEnv("WEBSERVER_SIDECAR_NGINX_IMAGE"),
+        python: fromClusterEnv("WEBSERVER_SIDECAR_PYTHON_IMAGE"),
+        busybox: fromClusterEnv("WEBSERVER_SIDECAR_BUSYBOX_IMAGE"),
+    };
+}
+
+/** Runs kubectl against the local cluster and returns its stdout. */
+export function kubectl(args: string[], input?: string): string {
+    return execFileSync("kubectl", ["--kubeconfig", fromClusterEnv("KUBECONFIG"), ...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 1 << 30 });
+}
+
+/** kubectl without blocking the event loop (for output that keeps arriving meanwhile). */
+export function kubectlAsync(args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+        execFile("kubectl", ["--kubeconfig", fromClusterEnv("KUBECONFIG"), ...args], { encoding: "utf8", maxBuffer: 1 << 30 },
+            (error, stdout, stderr) => (error ? reject(new Error(`kubectl ${args.join(" ")}: ${stderr || error.message}`)) : resolve(stdout)));
+    });
+}
+
+/** Where the kubelet mounts a Pod's emptyDir on this machine (its root-dir, scripts/cluster/kubelet.sh). */
+export function emptyDirOnNode(podUid: string, volume: string): string {
+    return path.join(clusterDirectory(), "node", "kubelet", "root", "pods", podUid, "volumes", "kubernetes.io~empty-dir", volume);
+}
+
+/** The cgroup (v1, cpuacct) the kubelet made for a Pod's container, found by the container's ID. */
+export function containerCpuacctDirectory(podUid: string, containerId: string, qosClass: string): string {
+    const id = containerId.replace(/^containerd:\/\//, "");
+    const qos = qosClass === "Guaranteed" ? "" : qosClass.toLowerCase();
+    return path.join("/sys/fs/cgroup/cpuacct/kubepods", qos, `pod${podUid}`, id);
+}
