@@ -110,6 +110,24 @@ stop_with nginx QUIT
 grep -q "gracefully shutting down" "$work/volumes/logs/error.log" || fail "nginx did not shut down gracefully on SIGQUIT"
 pass "nginx exits gracefully on SIGQUIT: $(grep -c . "$work/volumes/logs/error.log") lines in error.log"
 
+# --- nginx as the official image runs with no securityContext: root master, workers as the nginx
+# user, logs through the image's links to the container's stdout and stderr ---
+docker_capabilities='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"]'
+volumes=$(jq -s . <(empty_dir root-cache /var/cache/nginx) <(empty_dir root-run /var/run))
+bundle nginx-root "${archive[nginx-bookworm]}" "${name[nginx-bookworm]##*:}" \
+    '.mounts += $volumes | .process.user = {uid: 0, gid: 0}
+     | .process.capabilities = {bounding: $caps, effective: $caps, permitted: $caps, inheritable: [], ambient: []}' \
+    --argjson volumes "$volumes" --argjson caps "$docker_capabilities"
+pid=$(start nginx-root)
+wait_for page || fail "nginx as root serves nothing on port 80: $(cat "$work/nginx-root/stderr")"
+wait_for grep -q '"GET / HTTP/1.1" 200' "$work/nginx-root/stdout" || fail "nginx's access.log link does not reach the container's stdout"
+worker=$(pgrep -P "$pid" | head -n 1)
+[ "$(uid_of "$worker")" = 101 ] || fail "nginx's worker runs as uid $(uid_of "$worker"), not the nginx user's 101"
+pass "as root: workers run as nginx (uid 101), access lines go to stdout: $(grep -m 1 GET "$work/nginx-root/stdout")"
+stop_with nginx-root QUIT
+grep -q "gracefully shutting down" "$work/nginx-root/stderr" || fail "nginx's error.log link does not reach the container's stderr"
+pass "as root: error.log lines go to stderr"
+
 # --- python3: the sidecar's command, as the Pod runs it ---
 shipper=$(cd "$repo" && node -e '
     require("ts-node/register/transpile-only");
