@@ -65,7 +65,9 @@ build_one() {
     mkdir -p "$tmp"
     # mmdebstrap's hooks and dpkg talk a lot: their output is shown only when the build fails.
     if ! bash "$here/rootfs.sh" "$here/$image" "$lists" "$tmp/rootfs.tar" > "$tmp/rootfs.log" 2>&1; then
-        tail -n 30 "$tmp/rootfs.log" >&2
+        # apt's and mmdebstrap's errors, wherever they are in the log, then its last lines.
+        { grep -E '^(E|W): ' "$tmp/rootfs.log"; tail -n 5 "$tmp/rootfs.log"; } | awk '!seen[$0]++' >&2
+        echo "images: $image: the whole log is $tmp/rootfs.log" >&2
         return 1
     fi
     bash "$here/pack.sh" "$here/$image" "$tmp/rootfs.tar" "$version" "$tmp" >/dev/null

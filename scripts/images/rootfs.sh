@@ -51,7 +51,7 @@ if [ -x "$image_dir/customize.sh" ]; then
     options+=(--customize-hook="'$image_dir/customize.sh' \"\$1\"")
 fi
 
-mmdebstrap --quiet "${options[@]}" bookworm "$out" "${sources[@]}"
+mmdebstrap "${options[@]}" bookworm "$out" "${sources[@]}"
 if [ "${#IMAGE_DROP[@]}" -gt 0 ]; then
     tar --delete --file "$out" "${IMAGE_DROP[@]}"
 fi
