@@ -18,7 +18,7 @@ state = "${CONTAINERD_DIR}/state"
 [grpc]
   address = "${CONTAINERD_SOCK}"
 [plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${SANDBOX_IMAGE}"
+  sandbox_image = "${SANDBOX_IMAGE:?images_build sets it}"
   # Root here lacks CAP_SYS_RESOURCE: a negative oom_score_adj (containerd gives sandboxes -998)
   # fails every Pod start. This clamps it to what the caller may set (NODE.md).
   restrict_oom_score_adj = true

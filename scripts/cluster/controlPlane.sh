@@ -40,6 +40,8 @@ componentsPatches:
   - { key: kubelet-client-certificate, value: ${KWOK_CLUSTER_DIR}/pki/admin.crt }
   - { key: kubelet-client-key, value: ${KWOK_CLUSTER_DIR}/pki/admin.key }
   - { key: kubelet-certificate-authority, value: ${CLUSTER_CA_CERT} }
+  # Dial the node at its bridge address: its name resolves nowhere.
+  - { key: kubelet-preferred-address-types, value: InternalIP }
   - { key: service-cluster-ip-range, value: ${SERVICE_CIDR} }
 CONF
 }

@@ -1,5 +1,23 @@
 # shellcheck shell=bash
-# PROVISIONAL (bring-up only): replaced by the scripts/images/ wiring.
-SANDBOX_IMAGE="localhost/test/pause:0.1.7"
-images_build() { :; }
-images_import() { ctr_node images import --base-name localhost/test/pause --index-name "${SANDBOX_IMAGE}" /tmp/nodeexp/pause.oci.tar >/dev/null; }
+# The node's images: the local stand-ins that scripts/images/ builds from Debian packages (no
+# registry here, and never an official image's name), imported into the node's containerd.
+# Sourced by scripts/cluster.sh after lib.sh.
+
+IMAGES_FILE="${DIR}/images"
+
+# Builds (or finds cached) every image, and records "DIRECTORY NAME DIGEST ARCHIVE" per image.
+images_build() {
+  bash "${cluster_lib_dir}/../images/build.sh" >"${IMAGES_FILE}.tmp"
+  mv -f "${IMAGES_FILE}.tmp" "${IMAGES_FILE}"
+  SANDBOX_IMAGE="$(image_name pause-catatonit)"
+}
+
+# The name of the image built from scripts/images/<directory>.
+image_name() {
+  [[ -f "${IMAGES_FILE}" ]] && awk -v d="$1" '$1 == d { print $2 }' "${IMAGES_FILE}"
+}
+
+images_import() {
+  bash "${cluster_lib_dir}/../images/import.sh" --address "${CONTAINERD_SOCK}" --namespace k8s.io \
+    | while read -r name digest state; do log "image ${name} ${state} (${digest})"; done
+}

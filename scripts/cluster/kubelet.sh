@@ -13,7 +13,10 @@ KUBELET_PORT=10250
 kubelet_certificates() {
   local pki="${KUBELET_DIR}/pki"
   mkdir -p "${pki}"
-  [[ -s "${pki}/serving.crt" && -s "${pki}/client.crt" ]] && return 0
+  # Kept while they still chain to the cluster's CA (each new control plane makes a new one).
+  if openssl verify -CAfile "${CLUSTER_CA_CERT}" "${pki}/serving.crt" "${pki}/client.crt" >/dev/null 2>&1; then
+    return 0
+  fi
   openssl req -new -newkey rsa:2048 -nodes -keyout "${pki}/client.key" -out "${pki}/client.csr" \
     -subj "/O=system:nodes/CN=system:node:${NODE_NAME}" 2>/dev/null
   openssl x509 -req -in "${pki}/client.csr" -CA "${CLUSTER_CA_CERT}" -CAkey "${CLUSTER_CA_KEY}" \
@@ -80,7 +83,13 @@ podLogsDir: ${DIR}/node/pod-logs
 resolvConf: /etc/resolv.conf
 # Eviction is what enforces an emptyDir's sizeLimit: check often, so a test sees it in seconds.
 evictionPressureTransitionPeriod: 10s
-housekeepingInterval: 5s
+# The eviction manager sees an emptyDir's usage from the kubelet's periodic du (default every
+# minute): every few seconds, so a volume past its sizeLimit is evicted in seconds.
+volumeStatsAggPeriod: 5s
+# Container logs big enough to hold a benchmark's whole output: the default 10Mi would be rotated
+# (and older files compressed) while a test still reads it.
+containerLogMaxSize: 2Gi
+containerLogMaxFiles: 2
 # Disk thresholds relative to a shared development disk: evict Pods only when it is really full,
 # and never garbage-collect the locally built images (they cannot be pulled back).
 evictionHard:
