@@ -5,7 +5,13 @@ import * as path from "path";
 /** Bytes in allocated blocks (what `du` reports), recursively. Files rotated away meanwhile count as gone. */
 export function diskUsage(directory: string): number {
     let total = 0;
-    for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
+    let entries: fs.Dirent[];
+    try {
+        entries = fs.readdirSync(directory, { withFileTypes: true });
+    } catch {
+        return 0; // the volume is gone with its Pod
+    }
+    for (const entry of entries) {
         const full = path.join(directory, entry.name);
         try {
             total += fs.statSync(full).blocks * 512 + (entry.isDirectory() ? diskUsage(full) : 0);

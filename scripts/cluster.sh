@@ -15,6 +15,8 @@
 # fixed.
 set -euo pipefail
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/debianPackages.sh
+source "${script_dir}/lib/debianPackages.sh"
 for part in lib hostSysctls hostFirewall network controlPlane images containerd kubelet; do
   # shellcheck source=/dev/null
   source "${script_dir}/cluster/${part}.sh"
@@ -50,6 +52,9 @@ cmd_up() {
     return 0
   fi
   [[ "$(id -u)" == 0 ]] || die "the local node needs root (containerd, runc, network namespaces, cgroups)"
+  # The node's runtime and network, and what the scripts use, from Debian.
+  install_debian_packages cluster containerd=containerd runc=runc \
+    containernetworking-plugins=/usr/lib/cni/bridge iproute2=ip iptables=iptables-save openssl=openssl
   bash "${script_dir}/toolchain/kubernetes.sh"
   images_build
   local started_at=${SECONDS}

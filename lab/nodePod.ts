@@ -1,0 +1,253 @@
+/**
+ * One Pod on the local cluster's real node, from a Pod spec (the component's, or a variant), for
+ * tests and benchmarks that watch it work: its address, its containers' output through
+ * `kubectl logs`, its shared volume and cgroups on this machine, and its deletion the kubelet's way.
+ *
+ * With `measuring` (the default) nginx runs with the measuring configuration
+ * (lab/measuringNginxConfig.ts), mounted over the image's nginx.conf: the image's settings plus
+ * `$msec` on each access line and unrotated "truth" copies of both logs in a host directory,
+ * against which the sidecar's output is checked. Nothing else of the spec changes.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import { ChildProcess, spawn } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { NGINX_CONTAINER } from "../components/podSpec";
+import { containerCpuacctDirectory, emptyDirOnNode, kubectl, kubectlAsync } from "./localNode";
+import { renderNginxConfig } from "./measuringNginxConfig";
+
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+type Container = k8s.types.input.core.v1.Container;
+
+/** Where the truth copies are mounted in the nginx container. */
+const TRUTH_MOUNT = "/var/log/truth";
+
+/** How a Pod is started. */
+export interface NodePodOptions {
+    readonly namespace: string;
+    /** The Pod's name; a random one by default. */
+    readonly name?: string;
+    /** Mount the measuring nginx.conf and the truth copies. @default true */
+    readonly measuring?: boolean;
+    /** Seconds to wait for Ready. @default 90 */
+    readonly readyTimeoutSeconds?: number;
+}
+
+/** The parts of the live Pod object the lab reads. */
+interface LivePod {
+    metadata: { uid: string };
+    status: {
+        podIP?: string;
+        qosClass?: string;
+        phase?: string;
+        reason?: string;
+        message?: string;
+        containerStatuses?: ContainerStatus[];
+        initContainerStatuses?: ContainerStatus[];
+    };
+}
+
+/** A container's status, as the kubelet reports it. */
+export interface ContainerStatus {
+    name: string;
+    containerID?: string;
+    restartCount: number;
+    ready: boolean;
+    state: { running?: { startedAt: string }; terminated?: { exitCode: number; reason?: string; startedAt: string; finishedAt: string } };
+}
+
+function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `spec` with the measuring nginx.conf and the truth directory mounted into nginx. */
+function withMeasuring(spec: PodSpec, configMapName: string, truthDirectory: string): PodSpec {
+    const mounts = [
+        { name: "measuring-nginx-conf", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true },
+        { name: "measuring-truth", mountPath: TRUTH_MOUNT },
+    ];
+    const addMounts = (containers: Container[] | undefined) => containers?.map((c) =>
+        (c.name === NGINX_CONTAINER ? { ...c, volumeMounts: [...(c.volumeMounts as object[] ?? []), ...mounts] } : c));
+    return {
+        ...spec,
+        containers: addMounts(spec.containers as Container[])!,
+        ...(spec.initContainers !== undefined ? { initContainers: addMounts(spec.initContainers as Container[]) } : {}),
+        volumes: [
+            ...(spec.volumes as object[] ?? []),
+            { name: "measuring-nginx-conf", configMap: { name: configMapName } },
+            { name: "measuring-truth", hostPath: { path: truthDirectory, type: "Directory" } },
+        ],
+    };
+}
+
+/** A Pod running on the local node. */
+export class NodePod {
+    private constructor(
+        readonly namespace: string,
+        readonly name: string,
+        readonly uid: string,
+        readonly ip: string,
+        private readonly truthDirectory: string | undefined,
+    ) {}
+
+    /**
+     * Creates the Pod and waits until it is Ready.
+     * @throws when it is not Ready in time, with its status and events.
+     */
+    static async start(spec: PodSpec, options: NodePodOptions): Promise<NodePod> {
+        const name = options.name ?? `lab-${crypto.randomBytes(3).toString("hex")}`;
+        const measuring = options.measuring ?? true;
+        let truthDirectory: string | undefined;
+        let podSpec = spec;
+        if (measuring) {
+            truthDirectory = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-truth-`));
+            // Written by nginx as the Pod's user: let any uid write, as an emptyDir would.
+            fs.chmodSync(truthDirectory, 0o1777);
+            const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-measuring`, namespace: options.namespace }, data: { "nginx.conf": renderNginxConfig(TRUTH_MOUNT) } };
+            kubectl(["apply", "-f", "-"], JSON.stringify(configMap));
+            podSpec = withMeasuring(spec, `${name}-measuring`, truthDirectory);
+        }
+        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: options.namespace, labels: { app: name } }, spec: podSpec };
+        kubectl(["apply", "-f", "-"], JSON.stringify(pod));
+        const timeout = options.readyTimeoutSeconds ?? 90;
+        try {
+            await kubectlAsync(["wait", "--for=condition=Ready", `pod/${name}`, "-n", options.namespace, `--timeout=${timeout}s`]);
+        } catch (e) {
+            const describe = kubectl(["describe", "pod", name, "-n", options.namespace]);
+            throw new Error(`pod ${name} not Ready after ${timeout} s: ${(e as Error).message}\n${describe}`);
+        }
+        const live = NodePod.read(options.namespace, name);
+        return new NodePod(options.namespace, name, live.metadata.uid, live.status.podIP!, truthDirectory);
+    }
+
+    private static read(namespace: string, name: string): LivePod {
+        return JSON.parse(kubectl(["get", "pod", name, "-n", namespace, "-o", "json"])) as LivePod;
+    }
+
+    /** nginx's address, without a trailing slash: `http://<pod IP>:80`. */
+    get baseUrl(): string {
+        return `http://${this.ip}:80`;
+    }
+
+    /** The Pod as the API server has it now. */
+    live(): LivePod {
+        return NodePod.read(this.namespace, this.name);
+    }
+
+    /** The status of one container (regular or init), or undefined when it has none yet. */
+    containerStatus(container: string): ContainerStatus | undefined {
+        const status = this.live().status;
+        return [...(status.containerStatuses ?? []), ...(status.initContainerStatuses ?? [])].find((c) => c.name === container);
+    }
+
+    /** The shared-logs emptyDir, where the kubelet keeps it on this machine. */
+    sharedLogsDirectory(): string {
+        return emptyDirOnNode(this.uid, "shared-logs");
+    }
+
+    /** nginx's truth copy of a log: every line it wrote, unrotated. */
+    truthText(file: "access.log" | "error.log"): string {
+        if (this.truthDirectory === undefined) {
+            throw new Error(`pod ${this.name} was started without measuring`);
+        }
+        return fs.readFileSync(path.join(this.truthDirectory, file), "utf8");
+    }
+
+    /** What a container wrote to stdout, from `kubectl logs`: its current run, or the one before. */
+    logs(container: string, previous = false): Promise<string> {
+        return kubectlAsync(["logs", this.name, "-n", this.namespace, "-c", container, ...(previous ? ["--previous"] : [])]);
+    }
+
+    /**
+     * Follows a container's output (`kubectl logs -f`) until the container exits: the stream the
+     * kubelet serves, complete up to the container's last write.
+     */
+    follow(container: string): LogFollower {
+        return new LogFollower(spawn("kubectl", ["logs", "-f", this.name, "-n", this.namespace, "-c", container], { stdio: ["ignore", "pipe", "pipe"] }));
+    }
+
+    /** CPU seconds a container has used, from the cgroup the kubelet made for it. */
+    containerCpuSeconds(container: string): number {
+        const live = this.live();
+        const id = [...(live.status.containerStatuses ?? []), ...(live.status.initContainerStatuses ?? [])].find((c) => c.name === container)?.containerID;
+        if (id === undefined) {
+            throw new Error(`container ${container} of ${this.name} has no ID`);
+        }
+        const usage = fs.readFileSync(path.join(containerCpuacctDirectory(this.uid, id, live.status.qosClass ?? "BestEffort"), "cpuacct.usage"), "utf8");
+        return Number(usage) / 1e9;
+    }
+
+    /** Kills a container's processes (as a crash would); the kubelet restarts it per its policy. */
+    killContainer(container: string, signal: NodeJS.Signals = "SIGKILL"): void {
+        const live = this.live();
+        const status = [...(live.status.containerStatuses ?? []), ...(live.status.initContainerStatuses ?? [])].find((c) => c.name === container);
+        const cgroup = containerCpuacctDirectory(this.uid, status!.containerID!, live.status.qosClass ?? "BestEffort").replace("/cpuacct/", "/pids/");
+        const pids = fs.readFileSync(path.join(cgroup, "cgroup.procs"), "utf8").trim().split("\n").filter((p) => p !== "").map(Number);
+        for (const pid of pids) {
+            process.kill(pid, signal);
+        }
+    }
+
+    /**
+     * Deletes the Pod the way `kubectl delete` does (the kubelet stops its containers in order,
+     * within the grace period) and resolves once it is gone, with the moments each container was
+     * first seen terminated (polled from its status every 50 ms).
+     */
+    async delete(): Promise<Map<string, number>> {
+        const deletion = kubectlAsync(["delete", "pod", this.name, "-n", this.namespace, "--wait=true", "--timeout=120s"]);
+        let deleted = false;
+        deletion.then(() => { deleted = true; }, () => { deleted = true; });
+        const terminatedAt = new Map<string, number>();
+        while (!deleted) {
+            try {
+                const status = this.live().status;
+                for (const c of [...(status.containerStatuses ?? []), ...(status.initContainerStatuses ?? [])]) {
+                    if (c.state.terminated !== undefined && !terminatedAt.has(c.name)) {
+                        terminatedAt.set(c.name, Date.now());
+                    }
+                }
+            } catch {
+                break; // gone
+            }
+            await sleep(50);
+        }
+        await deletion;
+        return terminatedAt;
+    }
+
+    /** Removes what `start` made besides the Pod (its ConfigMap, the truth directory). */
+    cleanUp(): void {
+        kubectl(["delete", "pod", this.name, "-n", this.namespace, "--ignore-not-found", "--wait=false"]);
+        kubectl(["delete", "configmap", `${this.name}-measuring`, "-n", this.namespace, "--ignore-not-found"]);
+        if (this.truthDirectory !== undefined) {
+            fs.rmSync(this.truthDirectory, { recursive: true, force: true });
+        }
+    }
+}
+
+/** A `kubectl logs -f` in progress. */
+export class LogFollower {
+    private text = "";
+    /** Resolves with everything followed once the stream ends (the container exited). */
+    readonly done: Promise<string>;
+
+    constructor(private readonly child: ChildProcess) {
+        child.stdout!.setEncoding("utf8");
+        child.stdout!.on("data", (chunk: string) => { this.text += chunk; });
+        let errors = "";
+        child.stderr!.on("data", (chunk: Buffer) => { errors += chunk.toString(); });
+        this.done = new Promise((resolve, reject) => child.on("exit", (code) =>
+            (code === 0 || this.text !== "" ? resolve(this.text) : reject(new Error(`kubectl logs -f exited ${code}: ${errors}`)))));
+    }
+
+    /** What arrived so far. */
+    get output(): string {
+        return this.text;
+    }
+
+    stop(): void {
+        this.child.kill("SIGTERM");
+    }
+}
