@@ -116,7 +116,9 @@ cmd_env() {
   printf 'export WEBSERVER_SIDECAR_PYTHON_IMAGE=%q\n' "$(image_name python3-bookworm)"
   printf 'export WEBSERVER_SIDECAR_BUSYBOX_IMAGE=%q\n' "$(image_name busybox-bookworm)"
   # shellcheck disable=SC2016 # $PATH is for the shell that evals this
-  printf 'export PATH=%q:"$PATH"\n' "${K8S_BIN}"
+  printf 'export PATH=%q:"$PATH"\n' "${K8S_BIN}:${CRI_TOOLS_BIN}"
+  # crictl, for looking at the node's containers directly.
+  printf 'export CONTAINER_RUNTIME_ENDPOINT=%q\n' "unix://${CONTAINERD_SOCK}"
 }
 
 case "${1:-}" in

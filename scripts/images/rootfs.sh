@@ -47,8 +47,13 @@ if [ "$IMAGE_VARIANT" != extract ]; then
     )
 fi
 if [ -x "$image_dir/customize.sh" ]; then
-    # Hooks run on the host with the root filesystem's path as $1.
-    options+=(--customize-hook="'$image_dir/customize.sh' \"\$1\"")
+    # Hooks run on the host with the root filesystem's path as $1. The extract variant runs no
+    # customize hooks: there, the files are complete once extracted.
+    if [ "$IMAGE_VARIANT" = extract ]; then
+        options+=(--extract-hook="'$image_dir/customize.sh' \"\$1\"")
+    else
+        options+=(--customize-hook="'$image_dir/customize.sh' \"\$1\"")
+    fi
 fi
 
 mmdebstrap "${options[@]}" bookworm "$out" "${sources[@]}"

@@ -1,7 +1,7 @@
 /**
- * `pulumi preview`, `up` and `destroy` for real: the Pulumi CLI (built from source) through the
- * Automation API, against the local Kubernetes control plane (kube-apiserver, controller-manager,
- * scheduler, etcd; kwok in place of a kubelet). Run by scripts/test.sh after scripts/cluster.sh up.
+ * `pulumi preview`, `up` and `destroy` for real: the Pulumi CLI through the Automation API,
+ * against the cluster KUBECONFIG names (scripts/test.sh: the project's local cluster, a real
+ * kubelet and containerd running the Pods).
  */
 import { expect } from "chai";
 import * as fs from "fs";
@@ -64,14 +64,14 @@ describe("pulumi preview, up and destroy against a real API server", function ()
             expect(result.summary.resourceChanges).to.deep.equal({ same: 4 });
         });
 
-        it("replaces the Pod when nginxImage changes", async () => {
+        it("replaces the Pod when its volumes change (logSizeLimit)", async () => {
             const before = JSON.parse(kubectl(["get", "pod", "webserver", "-n", namespace, "-o", "json"])).metadata.uid;
-            await stack.setConfig({ kubeconfig: clusterKubeconfig(), namespace, nginxImage: "nginx:1.30.2" });
+            await stack.setConfig({ kubeconfig: clusterKubeconfig(), namespace, logSizeLimit: "64Mi" });
             const result = await stack.up();
             expect(result.summary.resourceChanges).to.deep.include({ replace: 1 });
             const pod = JSON.parse(kubectl(["get", "pod", "webserver", "-n", namespace, "-o", "json"]));
             expect(pod.metadata.uid).to.not.equal(before);
-            expect(pod.spec.containers[0].image).to.equal("nginx:1.30.2");
+            expect(pod.spec.volumes.find((v: { name: string }) => v.name === "shared-logs").emptyDir.sizeLimit).to.equal("64Mi");
         });
 
         it("destroys everything it created", async () => {

@@ -64,6 +64,16 @@ export function liveNames(kind: string, namespace: string): string[] {
     return list.items.map((item) => item.metadata.name).sort();
 }
 
+/**
+ * On the project's local cluster, nothing can be pulled: Pods use the node's stand-in images
+ * (scripts/images/), which `scripts/cluster.sh env` names. Elsewhere, the component's defaults.
+ */
+function localClusterImages(): Record<string, string> {
+    const nginx = process.env.WEBSERVER_SIDECAR_NGINX_IMAGE;
+    const python = process.env.WEBSERVER_SIDECAR_PYTHON_IMAGE;
+    return nginx && python ? { nginxImage: nginx, sidecarImage: python } : {};
+}
+
 /** A stack of this project in a temp copy, with local state; remove it with {@link TestStack.dispose}. */
 export class TestStack {
     /** Engine events of the last operation, in order. */
@@ -99,8 +109,9 @@ export class TestStack {
         return testStack;
     }
 
-    /** Replaces the stack's `webserver-sidecar:` config. */
-    async setConfig(config: Record<string, string>): Promise<void> {
+    /** Replaces the stack's `webserver-sidecar:` config (with the local cluster's images unless given). */
+    async setConfig(given: Record<string, string>): Promise<void> {
+        const config = { ...localClusterImages(), ...given };
         const current = await this.stack.getAllConfig();
         for (const key of Object.keys(current).filter((k) => k.startsWith("webserver-sidecar:"))) {
             await this.stack.removeConfig(key);

@@ -1,21 +1,20 @@
 /**
  * The tutorial's walkthrough, command for command, against the Pod that `pulumi up` created on the
- * local cluster, with the local kubelet running its containers for real (nginx and the sidecar's
- * exact command) and kwok serving their logs and port-forward.
+ * local cluster's real node: the kubelet runs it in containerd, and serves its logs and
+ * port-forward to the API server.
  *
  * The commands are typed as the tutorial writes them: a kubeconfig whose context's namespace is the
  * test's own namespace stands in for a cluster where the Pod is in `default`.
  */
 import { expect } from "chai";
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace } from "./harness";
-
-const REPO = path.join(__dirname, "..", "..");
+import { requireLocalNode } from "./localNodeOnly";
 
 function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,17 +42,17 @@ function portIsOpen(port: number): Promise<boolean> {
     });
 }
 
-describe("the tutorial's walkthrough on the local cluster (real nginx and sidecar behind kwok)", function () {
+describe("the tutorial's walkthrough on the local cluster's real node", function () {
     this.timeout(300_000);
     let namespace: string;
     let stack: TestStack;
-    let kubelet: ChildProcess;
-    let podsDirectory: string;
     /** kubectl exactly as the tutorial types it, with this test's namespace as the context's default. */
     let kubectl: (command: string) => string;
     let env: NodeJS.ProcessEnv;
 
-    before(async () => {
+    before(async function () {
+        // Port 8080 on this machine, and crictl on the node, as the tutorial's reader would have.
+        requireLocalNode(this);
         namespace = createNamespace("walkthrough");
         const config = yaml.load(fs.readFileSync(clusterKubeconfig(), "utf8")) as { contexts: { context: { namespace?: string } }[] };
         config.contexts.forEach((c) => { c.context.namespace = namespace; });
@@ -64,25 +63,18 @@ describe("the tutorial's walkthrough on the local cluster (real nginx and sideca
         env = { ...process.env, KUBECONFIG: kubeconfig };
         kubectl = (command) => execFileSync("bash", ["-c", command], { env, encoding: "utf8" });
 
-        podsDirectory = path.join(scratch, "pods");
-        kubelet = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO, "test", "localPod", "localKubelet.ts"),
-            "--kubeconfig", kubeconfig, "--dir", podsDirectory, "--namespace", namespace], { cwd: REPO, stdio: ["ignore", "inherit", "inherit"] });
-
         stack = await TestStack.create({ kubeconfig, namespace });
         await stack.up();
     });
 
     after(async () => {
         await stack?.dispose();
-        kubelet?.kill("SIGTERM");
-        await new Promise((resolve) => kubelet?.once("exit", resolve));
-        deleteNamespace(namespace);
+        if (namespace !== undefined) {
+            deleteNamespace(namespace);
+        }
     });
 
-    it("kubectl get pods: the webserver Pod is Running", async () => {
-        // The local kubelet registers the Pod's kwok objects once its containers run.
-        await eventually("the local kubelet to run the Pod", 30_000, () =>
-            (kubectl("kubectl get logs.kwok.x-k8s.io -o name").includes("webserver") ? true : undefined));
+    it("kubectl get pods: the webserver Pod is Running, both containers ready", () => {
         expect(kubectl("kubectl get pods")).to.match(/webserver\s+2\/2\s+Running/);
     });
 
@@ -128,19 +120,11 @@ describe("the tutorial's walkthrough on the local cluster (real nginx and sideca
     });
 
     it("pulumi destroy stops nginx and the sidecar and frees the port", async () => {
-        // nginx runs with the nginx.conf in the local Pod's directory: find it by that.
-        // pgrep itself, not through a shell whose own command line would match the pattern.
-        const nginxPids = () => {
-            try {
-                return execFileSync("pgrep", ["-f", `${podsDirectory}/.*/nginx.conf`], { encoding: "utf8" }).trim();
-            } catch {
-                return ""; // pgrep exits 1 when nothing matches
-            }
-        };
-        expect(nginxPids(), "nginx of the local Pod").to.not.equal("");
+        // The node's own record of the Pod's sandbox, from containerd (crictl, CRI).
+        const sandboxes = () => execFileSync("crictl", ["pods", "--namespace", namespace, "--name", "webserver", "--state", "ready", "-q"], { encoding: "utf8" }).trim();
+        expect(sandboxes(), "the Pod's sandbox on the node").to.not.equal("");
         await stack.stack.destroy();
-        await eventually("the local Pod to stop", 40_000, () => (fs.readdirSync(podsDirectory).length === 0 ? true : undefined));
-        expect(nginxPids(), "nginx of the local Pod").to.equal("");
+        await eventually("the Pod's sandbox to stop", 60_000, () => (sandboxes() === "" ? true : undefined));
         expect(await portIsOpen(8080), "port 8080").to.equal(false);
     });
 });
