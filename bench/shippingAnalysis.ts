@@ -1,9 +1,9 @@
 /**
- * Reads a sidecar's output for the benchmark: when each access line first arrived, against the
- * time nginx wrote it ($msec, the line's last field).
+ * Reads a sidecar's output for the benchmark: when each access line first arrived on the node
+ * (containerd's stamp in the CRI log), against the time nginx wrote it ($msec, the line's last field).
  */
-import { OutputChunk } from "../test/localPod/localPod";
-import { isErrorLogLine } from "../test/localPod/lineAccounting";
+import { OutputChunk } from "../lab/criLog";
+import { isErrorLogLine } from "../lab/lineAccounting";
 
 /**
  * Latencies in milliseconds from nginx's write to the sidecar's stdout, at each access line's
@@ -15,7 +15,7 @@ export function accessLineLatencies(chunks: readonly OutputChunk[], isIdleLine: 
     const seen = new Set<string>();
     let partial = "";
     for (const chunk of chunks) {
-        const lines = (partial + chunk.data.toString("utf8")).split("\n");
+        const lines = (partial + chunk.text).split("\n");
         partial = lines.pop() ?? "";
         for (const line of lines) {
             if (line === "" || isErrorLogLine(line) || seen.has(line)) {

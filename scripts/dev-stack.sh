@@ -36,11 +36,6 @@ else
     local_cluster=true
     bash scripts/cluster.sh up
     eval "$(bash scripts/cluster.sh env)"
-    # kwok only fakes the Pods' status: the local kubelet runs their containers for real, so that
-    # kubectl logs and port-forward show a live nginx and its shipped logs.
-    if [[ "$command" == up ]]; then
-        bash scripts/local-kubelet.sh start
-    fi
 fi
 
 if [[ "$command" == preview ]]; then

@@ -2,8 +2,8 @@
 # Sets up everything the tests need on a fresh clone, then runs every test.
 # This is the README's test command, and .ci/run runs exactly it.
 #
-# Needs root (the local Pod uses unshare, the toolchain apt-get). Builds the toolchain on first use
-# (about 20 minutes on 2 cores) and reuses it from ~/.cache/webserver-sidecar afterwards.
+# Needs root (the local cluster's node: containerd, runc, cgroups, a bridge; apt-get). Builds the
+# toolchain on first use (about 25 minutes on 2 cores) and reuses it from ~/.cache/webserver-sidecar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,11 +33,7 @@ echo "test: actionlint found nothing in $(ls .github/workflows | tr '\n' ' ')"
 echo "test: unit tests (pure and Pulumi mocks)"
 run_mocha 'test/*.test.ts'
 
-echo "test: log shipping in a local Pod (real nginx, the sidecar's real command)"
-bash scripts/setup-local-pod.sh
-run_mocha 'test/localPod/*.test.ts'
-
-echo "test: toolchain (Pulumi CLI and Kubernetes control plane, built from Go modules)"
+echo "test: toolchain (Pulumi CLI, Kubernetes control plane and kubelet, built from Go modules)"
 bash scripts/toolchain.sh build
 eval "$(bash scripts/toolchain.sh env)"
 
@@ -51,11 +47,12 @@ else
     trap 'bash scripts/cluster.sh down' EXIT
 fi
 eval "$(bash scripts/cluster.sh env)"
+bash scripts/setup-test-tools.sh
 
 echo "test: the policy pack's npm packages (policy/)"
 (cd policy && npm ci --no-audit --no-fund --loglevel=error)
 
-echo "test: end-to-end (pulumi preview/up/destroy, the walkthrough, the policy pack and the manifest linters)"
+echo "test: end-to-end on the local cluster's real node (pulumi preview/up/destroy, log shipping, the walkthrough, the policy pack and the manifest linters)"
 run_mocha --timeout 600000 'test/integration/*.test.ts'
 
 if $started_cluster; then
