@@ -99,8 +99,11 @@ export class TestStack {
         return testStack;
     }
 
-    /** Replaces the stack's `webserver-sidecar:` config. */
-    async setConfig(config: Record<string, string>): Promise<void> {
+    /**
+     * Replaces the stack's `webserver-sidecar:` config.
+     * @param secrets keys set as Pulumi secrets (`pulumi config set --secret`), like `config` without the prefix.
+     */
+    async setConfig(config: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
         const current = await this.stack.getAllConfig();
         for (const key of Object.keys(current).filter((k) => k.startsWith("webserver-sidecar:"))) {
             await this.stack.removeConfig(key);
@@ -109,7 +112,15 @@ export class TestStack {
         for (const [key, value] of Object.entries(config)) {
             map[`webserver-sidecar:${key}`] = { value };
         }
+        for (const [key, value] of Object.entries(secrets)) {
+            map[`webserver-sidecar:${key}`] = { value, secret: true };
+        }
         await this.stack.setAllConfig(map);
+    }
+
+    /** The stack's settings file, `Pulumi.<stack>.yaml`, as it would be committed with the project. */
+    settingsFile(): string {
+        return fs.readFileSync(path.join(this.stack.workspace.workDir, `Pulumi.${this.stack.name}.yaml`), "utf8");
     }
 
     /** `pulumi preview`, recording engine events. */
