@@ -33,7 +33,7 @@ function linter(name: string): string {
 /** Runs a command, returning its exit status and output (both streams). */
 function run(command: string, args: string[]): { status: number; output: string } {
     try {
-        return { status: 0, output: execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) };
+        return { status: 0, output: execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 2 ** 20 }) };
     } catch (e) {
         const error = e as { status: number; stdout: string; stderr: string };
         return { status: error.status, output: `${error.stdout}${error.stderr}` };
@@ -83,7 +83,8 @@ function checkovExceptions(): Record<string, string> {
  * NetworkPolicy next to the Pod), as `<check id> <resource>`, skipping `skip`.
  */
 function checkovFindings(files: string[], skip: string[] = []): string[] {
-    const args = ["--framework", "kubernetes", "--output", "json", "--skip-download", ...files.flatMap((file) => ["-f", file])];
+    // --quiet and --compact: failed checks only, without their code blocks.
+    const args = ["--framework", "kubernetes", "--output", "json", "--quiet", "--compact", "--skip-download", ...files.flatMap((file) => ["-f", file])];
     const { output } = run(checkovBinary(), [...args, ...(skip.length > 0 ? ["--skip-check", skip.join(",")] : [])]);
     const report = JSON.parse(output.slice(output.indexOf("{"))) as {
         summary: { parsing_errors: number; resource_count: number };
