@@ -5,12 +5,15 @@
  * Its stack outputs:
  * - `podNames`: the Kubernetes names of the Pods this stack runs;
  * - `namespace`: the namespace they run in;
- * - `serviceName`: the Service's name, only when `webserver-sidecar:service` is set.
+ * - `serviceName`: the Service's name, only when `webserver-sidecar:service` is set;
+ * - `networkPolicyName`: the NetworkPolicy's name, unless `webserver-sidecar:networkPolicy` is false.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { WebServer } from "./components";
+import { machineEnvironment } from "./components/kubeconfig";
 import { buildProviderArgs } from "./components/provider";
+import { secretConfigKeys } from "./components/secretConfigKeys";
 import { readStackConfig } from "./components/stackConfig";
 
 /** The stack outputs: an object rather than `export const`s, so that serviceName can be absent. */
@@ -18,16 +21,19 @@ interface StackOutputs {
     readonly podNames: pulumi.Output<string[]>;
     readonly namespace: string;
     readonly serviceName?: pulumi.Output<string>;
+    readonly networkPolicyName?: pulumi.Output<string>;
 }
 
 async function main(): Promise<StackOutputs> {
-    const config = readStackConfig(pulumi.runtime.allConfig());
+    const rawConfig = pulumi.runtime.allConfig();
+    const config = readStackConfig(rawConfig, machineEnvironment(), secretConfigKeys(rawConfig));
     const provider = new k8s.Provider("k8s", buildProviderArgs(config.cluster));
     const webServer = new WebServer("webserver", config.webServer, { providers: [provider] });
     return {
         podNames: pulumi.all([webServer.podName]),
         namespace: config.cluster.namespace,
         ...(webServer.serviceName !== undefined ? { serviceName: webServer.serviceName } : {}),
+        ...(webServer.networkPolicyName !== undefined ? { networkPolicyName: webServer.networkPolicyName } : {}),
     };
 }
 

@@ -1,3 +1,4 @@
+import { NetworkPeer, ResolvedNetworkPeer, checkAllowFrom } from "./allowFrom";
 import { ProblemList } from "./errors";
 import {
     DNS_LABEL_RULE, PINNED_IMAGE_RULE, isDnsLabel, isPinnedImage, isPort, parseByteQuantity,
@@ -76,6 +77,24 @@ export interface WebServerArgs {
      * @default 30
      */
     readonly terminationGracePeriodSeconds?: number;
+    /**
+     * A NetworkPolicy selecting the Pod: ingress only to nginx's port 80, no egress. Only a
+     * network plugin that enforces NetworkPolicy applies it; elsewhere it is stored and ignored.
+     * `false` creates none (for namespaces whose owner manages policies).
+     * @default true
+     */
+    readonly networkPolicy?: boolean;
+    /**
+     * Who may connect to nginx's port 80 under the NetworkPolicy. Cannot be combined with
+     * `networkPolicy: false`.
+     * @default undefined (any source)
+     */
+    readonly allowFrom?: readonly NetworkPeer[];
+}
+
+/** The NetworkPolicy to create: `allowFrom` checked, `undefined` meaning any source. */
+export interface ResolvedNetworkPolicy {
+    readonly allowFrom: readonly ResolvedNetworkPeer[] | undefined;
 }
 
 /** {@link WebServerArgs} with every default applied and every value checked: what the builders take. */
@@ -90,21 +109,33 @@ export interface ResolvedWebServerArgs {
     readonly sidecarMode: SidecarMode;
     readonly service: Required<ServiceArgs> | undefined;
     readonly terminationGracePeriodSeconds: number;
+    /** The NetworkPolicy, or `undefined` when `networkPolicy` is false. */
+    readonly networkPolicy: ResolvedNetworkPolicy | undefined;
 }
 
 /**
  * Every default, in one place.
- * The images are pinned to exact versions. The python digest is that of the multi-architecture
- * index; nginx is pinned by its exact tag only, because no index digest for it could be confirmed
- * offline (set `nginxImage` to `nginx:1.30.3@sha256:...` to pin a digest of your registry's).
+ * Both images are pinned by tag (for people) and by the digest of the multi-architecture image index
+ * (for the runtime, which pulls by digest and so gets exactly these bytes on every architecture).
  */
 export const DEFAULTS = {
     podName: "webserver",
     autoName: false,
-    // The current stable line (1.30) of nginx, Debian-based like the tutorial's nginx:latest.
-    nginxImage: "nginx:1.30.3",
-    // Debian bookworm with CPython 3.11, the same Python as Debian's python3 the tests run here.
-    sidecarImage: "python:3.11.14-slim-bookworm@sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d",
+    // nginx 1.30.5, the current stable release, Debian-based like the tutorial's nginx:latest.
+    // Index digest (OCI image index, 16 platform entries) confirmed in two public sources:
+    //   docker-library/repo-info repos/nginx/remote/1.30.5.md (commit 337eeee5), the Docker
+    //     Official Images' own record of `nginx:1.30.5`: "docker pull nginx@sha256:b972f831...";
+    //   schubydoo/lodger scripts/proxy-smoke.sh (commit 8e183a31): NGINX_IMAGE=nginx:1.30.5@sha256:b972f831...
+    // The tag is rebuilt when Debian updates (other digests of 1.30.5 exist); a digest never moves.
+    nginxImage: "nginx:1.30.5@sha256:b972f831f200b19ef0767938224f9711e74cd783718738cd7405d5cabf75c442",
+    // CPython 3.11.16 (the newest 3.11 patch) on Debian bookworm, the same Python 3.11 and Debian
+    // release as the python3 the local tests run the shipper with.
+    // Index digest confirmed in two public sources, both pinning `python:3.11-slim-bookworm` (which
+    // is 3.11.16 there: docker-library/repo-info repos/python/remote/3.11-slim-bookworm.md shows
+    // PYTHON_VERSION=3.11.16 and no 3.11.17 exists):
+    //   Mahaboob-Ashraf/Repo-Pilot docker/test-runner/Dockerfile (commit 9d4d05d6);
+    //   AetherAI3/agent-browser Dockerfile (commit 1d5d97ff).
+    sidecarImage: "python:3.11.16-slim-bookworm@sha256:528257d48c1da0dcecc2e725d1ae34498d60c965f1241e39cd6a85a8859bdf84",
     // At nginx's full rate on a 2-core node (~5 MB/s of logs) files rotate every ~3 s and usage
     // stays under a quarter of this; the rest absorbs bursts and ~15 s of a restarting sidecar.
     logSizeLimit: "128Mi",
@@ -113,6 +144,8 @@ export const DEFAULTS = {
     servicePort: 80,
     // The Kubernetes default: nginx's graceful quit and the sidecar's drain fit well inside it.
     terminationGracePeriodSeconds: 30,
+    // Closed by default: neither container needs the network beyond nginx answering on port 80.
+    networkPolicy: true,
 } as const;
 
 /** The shortest grace period accepted: nginx needs a moment to finish requests, the sidecar to drain. */
@@ -178,6 +211,8 @@ export function resolveArgs(args: WebServerArgs, keyPrefix = ""): ResolvedWebSer
             `a whole number of seconds, at least ${MIN_GRACE_PERIOD_SECONDS} (nginx's quit and the sidecar's drain need time)`);
     }
 
+    const networkPolicy = resolveNetworkPolicy(args, key, problems);
+
     problems.throwIfAny();
     return {
         podName,
@@ -188,5 +223,25 @@ export function resolveArgs(args: WebServerArgs, keyPrefix = ""): ResolvedWebSer
         sidecarMode,
         service,
         terminationGracePeriodSeconds,
+        networkPolicy,
     };
+}
+
+/** The `networkPolicy` and `allowFrom` arguments, checked together. */
+function resolveNetworkPolicy(args: WebServerArgs, key: (name: string) => string, problems: ProblemList): ResolvedNetworkPolicy | undefined {
+    const enabled: unknown = args.networkPolicy ?? DEFAULTS.networkPolicy;
+    if (typeof enabled !== "boolean") {
+        problems.add(key("networkPolicy"), enabled, "true | false");
+        return undefined;
+    }
+    if (!enabled && args.allowFrom !== undefined) {
+        problems.add(`${key("networkPolicy")} + ${key("allowFrom")}`, { networkPolicy: false, allowFrom: args.allowFrom },
+            "one of them: allowFrom restricts the NetworkPolicy that networkPolicy: false turns off");
+        return undefined;
+    }
+    if (!enabled) {
+        return undefined;
+    }
+    const allowFrom = args.allowFrom === undefined ? undefined : checkAllowFrom(args.allowFrom, key("allowFrom"), problems);
+    return { allowFrom };
 }

@@ -2,8 +2,10 @@
 export { WebServer, WEB_SERVER_TYPE } from "./webServer";
 export {
     DEFAULTS, SERVICE_TYPES, SIDECAR_MODES, resolveArgs,
-    ResolvedWebServerArgs, ServiceArgs, ServiceType, SidecarMode, WebServerArgs,
+    ResolvedNetworkPolicy, ResolvedWebServerArgs, ServiceArgs, ServiceType, SidecarMode, WebServerArgs,
 } from "./args";
+export { NetworkPeer, ResolvedNetworkPeer } from "./allowFrom";
 export { ConfigProblem, WebServerConfigError } from "./errors";
 export { buildPodSpec, LOG_DIRECTORY, NGINX_CONTAINER, NGINX_PORT, SHARED_LOGS_VOLUME, SIDECAR_CONTAINER } from "./podSpec";
 export { buildServiceSpec } from "./serviceSpec";
+export { buildNetworkPolicySpec } from "./networkPolicySpec";

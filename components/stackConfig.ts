@@ -1,6 +1,7 @@
 import { ServiceArgs, SidecarMode, WebServerArgs, resolveArgs } from "./args";
 import { ProblemList, WebServerConfigError } from "./errors";
 import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
+import { plainCredentialProblems } from "./kubeconfigCredentials";
 import { DNS_LABEL_RULE, isDnsLabel, nearestWord } from "./validators";
 
 /** The stack config namespace of this project: keys are `webserver-sidecar:<key>`. */
@@ -17,6 +18,8 @@ export const CONFIG_KEYS = {
     sidecarImage: "the log sidecar's image, pinned; it must provide python3",
     logSizeLimit: "sizeLimit of the shared-logs emptyDir, a Kubernetes quantity; default: 128Mi",
     sidecarMode: "native (init container with restartPolicy Always, Kubernetes 1.29+) | classic; default: native",
+    networkPolicy: "true | false: a NetworkPolicy allowing ingress only to nginx's port 80 and no egress; default: true",
+    allowFrom: "list of peers allowed to reach port 80, each { namespaceSelector?, podSelector? } or { cidr, except? }; default: any source",
 } as const;
 type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -44,9 +47,13 @@ export interface StackConfig {
  * Pure apart from reading the kubeconfig (through `env`).
  * @param rawConfig every config key of the stack (`project:key` → string; objects as JSON).
  * @param env where kubeconfig files are read from.
+ * @param secretKeys the keys of `rawConfig` set as Pulumi secrets (see secretConfigKeys.ts): an
+ *   inline kubeconfig holding credentials must be one of them.
  * @throws {WebServerConfigError} naming each bad key, its value and what is allowed.
  */
-export function readStackConfig(rawConfig: Readonly<Record<string, string>>, env: KubeconfigEnvironment = machineEnvironment()): StackConfig {
+export function readStackConfig(
+    rawConfig: Readonly<Record<string, string>>, env: KubeconfigEnvironment = machineEnvironment(), secretKeys: ReadonlySet<string> = new Set(),
+): StackConfig {
     const problems = new ProblemList();
     const values = new Map<ConfigKey, string>();
     for (const [fullKey, value] of Object.entries(rawConfig)) {
@@ -73,6 +80,8 @@ export function readStackConfig(rawConfig: Readonly<Record<string, string>>, env
         logSizeLimit: values.get("logSizeLimit"),
         sidecarMode: values.get("sidecarMode") as SidecarMode | undefined,
         service: parseService(values.get("service"), problems),
+        networkPolicy: parseBoolean(values.get("networkPolicy")),
+        allowFrom: parseJson(values.get("allowFrom")) as WebServerArgs["allowFrom"],
     };
     try {
         resolveArgs(webServer, PREFIX);
@@ -86,9 +95,27 @@ export function readStackConfig(rawConfig: Readonly<Record<string, string>>, env
     const kubeconfig = kubeconfigSource(values.get("kubeconfig"), env);
     const context = values.get("context");
     problems.addAll(checkKubeconfig(kubeconfig, context, env, PREFIX));
+    problems.addAll(plainCredentialProblems(rawConfig, secretKeys));
 
     problems.throwIfAny();
     return { cluster: { kubeconfig, context, namespace }, webServer };
+}
+
+/** `true`/`false` as booleans; anything else is passed on as given, for resolveArgs to report. */
+function parseBoolean(raw: string | undefined): boolean | undefined {
+    return raw === "true" ? true : raw === "false" ? false : (raw as boolean | undefined);
+}
+
+/** A JSON value (lists and objects arrive as JSON); a string that is not JSON is passed on as given, for resolveArgs to report. */
+function parseJson(raw: string | undefined): unknown {
+    if (raw === undefined) {
+        return undefined;
+    }
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return raw;
+    }
 }
 
 /** Parses the `service` object; its fields are checked with the other arguments by resolveArgs. */

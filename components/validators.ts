@@ -1,7 +1,9 @@
 /**
- * Pure checks for the values users type: Kubernetes names, quantities, image references, ports.
+ * Pure checks for the values users type: Kubernetes names and labels, quantities, image references,
+ * ports, CIDRs.
  * Each returns a verdict instead of throwing, so callers can collect every problem at once.
  */
+import * as net from "net";
 
 /** A DNS-1123 label (namespaces, Service names): lower-case alphanumerics and '-', at most 63. */
 export const DNS_LABEL_RULE = "a DNS-1123 label: at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit";
@@ -64,7 +66,7 @@ export function parseImageReference(value: string): ImageReference | undefined {
 }
 
 /** What a pinned image reference must look like, for error messages. */
-export const PINNED_IMAGE_RULE = "an image reference pinned to a tag other than 'latest' or to a digest, e.g. nginx:1.30.3 or nginx@sha256:<64 hex digits>";
+export const PINNED_IMAGE_RULE = "an image reference pinned to a tag other than 'latest' or to a digest, e.g. nginx:1.30.5 or nginx@sha256:<64 hex digits>";
 
 /**
  * Whether an image reference pins a version: it has a digest, or a tag that is not `latest`.
@@ -111,4 +113,65 @@ export function editDistance(a: string, b: string): number {
         previous = current;
     }
     return previous[b.length];
+}
+
+/** What a label key must look like, for error messages. */
+export const LABEL_KEY_RULE = "a label key: an optional DNS subdomain prefix and '/', then at most 63 characters of a-z, A-Z, 0-9, '-', '_' and '.', starting and ending with a letter or digit";
+/** What a label value must look like, for error messages. */
+export const LABEL_VALUE_RULE = "a label value: at most 63 characters of a-z, A-Z, 0-9, '-', '_' and '.', starting and ending with a letter or digit (or empty)";
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** Whether `value` is a Kubernetes label key (`app`, `app.kubernetes.io/name`). */
+export function isLabelKey(value: string): boolean {
+    const slash = value.lastIndexOf("/");
+    const [prefix, name] = slash === -1 ? [undefined, value] : [value.slice(0, slash), value.slice(slash + 1)];
+    if (!LABEL_NAME.test(name)) {
+        return false;
+    }
+    // The prefix is a DNS-1123 subdomain: dot-separated labels, at most 253 characters.
+    return prefix === undefined || (prefix.length <= 253 && prefix.split(".").every(isDnsLabel));
+}
+
+/** Whether `value` is a Kubernetes label value (which may be empty). */
+export function isLabelValue(value: string): boolean {
+    return value === "" || LABEL_NAME.test(value);
+}
+
+/** An IP block in CIDR notation, parsed. */
+export interface Cidr {
+    readonly family: "ipv4" | "ipv6";
+    readonly address: string;
+    readonly prefix: number;
+}
+
+/**
+ * Parses `10.0.0.0/8` or `fd00::/8`.
+ * @returns the parts, or `undefined` when `value` is not an address, a slash and a prefix length in range.
+ */
+export function parseCidr(value: string): Cidr | undefined {
+    const match = /^([^/]+)\/([0-9]{1,3})$/.exec(value);
+    if (!match) {
+        return undefined;
+    }
+    const [, address, prefixText] = match;
+    const prefix = Number(prefixText);
+    if (net.isIPv4(address) && prefix <= 32) {
+        return { family: "ipv4", address, prefix };
+    }
+    if (net.isIPv6(address) && prefix <= 128) {
+        return { family: "ipv6", address, prefix };
+    }
+    return undefined;
+}
+
+/** Whether the block `inner` lies inside `outer` and is smaller (what NetworkPolicy's `except` requires). */
+export function isStrictSubnet(inner: Cidr, outer: Cidr): boolean {
+    if (inner.family !== outer.family || inner.prefix <= outer.prefix) {
+        return false;
+    }
+    // A longer prefix whose address is inside `outer` keeps the whole block inside it.
+    const block = new net.BlockList();
+    block.addSubnet(outer.address, outer.prefix, outer.family);
+    return block.check(inner.address, inner.family);
 }

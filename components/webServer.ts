@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { WebServerArgs, resolveArgs } from "./args";
 import { childName, labelsFor } from "./naming";
+import { buildNetworkPolicySpec } from "./networkPolicySpec";
 import { buildPodSpec } from "./podSpec";
 import { buildServiceSpec } from "./serviceSpec";
 
@@ -9,7 +10,8 @@ import { buildServiceSpec } from "./serviceSpec";
 export const WEB_SERVER_TYPE = "webserver-sidecar:index:WebServer";
 
 /**
- * nginx with a log-shipping sidecar in one Pod, and optionally a Service in front of it.
+ * nginx with a log-shipping sidecar in one Pod, a NetworkPolicy closing it (unless turned off), and
+ * optionally a Service in front of it.
  * The tutorial's Pod, hardened: see the README for each choice.
  *
  * Children are created with `{ parent: this }`, so they use the provider given to this component
@@ -24,9 +26,14 @@ export class WebServer extends pulumi.ComponentResource {
     readonly service: k8s.core.v1.Service | undefined;
     /** The Service's Kubernetes name, or `undefined` when no Service was asked for. */
     readonly serviceName: pulumi.Output<string> | undefined;
+    /** The NetworkPolicy, or `undefined` when `networkPolicy` is false. */
+    readonly networkPolicy: k8s.networking.v1.NetworkPolicy | undefined;
+    /** The NetworkPolicy's Kubernetes name, or `undefined` when `networkPolicy` is false. */
+    readonly networkPolicyName: pulumi.Output<string> | undefined;
 
     /**
-     * @param name the Pulumi name of the component; its children are named `<name>-pod`, `<name>-service`.
+     * @param name the Pulumi name of the component; its children are named `<name>-pod`, `<name>-service`,
+     *   `<name>-network-policy`.
      * @param args see {@link WebServerArgs}; all optional.
      * @throws {WebServerConfigError} before anything is registered, when an argument is invalid.
      */
@@ -38,10 +45,17 @@ export class WebServer extends pulumi.ComponentResource {
         const labels = labelsFor(resolved.podName ?? name);
         const metadata = { name: resolved.podName, labels };
 
+        // The policy goes first and the Pod waits for it, so that the Pod never runs unprotected.
+        this.networkPolicy = resolved.networkPolicy === undefined ? undefined : new k8s.networking.v1.NetworkPolicy(childName(name, "network-policy"), {
+            metadata,
+            spec: buildNetworkPolicySpec(resolved.networkPolicy, labels),
+        }, { parent: this });
+        this.networkPolicyName = this.networkPolicy?.metadata.name;
+
         this.pod = new k8s.core.v1.Pod(childName(name, "pod"), {
             metadata,
             spec: buildPodSpec(resolved),
-        }, { parent: this });
+        }, { parent: this, dependsOn: this.networkPolicy !== undefined ? [this.networkPolicy] : [] });
         this.podName = this.pod.metadata.name;
 
         this.service = resolved.service === undefined ? undefined : new k8s.core.v1.Service(childName(name, "service"), {
@@ -55,6 +69,8 @@ export class WebServer extends pulumi.ComponentResource {
             podName: this.podName,
             service: this.service,
             serviceName: this.serviceName,
+            networkPolicy: this.networkPolicy,
+            networkPolicyName: this.networkPolicyName,
         });
     }
 }

@@ -2,7 +2,7 @@
  * The checks behind each policy: pure functions from a Pod's spec to the violations found, one
  * message each, so that they can be read (and tested) apart from the Pulumi policy machinery.
  */
-import { isPinnedImage } from "../components/validators";
+import { isPinnedImage, parseImageReference } from "../components/validators";
 
 /** The parts of a container these checks read. */
 interface Container {
@@ -68,6 +68,16 @@ export function restrictedProfileViolations(spec: PodSpec): string[] {
 /** Every image pinned to a tag other than `latest`, or to a digest. */
 export function unpinnedImageViolations(spec: PodSpec): string[] {
     return allContainers(spec).filter((c) => !isPinnedImage(c.image ?? "")).map((c) => `${c.name}: image ${JSON.stringify(c.image)} is not pinned`);
+}
+
+/**
+ * Every image pinned by digest. A tag, even an exact one, can be re-pointed: the official
+ * `nginx:1.30.5` was rebuilt under the same tag at least three times in its first weeks.
+ */
+export function undigestedImageViolations(spec: PodSpec): string[] {
+    return allContainers(spec)
+        .filter((c) => parseImageReference(c.image ?? "")?.digest === undefined)
+        .map((c) => `${c.name}: image ${JSON.stringify(c.image)} has no digest (@sha256:...)`);
 }
 
 /** CPU and memory requests, and a memory limit, on every container. */

@@ -26,6 +26,7 @@ npm run -s build
 
 echo "test: GitHub workflows (actionlint, with shellcheck on their run: scripts)"
 bash scripts/toolchain/linters.sh
+bash scripts/toolchain/checkov.sh
 command -v shellcheck >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck >/dev/null; }
 "$(bash scripts/toolchain/linters.sh --print-dirs | head -1)/actionlint"
 echo "test: actionlint found nothing in $(ls .github/workflows | tr '\n' ' ')"

@@ -18,21 +18,43 @@ describe("resolveArgs", () => {
         const resolved = resolveArgs({});
         const table: [keyof ResolvedWebServerArgs, unknown][] = [
             ["podName", "webserver"],
-            ["nginxImage", "nginx:1.30.3"],
+            ["nginxImage", "nginx:1.30.5@sha256:b972f831f200b19ef0767938224f9711e74cd783718738cd7405d5cabf75c442"],
             ["sidecarImage", DEFAULTS.sidecarImage],
             ["logSizeLimit", "128Mi"],
             ["logSizeLimitBytes", 128 * 2 ** 20],
             ["sidecarMode", "native"],
             ["service", undefined],
             ["terminationGracePeriodSeconds", 30],
+            ["networkPolicy", { allowFrom: undefined }],
         ];
         for (const [field, expected] of table) {
             it(`${field} defaults to ${JSON.stringify(expected)}`, () => {
                 expect(resolved[field]).to.deep.equal(expected);
             });
         }
+        it("pins nginx by its stable 1.30 tag and a digest", () => {
+            expect(DEFAULTS.nginxImage).to.match(/^nginx:1\.30\.\d+@sha256:[0-9a-f]{64}$/);
+        });
         it("pins the sidecar image by tag and digest, never latest", () => {
             expect(DEFAULTS.sidecarImage).to.match(/^python:3\.11\.\d+-slim-bookworm@sha256:[0-9a-f]{64}$/);
+        });
+        it("still accepts any pinned image a user gives: a tag alone, a digest alone, or both", () => {
+            for (const image of ["nginx:1.30.2", "nginx@sha256:" + "a".repeat(64), "registry.local:5000/web/nginx:1.30.5@sha256:" + "b".repeat(64)]) {
+                expect(resolveArgs({ nginxImage: image, sidecarImage: image }).nginxImage).to.equal(image);
+            }
+        });
+        it("turns the NetworkPolicy off with networkPolicy: false", () => {
+            expect(resolveArgs({ networkPolicy: false }).networkPolicy).to.equal(undefined);
+        });
+        it("keeps allowFrom's peers, selectors sorted by label", () => {
+            const resolved = resolveArgs({ allowFrom: [{ podSelector: { role: "lb", app: "edge" } }, { cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] }] });
+            expect(resolved.networkPolicy).to.deep.equal({
+                allowFrom: [
+                    { kind: "selector", podSelector: { app: "edge", role: "lb" } },
+                    { kind: "ipBlock", cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] },
+                ],
+            });
+            expect(Object.keys((resolved.networkPolicy!.allowFrom![0] as { podSelector: object }).podSelector)).to.deep.equal(["app", "role"]);
         });
         it("fills a Service's type and port when only the Service is asked for", () => {
             expect(resolveArgs({ service: {} }).service).to.deep.equal({ type: "ClusterIP", port: 80 });
@@ -60,6 +82,23 @@ describe("resolveArgs", () => {
             ["a Pod name that is not a DNS label", { podName: "Web_Server" }, 'podName: got "Web_Server"; allowed: a DNS-1123 label'],
             ["a grace period too short to drain", { terminationGracePeriodSeconds: 1 }, "terminationGracePeriodSeconds: got 1; allowed: a whole number of seconds, at least 5"],
             ["a fixed name together with auto-naming", { podName: "web", autoName: true }, "podName + autoName: got"],
+            ["a networkPolicy that is not a boolean", { networkPolicy: "yes" as never }, 'networkPolicy: got "yes"; allowed: true | false'],
+            ["allowFrom with the NetworkPolicy turned off", { networkPolicy: false, allowFrom: [{ cidr: "10.0.0.0/8" }] },
+                'networkPolicy + allowFrom: got {"networkPolicy":false,"allowFrom":[{"cidr":"10.0.0.0/8"}]}; allowed: one of them'],
+            ["an empty allowFrom, which Kubernetes would read as from anywhere", { allowFrom: [] }, "allowFrom: got []; allowed: a non-empty list of peers"],
+            ["an allowFrom that is not a list", { allowFrom: { cidr: "10.0.0.0/8" } as never }, 'allowFrom: got {"cidr":"10.0.0.0/8"}; allowed: a non-empty list'],
+            ["a peer with neither selectors nor a block", { allowFrom: [{}] }, "allowFrom[0]: got {}; allowed: a non-empty list of peers"],
+            ["a peer with an unknown field", { allowFrom: [{ podSelector: {}, ports: [80] } as never] }, "allowFrom[0].ports: got [80]; allowed: only the fields namespaceSelector, podSelector, cidr, except"],
+            ["a peer that is both a block and selectors", { allowFrom: [{ cidr: "10.0.0.0/8", podSelector: { app: "lb" } }] },
+                'allowFrom[0].cidr + allowFrom[0].podSelector: got {"cidr":"10.0.0.0/8","podSelector":{"app":"lb"}}; allowed: one of them'],
+            ["a CIDR that is not one", { allowFrom: [{ cidr: "10.0.0.0" }] }, 'allowFrom[0].cidr: got "10.0.0.0"; allowed: an IPv4 or IPv6 block in CIDR notation'],
+            ["a prefix too long for IPv4", { allowFrom: [{ cidr: "10.0.0.0/33" }] }, 'allowFrom[0].cidr: got "10.0.0.0/33"'],
+            ["an except outside its block", { allowFrom: [{ cidr: "10.0.0.0/8", except: ["192.168.0.0/16"] }] },
+                'allowFrom[0].except[0]: got "192.168.0.0/16"; allowed: a CIDR block strictly inside 10.0.0.0/8'],
+            ["an except without a block", { allowFrom: [{ podSelector: { app: "a" }, except: ["10.0.0.0/8"] }] }, "allowFrom[0].except: got [\"10.0.0.0/8\"]; allowed: only together with cidr"],
+            ["a selector with a bad label key", { allowFrom: [{ namespaceSelector: { "-team": "web" } }] }, 'allowFrom[0].namespaceSelector.-team: got "-team"; allowed: a label key'],
+            ["a selector with a bad label value", { allowFrom: [{ podSelector: { app: "a b" } }] }, 'allowFrom[0].podSelector.app: got "a b"; allowed: a label value'],
+            ["a selector that is not an object", { allowFrom: [{ podSelector: "app=lb" as never }] }, 'allowFrom[0].podSelector: got "app=lb"; allowed: an object of labels'],
         ];
         for (const [what, args, message] of cases) {
             it(`refuses ${what}`, () => {

@@ -1,22 +1,28 @@
 import { expect } from "chai";
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { WebServerConfigError } from "../components/errors";
-import { clearRegistered, installMocks, promiseOf, registered } from "./helpers/mocks";
+import { clearRegistered, installMocks, promiseOf, registered, registeredOfType } from "./helpers/mocks";
 
 const PROGRAM = path.join(__dirname, "..", "index.ts");
 const KUBECONFIG = path.join(__dirname, "fixtures", "two-contexts.kubeconfig");
+const INLINE_KUBECONFIG = fs.readFileSync(KUBECONFIG, "utf8"); // holds a token
 
 /** The outputs index.ts resolves to (its default export). */
 interface StackOutputs {
     readonly podNames: pulumi.Output<string[]>;
     readonly namespace: string;
     readonly serviceName?: pulumi.Output<string>;
+    readonly networkPolicyName?: pulumi.Output<string>;
 }
 
-/** Runs index.ts afresh under mocks with the given stack config, as `pulumi up` would. */
-function runProgram(config: Record<string, string>): Promise<StackOutputs> {
-    pulumi.runtime.setAllConfig({ "webserver-sidecar:kubeconfig": KUBECONFIG, ...config });
+/**
+ * Runs index.ts afresh under mocks with the given stack config, as `pulumi up` would.
+ * @param secretKeys the keys set as secrets (`pulumi config set --secret`).
+ */
+function runProgram(config: Record<string, string>, secretKeys: string[] = []): Promise<StackOutputs> {
+    pulumi.runtime.setAllConfig({ "webserver-sidecar:kubeconfig": KUBECONFIG, ...config }, secretKeys);
     delete require.cache[require.resolve(PROGRAM)];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(PROGRAM) as Promise<StackOutputs>;
@@ -27,14 +33,51 @@ describe("the program, index.ts (mocks)", () => {
     beforeEach(clearRegistered);
     after(() => pulumi.runtime.setAllConfig({}));
 
-    it("deploys the dev stack: a provider, the component and its Pod, exporting podNames [webserver]", async () => {
+    it("deploys the dev stack: a provider, the component, its NetworkPolicy and Pod, exporting podNames [webserver]", async () => {
         const outputs = await runProgram({ "webserver-sidecar:namespace": "default" });
         expect(await promiseOf(outputs.podNames)).to.deep.equal(["webserver"]);
+        expect(await promiseOf(outputs.networkPolicyName!)).to.equal("webserver");
         expect(outputs.namespace).to.equal("default");
         expect(outputs).to.not.have.property("serviceName");
         expect(registered.map((r) => r.type)).to.deep.equal([
-            "pulumi:providers:kubernetes", "webserver-sidecar:index:WebServer", "kubernetes:core/v1:Pod",
+            "pulumi:providers:kubernetes", "webserver-sidecar:index:WebServer", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:core/v1:Pod",
         ]);
+    });
+
+    it("closes the dev stack's Pod: its NetworkPolicy allows ingress only to port 80 and no egress", async () => {
+        await promiseOf((await runProgram({})).podNames);
+        const [policy] = registeredOfType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        const [pod] = registeredOfType("kubernetes:core/v1:Pod");
+        expect(policy.inputs.spec.podSelector).to.deep.equal({ matchLabels: pod.inputs.metadata.labels });
+        expect(policy.inputs.spec.policyTypes).to.deep.equal(["Ingress", "Egress"]);
+        expect(policy.inputs.spec.ingress).to.deep.equal([{ ports: [{ protocol: "TCP", port: 80 }] }]);
+        expect(policy.inputs.spec.egress).to.deep.equal([]);
+    });
+
+    it("runs both of the dev stack's images pinned by digest", async () => {
+        await promiseOf((await runProgram({})).podNames);
+        const [pod] = registeredOfType("kubernetes:core/v1:Pod");
+        const images = [...pod.inputs.spec.initContainers, ...pod.inputs.spec.containers].map((c: { image: string }) => c.image).sort();
+        expect(images).to.have.length(2);
+        for (const image of images) {
+            expect(image).to.match(/^(nginx:1\.30|python:3\.11)\.\d+[-a-z]*@sha256:[0-9a-f]{64}$/);
+        }
+    });
+
+    it("leaves the NetworkPolicy out and its output unset with networkPolicy false", async () => {
+        const outputs = await runProgram({ "webserver-sidecar:networkPolicy": "false" });
+        await promiseOf(outputs.podNames);
+        expect(outputs).to.not.have.property("networkPolicyName");
+        expect(registered.map((r) => r.type)).to.not.include("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+    });
+
+    it("takes an inline kubeconfig holding a token when it is a secret, and hands it to the provider as a secret", async () => {
+        const outputs = await runProgram({ "webserver-sidecar:kubeconfig": INLINE_KUBECONFIG, "webserver-sidecar:context": "alpha" }, ["webserver-sidecar:kubeconfig"]);
+        await promiseOf(outputs.podNames);
+        const [provider] = registered;
+        expect(provider.type).to.equal("pulumi:providers:kubernetes");
+        // A secret input reaches the engine in Pulumi's secret envelope (its signature key and value), never bare.
+        expect(provider.inputs.kubeconfig).to.deep.equal({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: INLINE_KUBECONFIG });
     });
 
     it("builds the provider from the kubeconfig, context and namespace config, and deploys through it", async () => {
@@ -60,6 +103,10 @@ describe("the program, index.ts (mocks)", () => {
         ["a bad namespace", { "webserver-sidecar:namespace": "-web" }, /webserver-sidecar:namespace: got "-web"/],
         ["a bad Service", { "webserver-sidecar:service": '{"type":"Headless"}' }, /webserver-sidecar:service.type: got "Headless"/],
         ["a bad size limit", { "webserver-sidecar:logSizeLimit": "10%" }, /webserver-sidecar:logSizeLimit: got "10%"/],
+        ["an inline kubeconfig holding a token in plain config",
+            { "webserver-sidecar:kubeconfig": INLINE_KUBECONFIG, "webserver-sidecar:context": "alpha" },
+            /webserver-sidecar:kubeconfig: got "\(an inline kubeconfig with credentials in plain config: users\[0\]\.user\.token\)"; allowed: a Pulumi secret.*pulumi config set --secret webserver-sidecar:kubeconfig/],
+        ["a bad allowFrom", { "webserver-sidecar:allowFrom": '[{"cidr":"10.0.0.0"}]' }, /webserver-sidecar:allowFrom\[0\]\.cidr: got "10.0.0.0"/],
     ];
     for (const [what, config, message] of badConfigs) {
         it(`fails on ${what}, naming key and value, with nothing registered (not even the provider)`, async () => {

@@ -56,19 +56,27 @@ describe("readStackConfig", () => {
             "webserver-sidecar:sidecarImage": "python:3.11.13-slim-bookworm",
             "webserver-sidecar:logSizeLimit": "32Mi",
             "webserver-sidecar:sidecarMode": "classic",
+            "webserver-sidecar:networkPolicy": "true",
+            "webserver-sidecar:allowFrom": JSON.stringify([{ cidr: "10.0.0.0/8" }]),
         });
         expect(config).to.deep.equal({
             cluster: { kubeconfig: { kind: "file", path: "/clusters/two.yaml" }, context: "beta", namespace: "web" },
             webServer: {
                 nginxImage: "nginx:1.30.2", sidecarImage: "python:3.11.13-slim-bookworm", logSizeLimit: "32Mi",
                 sidecarMode: "classic", service: { type: "NodePort", port: 8080 },
+                networkPolicy: true, allowFrom: [{ cidr: "10.0.0.0/8" }],
             },
         });
     });
 
-    it("takes inline kubeconfig contents", () => {
-        const config = read({ "webserver-sidecar:kubeconfig": fixtureText, "webserver-sidecar:context": "alpha" });
+    it("takes inline kubeconfig contents holding a token when they are a secret", () => {
+        const config = readStackConfig({ "webserver-sidecar:kubeconfig": fixtureText, "webserver-sidecar:context": "alpha" },
+            withFixture, new Set(["webserver-sidecar:kubeconfig"]));
         expect(config.cluster.kubeconfig).to.deep.equal({ kind: "inline", contents: fixtureText });
+    });
+
+    it("turns the NetworkPolicy off with networkPolicy false", () => {
+        expect(read({ "webserver-sidecar:networkPolicy": "false" }).webServer.networkPolicy).to.equal(false);
     });
 
     it("expands ~ in a kubeconfig path", () => {
@@ -118,6 +126,23 @@ describe("readStackConfig", () => {
             ["a kubeconfig that does not parse",
                 { "webserver-sidecar:kubeconfig": "/clusters/broken.yaml" },
                 'webserver-sidecar:kubeconfig: got "/clusters/broken.yaml"; allowed: a kubeconfig in YAML or JSON'],
+            ["inline kubeconfig contents holding a token in plain config, showing how to make them a secret",
+                { "webserver-sidecar:kubeconfig": fixtureText },
+                'webserver-sidecar:kubeconfig: got "(an inline kubeconfig with credentials in plain config: users[0].user.token)"; '
+                    + 'allowed: a Pulumi secret, since plain config is written as is to Pulumi.<stack>.yaml (and so to git): '
+                    + 'pulumi config set --secret webserver-sidecar:kubeconfig "$(cat path/to/kubeconfig)"'],
+            ["a networkPolicy that is not true or false",
+                { "webserver-sidecar:networkPolicy": "yes" },
+                'webserver-sidecar:networkPolicy: got "yes"; allowed: true | false'],
+            ["an allowFrom that is not a list",
+                { "webserver-sidecar:allowFrom": "10.0.0.0/8" },
+                'webserver-sidecar:allowFrom: got "10.0.0.0/8"; allowed: a non-empty list of peers'],
+            ["an allowFrom peer with a bad CIDR, named by its index",
+                { "webserver-sidecar:allowFrom": '[{"cidr":"10.0.0.0/8"},{"cidr":"10.0.0.300/32"}]' },
+                'webserver-sidecar:allowFrom[1].cidr: got "10.0.0.300/32"; allowed: an IPv4 or IPv6 block'],
+            ["allowFrom with the NetworkPolicy turned off",
+                { "webserver-sidecar:networkPolicy": "false", "webserver-sidecar:allowFrom": '[{"podSelector":{"app":"lb"}}]' },
+                "webserver-sidecar:networkPolicy + webserver-sidecar:allowFrom: got"],
             ["a context that is not in the kubeconfig, listing those that are",
                 { "webserver-sidecar:kubeconfig": "/clusters/two.yaml", "webserver-sidecar:context": "gamma" },
                 'webserver-sidecar:context: got "gamma"; allowed: a context of /clusters/two.yaml: alpha, beta'],

@@ -1,5 +1,8 @@
 import { expect } from "chai";
-import { editDistance, isDnsLabel, isPinnedImage, nearestWord, parseByteQuantity, parseImageReference } from "../components/validators";
+import {
+    editDistance, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isStrictSubnet, nearestWord, parseByteQuantity, parseCidr,
+    parseImageReference,
+} from "../components/validators";
 
 describe("validators", () => {
     describe("parseByteQuantity", () => {
@@ -75,6 +78,43 @@ describe("validators", () => {
         it("counts edits", () => {
             expect(editDistance("kitten", "sitting")).to.equal(3);
             expect(editDistance("", "abc")).to.equal(3);
+        });
+    });
+
+    describe("isLabelKey and isLabelValue", () => {
+        const keys: [string, boolean][] = [
+            ["app", true], ["app.kubernetes.io/name", true], ["kubernetes.io/metadata.name", true], ["Team_1", true],
+            ["", false], ["-app", false], ["app-", false], ["a".repeat(64), false], ["Example.com/app", false], ["a/b/c", false], ["/app", false],
+        ];
+        for (const [input, expected] of keys) {
+            it(`${expected ? "accepts" : "refuses"} the label key ${JSON.stringify(input.length > 20 ? `${input.length} chars` : input)}`, () => {
+                expect(isLabelKey(input)).to.equal(expected);
+            });
+        }
+        it("accepts label values like keys' names, and the empty value", () => {
+            expect(["", "web", "v1.2_3"].map(isLabelValue)).to.deep.equal([true, true, true]);
+            expect(["a b", "-web", "a/b", "a".repeat(64)].map(isLabelValue)).to.deep.equal([false, false, false, false]);
+        });
+    });
+
+    describe("parseCidr and isStrictSubnet", () => {
+        it("parses IPv4 and IPv6 blocks", () => {
+            expect(parseCidr("10.0.0.0/8")).to.deep.equal({ family: "ipv4", address: "10.0.0.0", prefix: 8 });
+            expect(parseCidr("fd00::/8")).to.deep.equal({ family: "ipv6", address: "fd00::", prefix: 8 });
+            expect(parseCidr("0.0.0.0/0")).to.deep.equal({ family: "ipv4", address: "0.0.0.0", prefix: 0 });
+        });
+        it("refuses what is not a block", () => {
+            for (const input of ["10.0.0.0", "10.0.0.0/33", "fd00::/129", "10.0.0/8", "example.com/8", "10.0.0.0/-1", ""]) {
+                expect(parseCidr(input), input).to.equal(undefined);
+            }
+        });
+        it("tells a block strictly inside another from one outside, equal, or of the other family", () => {
+            const outer = parseCidr("10.0.0.0/8")!;
+            expect(isStrictSubnet(parseCidr("10.1.0.0/16")!, outer)).to.equal(true);
+            expect(isStrictSubnet(parseCidr("192.168.0.0/16")!, outer)).to.equal(false);
+            expect(isStrictSubnet(parseCidr("10.0.0.0/8")!, outer)).to.equal(false);
+            expect(isStrictSubnet(parseCidr("fd00::/16")!, outer)).to.equal(false);
+            expect(isStrictSubnet(parseCidr("fd00:1::/32")!, parseCidr("fd00::/16")!)).to.equal(true);
         });
     });
 });

@@ -9,18 +9,54 @@ installMocks();
 
 const POD = "kubernetes:core/v1:Pod";
 const SERVICE = "kubernetes:core/v1:Service";
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 describe("WebServer (mocks)", () => {
     beforeEach(clearRegistered);
 
-    it("registers the component and a Pod parented to it, named after it", async () => {
+    it("registers the component, then its NetworkPolicy and Pod parented to it, named after it", async () => {
         const web = new WebServer("parented");
-        const urn = await promiseOf(web.pod.urn);
-        expect(urn).to.match(/webserver-sidecar:index:WebServer\$kubernetes:core\/v1:Pod::parented-pod$/);
+        expect(await promiseOf(web.pod.urn)).to.match(/webserver-sidecar:index:WebServer\$kubernetes:core\/v1:Pod::parented-pod$/);
+        expect(await promiseOf(web.networkPolicy!.urn))
+            .to.match(/webserver-sidecar:index:WebServer\$kubernetes:networking.k8s.io\/v1:NetworkPolicy::parented-network-policy$/);
         expect(registered.map((r) => [r.type, r.name])).to.deep.equal([
             ["webserver-sidecar:index:WebServer", "parented"],
+            [NETWORK_POLICY, "parented-network-policy"],
             [POD, "parented-pod"],
         ]);
+    });
+
+    it("closes the Pod by default: ingress only to port 80, no egress, selecting the Pod's labels", async () => {
+        const web = new WebServer("closed");
+        expect(await promiseOf(web.networkPolicyName!)).to.equal("webserver");
+        await promiseOf(web.pod.urn);
+        const [policy] = registeredOfType(NETWORK_POLICY);
+        const [pod] = registeredOfType(POD);
+        expect(policy.inputs.metadata).to.deep.equal({ name: "webserver", labels: { app: "webserver" } });
+        expect(policy.inputs.spec).to.deep.equal({
+            podSelector: { matchLabels: pod.inputs.metadata.labels },
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ ports: [{ protocol: "TCP", port: 80 }] }],
+            egress: [],
+        });
+    });
+
+    it("lets only allowFrom's peers in", async () => {
+        const web = new WebServer("allow-from", { allowFrom: [{ namespaceSelector: { "kubernetes.io/metadata.name": "ingress" } }, { cidr: "10.0.0.0/8" }] });
+        await promiseOf(web.networkPolicy!.urn);
+        const [policy] = registeredOfType(NETWORK_POLICY);
+        expect(policy.inputs.spec.ingress).to.deep.equal([{
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress" } } }, { ipBlock: { cidr: "10.0.0.0/8" } }],
+            ports: [{ protocol: "TCP", port: 80 }],
+        }]);
+    });
+
+    it("creates no NetworkPolicy with networkPolicy: false, and says so with undefined outputs", async () => {
+        const web = new WebServer("open", { networkPolicy: false });
+        await promiseOf(web.pod.urn);
+        expect(web.networkPolicy).to.equal(undefined);
+        expect(web.networkPolicyName).to.equal(undefined);
+        expect(registeredOfType(NETWORK_POLICY)).to.have.length(0);
     });
 
     it("names the Pod `webserver` and labels it app=webserver by default", async () => {
@@ -58,16 +94,18 @@ describe("WebServer (mocks)", () => {
     it("hands the component's provider down to its children", async () => {
         const provider = new k8s.Provider("target", { namespace: "web" });
         const web = new WebServer("provided", { service: {} }, { providers: [provider] });
-        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn)]);
+        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]);
         const providerUrn = await promiseOf(provider.urn);
-        for (const child of [...registeredOfType(POD), ...registeredOfType(SERVICE)]) {
+        const children = [...registeredOfType(POD), ...registeredOfType(SERVICE), ...registeredOfType(NETWORK_POLICY)];
+        expect(children).to.have.length(3);
+        for (const child of children) {
             expect(child.provider).to.match(new RegExp(`^${providerUrn.replace(/[$]/g, "\\$")}::`));
         }
     });
 
     it("refuses bad arguments before registering anything, not even itself", () => {
-        expect(() => new WebServer("bad", { nginxImage: "nginx:latest", logSizeLimit: "tiny" }))
-            .to.throw(WebServerConfigError, /nginxImage: got "nginx:latest"[\s\S]*logSizeLimit: got "tiny"/);
+        expect(() => new WebServer("bad", { nginxImage: "nginx:latest", logSizeLimit: "tiny", allowFrom: [] }))
+            .to.throw(WebServerConfigError, /nginxImage: got "nginx:latest"[\s\S]*logSizeLimit: got "tiny"[\s\S]*allowFrom: got \[\]/);
         expect(registered).to.have.length(0);
     });
 });

@@ -109,8 +109,11 @@ export class TestStack {
         return testStack;
     }
 
-    /** Replaces the stack's `webserver-sidecar:` config (with the local cluster's images unless given). */
-    async setConfig(given: Record<string, string>): Promise<void> {
+    /**
+     * Replaces the stack's `webserver-sidecar:` config (with the local cluster's images unless given).
+     * @param secrets keys set as Pulumi secrets (`pulumi config set --secret`), like `config` without the prefix.
+     */
+    async setConfig(given: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
         const config = { ...localClusterImages(), ...given };
         const current = await this.stack.getAllConfig();
         for (const key of Object.keys(current).filter((k) => k.startsWith("webserver-sidecar:"))) {
@@ -120,7 +123,37 @@ export class TestStack {
         for (const [key, value] of Object.entries(config)) {
             map[`webserver-sidecar:${key}`] = { value };
         }
+        for (const [key, value] of Object.entries(secrets)) {
+            map[`webserver-sidecar:${key}`] = { value, secret: true };
+        }
         await this.stack.setAllConfig(map);
+    }
+
+    /**
+     * `pulumi stack export` as a user runs it: the state as stored, secrets encrypted. (The
+     * Automation API's `exportStack()` adds `--show-secrets`, and so decrypts them.)
+     */
+    exportState(): string {
+        return execFileSync("pulumi", ["stack", "export", "--stack", this.stack.name], {
+            cwd: this.stack.workspace.workDir,
+            env: { ...process.env, ...(this.stack.workspace as LocalWorkspace).envVars },
+            encoding: "utf8",
+        });
+    }
+
+    /** Every file the stack's state backend holds (checkpoints, history, backups), concatenated. */
+    backendFiles(): string {
+        const root = path.join(this.directory, "state");
+        return (fs.readdirSync(root, { recursive: true, encoding: "utf8" }) as string[])
+            .map((file) => path.join(root, file))
+            .filter((file) => fs.statSync(file).isFile())
+            .map((file) => fs.readFileSync(file, "utf8"))
+            .join("\n");
+    }
+
+    /** The stack's settings file, `Pulumi.<stack>.yaml`, as it would be committed with the project. */
+    settingsFile(): string {
+        return fs.readFileSync(path.join(this.stack.workspace.workDir, `Pulumi.${this.stack.name}.yaml`), "utf8");
     }
 
     /** `pulumi preview`, recording engine events. */

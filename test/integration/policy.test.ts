@@ -16,7 +16,7 @@ const REPO = path.join(__dirname, "..", "..");
 const POLICY_PACK = path.join(REPO, "policy");
 const POLICIES = [
     "pod-security-restricted", "pinned-images", "resource-requests-and-limits",
-    "serving-containers-have-probes", "shared-logs-size-limit", "no-service-account-token",
+    "serving-containers-have-probes", "shared-logs-size-limit", "no-service-account-token", "pods-have-network-policy",
 ];
 
 describe("the policy pack, enforced by pulumi preview --policy-pack policy", function () {
@@ -28,7 +28,7 @@ describe("the policy pack, enforced by pulumi preview --policy-pack policy", fun
         try {
             const result = await stack.stack.preview({ policyPacks: [POLICY_PACK] });
             expect(result.stdout).to.include("webserver-sidecar-hardening");
-            expect(result.stdout).to.not.match(/mandatory/);
+            expect(result.stdout).to.not.match(/mandatory|advisory/);
         } finally {
             await stack.dispose();
             deleteNamespace(namespace);
@@ -64,5 +64,6 @@ describe("the policy pack, enforced by pulumi preview --policy-pack policy", fun
             expect(output, `violation of ${policy}`).to.include(policy);
         }
         expect(output).to.include('image "nginx:latest" is not pinned');
+        expect(output).to.match(/images-pinned-by-digest[\s\S]*advisory|advisory[\s\S]*images-pinned-by-digest/);
     });
 });
