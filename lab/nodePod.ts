@@ -20,6 +20,8 @@ import { renderNginxConfig } from "./measuringNginxConfig";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;
+type Volume = k8s.types.input.core.v1.Volume;
+type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
 /** Where the truth copies are mounted in the nginx container. */
 const TRUTH_MOUNT = "/var/log/truth";
@@ -64,18 +66,18 @@ function sleep(ms: number): Promise<void> {
 
 /** `spec` with the measuring nginx.conf and the truth directory mounted into nginx. */
 function withMeasuring(spec: PodSpec, configMapName: string, truthDirectory: string): PodSpec {
-    const mounts = [
+    const mounts: VolumeMount[] = [
         { name: "measuring-nginx-conf", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true },
         { name: "measuring-truth", mountPath: TRUTH_MOUNT },
     ];
-    const addMounts = (containers: Container[] | undefined) => containers?.map((c) =>
-        (c.name === NGINX_CONTAINER ? { ...c, volumeMounts: [...(c.volumeMounts as object[] ?? []), ...mounts] } : c));
+    const addMounts = (containers: Container[] | undefined): Container[] | undefined => containers?.map((c) =>
+        (c.name === NGINX_CONTAINER ? { ...c, volumeMounts: [...(c.volumeMounts as VolumeMount[] ?? []), ...mounts] } : c));
     return {
         ...spec,
         containers: addMounts(spec.containers as Container[])!,
         ...(spec.initContainers !== undefined ? { initContainers: addMounts(spec.initContainers as Container[]) } : {}),
         volumes: [
-            ...(spec.volumes as object[] ?? []),
+            ...(spec.volumes as Volume[] ?? []),
             { name: "measuring-nginx-conf", configMap: { name: configMapName } },
             { name: "measuring-truth", hostPath: { path: truthDirectory, type: "Directory" } },
         ],

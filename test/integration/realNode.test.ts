@@ -148,7 +148,7 @@ describe("emptyDir sizeLimit on a real node: the kubelet evicts the tutorial's P
     it("past a 2Mi sizeLimit under the same load, the tutorial's Pod is Evicted and ours keeps running", async () => {
         const images = localImages();
         // The tutorial's Pod as written, with the node's stand-in images and a sizeLimit to break.
-        const tutorial = yaml.load(fs.readFileSync(TUTORIAL_POD, "utf8")) as { spec: { containers: { image: string }[]; volumes: { emptyDir: object }[] } };
+        const tutorial = yaml.load(fs.readFileSync(TUTORIAL_POD, "utf8")) as { spec: { containers: { name: string; image: string }[]; volumes: { name: string; emptyDir: object }[] } };
         tutorial.spec.containers[0].image = images.nginx;
         tutorial.spec.containers[1].image = images.busybox;
         tutorial.spec.volumes[0].emptyDir = { sizeLimit: "2Mi" };
