@@ -46,6 +46,14 @@ describe("the program, index.ts (mocks)", () => {
         expect(outputs.namespace).to.equal("web");
     });
 
+    it("builds the provider from Pulumi's conventional kubernetes:context and kubernetes:namespace keys too", async () => {
+        const outputs = await runProgram({ "kubernetes:context": "beta", "kubernetes:namespace": "web" });
+        await promiseOf(outputs.podNames);
+        const [provider] = registered;
+        expect(provider.inputs).to.deep.include({ kubeconfig: KUBECONFIG, context: "beta", namespace: "web" });
+        expect(outputs.namespace).to.equal("web");
+    });
+
     it("adds the Service and exports its name when service is configured", async () => {
         const outputs = await runProgram({ "webserver-sidecar:service": '{"type":"ClusterIP","port":8080}' });
         expect(await promiseOf(outputs.serviceName!)).to.equal("webserver");
@@ -60,6 +68,7 @@ describe("the program, index.ts (mocks)", () => {
         ["a bad namespace", { "webserver-sidecar:namespace": "-web" }, /webserver-sidecar:namespace: got "-web"/],
         ["a bad Service", { "webserver-sidecar:service": '{"type":"Headless"}' }, /webserver-sidecar:service.type: got "Headless"/],
         ["a bad size limit", { "webserver-sidecar:logSizeLimit": "10%" }, /webserver-sidecar:logSizeLimit: got "10%"/],
+        ["a namespace set twice, differently", { "webserver-sidecar:namespace": "web", "kubernetes:namespace": "default" }, /webserver-sidecar:namespace: got "web"; allowed: the same value as kubernetes:namespace, which sets the same namespace and is "default"/],
     ];
     for (const [what, config, message] of badConfigs) {
         it(`fails on ${what}, naming key and value, with nothing registered (not even the provider)`, async () => {
