@@ -16,8 +16,11 @@ import { EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
 import { clusterKubeconfig } from "./harness";
 
 const REPO = path.join(__dirname, "..", "..");
-/** What `npm pack` needs to build the package: its manifest, build config and sources. */
-const PACKAGE_SOURCES = ["package.json", "README.md", "tsconfig.json", "tsconfig.package.json", "components"];
+/**
+ * What `npm pack` needs to build the package (its manifest, build config and sources), and the
+ * repository's own program next to them, as in a clone.
+ */
+const REPOSITORY_FILES = ["package.json", "README.md", "tsconfig.json", "tsconfig.package.json", "components", "Pulumi.yaml", "index.ts"];
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as {
     name: string;
     version: string;
@@ -114,6 +117,8 @@ describe("the component as an npm package, in a program outside the repository",
     let scratch: string;
     let tarball: string;
     let consumer: string;
+    /** The packed copy of the repository, with the package built in it (dist/). */
+    let source: string;
 
     before(function () {
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "webserver-sidecar-package-"));
@@ -121,9 +126,9 @@ describe("the component as an npm package, in a program outside the repository",
 
         // Pack a copy, so that the build output (dist/) never lands in the repository under test.
         // --ignore-scripts=false: the repository's .npmrc turns scripts off, prepack (the build) included.
-        const source = path.join(scratch, "source");
+        source = path.join(scratch, "source");
         fs.mkdirSync(source);
-        for (const file of PACKAGE_SOURCES) {
+        for (const file of REPOSITORY_FILES) {
             fs.cpSync(path.join(REPO, file), path.join(source, file), { recursive: true });
         }
         fs.copyFileSync(path.join(REPO, ".npmrc"), path.join(source, ".npmrc"));
@@ -216,6 +221,19 @@ describe("the component as an npm package, in a program outside the repository",
         const sidecar = (pod.spec.initContainers as { name: string; command: string[] }[]).find((c) => c.name === "sidecar-container");
         expect(sidecar?.command.slice(0, 3)).to.deep.equal(["python3", "-u", "-c"]);
         expect(sidecar?.command[3]).to.equal(fs.readFileSync(path.join(REPO, "components", "sidecar", "logShipper.py"), "utf8"));
+    });
+
+    it("still runs the repository's program (index.ts), not the package's entry point, once the package is built beside it", async () => {
+        expect(fs.existsSync(path.join(source, "dist", "index.js"))).to.equal(true);
+        const state = path.join(scratch, "repository-state");
+        fs.mkdirSync(state);
+        const stack = await LocalWorkspace.createStack({ stackName: `program-${crypto.randomBytes(3).toString("hex")}`, workDir: source }, {
+            envVars: { PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "package-test", KUBECONFIG: clusterKubeconfig() },
+        });
+        const result = await stack.preview();
+        // dist/index.js would register nothing and export the package's constants.
+        expect(result.changeSummary).to.deep.equal({ create: 4 });
+        expect(result.stdout).to.include("podNames");
     });
 
     it("previews with the real Pulumi CLI against the cluster: a provider, the WebServer, its Pod and Service to create", async () => {
