@@ -27,9 +27,14 @@ export function machineEnvironment(): KubeconfigEnvironment {
     };
 }
 
+/** Whether a `kubeconfig` setting is a kubeconfig document (it has a newline or starts with `{`) rather than a path. */
+export function isInlineKubeconfig(setting: string): boolean {
+    return setting.includes("\n") || setting.trimStart().startsWith("{");
+}
+
 /**
- * Interprets the `kubeconfig` setting: contents when it looks like a kubeconfig document (it has
- * a newline or starts with `{`), else a path (`~` expanded). Unset means kubectl's defaults.
+ * Interprets the `kubeconfig` setting: contents when it is inline ({@link isInlineKubeconfig}),
+ * else a path (`~` expanded). Unset means kubectl's defaults.
  */
 export function kubeconfigSource(setting: string | undefined, env: KubeconfigEnvironment): KubeconfigSource {
     if (setting === undefined) {
@@ -38,7 +43,7 @@ export function kubeconfigSource(setting: string | undefined, env: KubeconfigEnv
             : [path.join(env.homeDirectory, ".kube", "config")];
         return { kind: "default", paths };
     }
-    if (setting.includes("\n") || setting.trimStart().startsWith("{")) {
+    if (isInlineKubeconfig(setting)) {
         return { kind: "inline", contents: setting };
     }
     const expanded = setting.startsWith("~/") ? path.join(env.homeDirectory, setting.slice(2)) : setting;
@@ -67,11 +72,11 @@ export function contextNames(document: string): { names: string[] } | { error: s
  * Checks that a configured kubeconfig exists and parses, and that a configured context is in it.
  * When nothing is configured and no default file exists, that is left to the provider (it may
  * run in-cluster); a configured context with no kubeconfig to look it up in is a problem.
- * @param keyPrefix the config namespace, for the messages (`webserver-sidecar:`).
+ * @param keys the config keys the kubeconfig and the context were read from, for the messages.
  * @returns the problems found (empty when all is well).
  */
-export function checkKubeconfig(source: KubeconfigSource, context: string | undefined, env: KubeconfigEnvironment, keyPrefix: string): ConfigProblem[] {
-    const kubeconfigKey = `${keyPrefix}kubeconfig`;
+export function checkKubeconfig(source: KubeconfigSource, context: string | undefined, env: KubeconfigEnvironment, keys: { readonly kubeconfig: string; readonly context: string }): ConfigProblem[] {
+    const kubeconfigKey = keys.kubeconfig;
     const documents: { origin: string; text: string }[] = [];
     if (source.kind === "inline") {
         documents.push({ origin: "the inline kubeconfig", text: source.contents });
@@ -105,5 +110,5 @@ export function checkKubeconfig(source: KubeconfigSource, context: string | unde
     const where = documents.length === 0
         ? `a context of a kubeconfig, but none was found (looked in ${source.kind === "default" ? source.paths.join(", ") : "nothing"})`
         : `a context of ${documents.map((d) => d.origin).join(", ")}: ${names.length > 0 ? names.join(", ") : "(it has none)"}`;
-    return [{ key: `${keyPrefix}context`, value: context, allowed: where }];
+    return [{ key: keys.context, value: context, allowed: where }];
 }

@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from "util";
 import { ServiceArgs, SidecarMode, WebServerArgs, resolveArgs } from "./args";
+import { ClusterSetting, KeyedValue, readClusterSetting } from "./clusterKeys";
 import { ProblemList, WebServerConfigError } from "./errors";
 import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
 import { plainCredentialProblems } from "./kubeconfigCredentials";
@@ -58,7 +60,7 @@ export function readStackConfig(
     const values = new Map<ConfigKey, string>();
     for (const [fullKey, value] of Object.entries(rawConfig)) {
         if (!fullKey.startsWith(PREFIX)) {
-            continue; // other namespaces (kubernetes:, pulumi:) are not ours to judge
+            continue; // other namespaces are not ours to judge (the cluster keys of kubernetes: are read below)
         }
         const key = fullKey.slice(PREFIX.length);
         if (key in CONFIG_KEYS) {
@@ -69,9 +71,16 @@ export function readStackConfig(
         }
     }
 
-    const namespace = values.get("namespace") ?? DEFAULT_NAMESPACE;
-    if (!isDnsLabel(namespace)) {
-        problems.add(`${PREFIX}namespace`, namespace, DNS_LABEL_RULE);
+    // The cluster settings may also come from Pulumi's conventional kubernetes: keys (clusterKeys.ts).
+    const clusterSetting = (setting: ClusterSetting, sameValue?: (a: string, b: string) => boolean): KeyedValue | undefined => {
+        const ours = values.get(setting);
+        return readClusterSetting(setting, ours !== undefined ? { key: `${PREFIX}${setting}`, value: ours } : undefined, rawConfig, problems, sameValue);
+    };
+
+    const namespaceSetting = clusterSetting("namespace");
+    const namespace = namespaceSetting?.value ?? DEFAULT_NAMESPACE;
+    if (namespaceSetting !== undefined && !isDnsLabel(namespace)) {
+        problems.add(namespaceSetting.key, namespace, DNS_LABEL_RULE);
     }
 
     const webServer: WebServerArgs = {
@@ -92,9 +101,15 @@ export function readStackConfig(
         problems.addAll(e.problems);
     }
 
-    const kubeconfig = kubeconfigSource(values.get("kubeconfig"), env);
-    const context = values.get("context");
-    problems.addAll(checkKubeconfig(kubeconfig, context, env, PREFIX));
+    // Two spellings of one file (`~/k.yaml` and `/home/me/k.yaml`) are the same kubeconfig.
+    const kubeconfigSetting = clusterSetting("kubeconfig", (a, b) => isDeepStrictEqual(kubeconfigSource(a, env), kubeconfigSource(b, env)));
+    const contextSetting = clusterSetting("context");
+    const kubeconfig = kubeconfigSource(kubeconfigSetting?.value, env);
+    const context = contextSetting?.value;
+    problems.addAll(checkKubeconfig(kubeconfig, context, env, {
+        kubeconfig: kubeconfigSetting?.key ?? `${PREFIX}kubeconfig`,
+        context: contextSetting?.key ?? `${PREFIX}context`,
+    }));
     problems.addAll(plainCredentialProblems(rawConfig, secretKeys));
 
     problems.throwIfAny();

@@ -89,6 +89,14 @@ describe("the program, index.ts (mocks)", () => {
         expect(outputs.namespace).to.equal("web");
     });
 
+    it("builds the provider from Pulumi's conventional kubernetes:context and kubernetes:namespace keys too", async () => {
+        const outputs = await runProgram({ "kubernetes:context": "beta", "kubernetes:namespace": "web" });
+        await promiseOf(outputs.podNames);
+        const [provider] = registered;
+        expect(provider.inputs).to.deep.include({ kubeconfig: KUBECONFIG, context: "beta", namespace: "web" });
+        expect(outputs.namespace).to.equal("web");
+    });
+
     it("adds the Service and exports its name when service is configured", async () => {
         const outputs = await runProgram({ "webserver-sidecar:service": '{"type":"ClusterIP","port":8080}' });
         expect(await promiseOf(outputs.serviceName!)).to.equal("webserver");
@@ -107,6 +115,7 @@ describe("the program, index.ts (mocks)", () => {
             { "webserver-sidecar:kubeconfig": INLINE_KUBECONFIG, "webserver-sidecar:context": "alpha" },
             /webserver-sidecar:kubeconfig: got "\(an inline kubeconfig with credentials in plain config: users\[0\]\.user\.token\)"; allowed: a Pulumi secret.*pulumi config set --secret webserver-sidecar:kubeconfig/],
         ["a bad allowFrom", { "webserver-sidecar:allowFrom": '[{"cidr":"10.0.0.0"}]' }, /webserver-sidecar:allowFrom\[0\]\.cidr: got "10.0.0.0"/],
+        ["a namespace set twice, differently", { "webserver-sidecar:namespace": "web", "kubernetes:namespace": "default" }, /webserver-sidecar:namespace: got "web"; allowed: the same value as kubernetes:namespace, which sets the same namespace and is "default"/],
     ];
     for (const [what, config, message] of badConfigs) {
         it(`fails on ${what}, naming key and value, with nothing registered (not even the provider)`, async () => {

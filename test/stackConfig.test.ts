@@ -88,6 +88,74 @@ describe("readStackConfig", () => {
         expect(read({ "webserver-sidecar:service": '{"port":"8080"}' }).webServer.service).to.deep.equal({ type: undefined, port: 8080 });
     });
 
+    describe("Pulumi's conventional kubernetes: keys, read as ours", () => {
+        const env = fakeEnvironment({ "/clusters/two.yaml": fixtureText, "/home/dev/two.yaml": fixtureText });
+
+        it("takes kubernetes:namespace as the namespace", () => {
+            expect(read({ "kubernetes:namespace": "web" }, env).cluster.namespace).to.equal("web");
+        });
+
+        it("takes kubernetes:kubeconfig as the kubeconfig, a path or inline contents", () => {
+            expect(read({ "kubernetes:kubeconfig": "/clusters/two.yaml" }, env).cluster.kubeconfig).to.deep.equal({ kind: "file", path: "/clusters/two.yaml" });
+            expect(read({ "kubernetes:kubeconfig": fixtureText }, env).cluster.kubeconfig).to.deep.equal({ kind: "inline", contents: fixtureText });
+        });
+
+        it("takes kubernetes:context as the context, looked up in the kubeconfig", () => {
+            expect(read({ "kubernetes:kubeconfig": "/clusters/two.yaml", "kubernetes:context": "beta" }, env).cluster.context).to.equal("beta");
+        });
+
+        it("mixes the two namespaces, one key from each", () => {
+            const config = read({ "kubernetes:kubeconfig": "/clusters/two.yaml", "webserver-sidecar:context": "alpha", "kubernetes:namespace": "web" }, env);
+            expect(config.cluster).to.deep.equal({ kubeconfig: { kind: "file", path: "/clusters/two.yaml" }, context: "alpha", namespace: "web" });
+        });
+
+        it("accepts both keys of a setting when they agree", () => {
+            const config = read({
+                "kubernetes:namespace": "web", "webserver-sidecar:namespace": "web",
+                "kubernetes:context": "beta", "webserver-sidecar:context": "beta",
+                "kubernetes:kubeconfig": "/clusters/two.yaml", "webserver-sidecar:kubeconfig": "/clusters/two.yaml",
+            }, env);
+            expect(config.cluster).to.deep.equal({ kubeconfig: { kind: "file", path: "/clusters/two.yaml" }, context: "beta", namespace: "web" });
+        });
+
+        it("accepts two spellings of one kubeconfig path as agreeing", () => {
+            const config = read({ "kubernetes:kubeconfig": "~/two.yaml", "webserver-sidecar:kubeconfig": "/home/dev/two.yaml" }, env);
+            expect(config.cluster.kubeconfig).to.deep.equal({ kind: "file", path: "/home/dev/two.yaml" });
+        });
+
+        const conflicts: [string, Record<string, string>, string][] = [
+            ["namespace", { "webserver-sidecar:namespace": "web", "kubernetes:namespace": "default" },
+                'webserver-sidecar:namespace: got "web"; allowed: the same value as kubernetes:namespace, which sets the same namespace and is "default": set only one of the two keys, or both alike'],
+            ["context", { "webserver-sidecar:kubeconfig": "/clusters/two.yaml", "webserver-sidecar:context": "alpha", "kubernetes:context": "beta" },
+                'webserver-sidecar:context: got "alpha"; allowed: the same value as kubernetes:context, which sets the same context and is "beta": set only one of the two keys, or both alike'],
+            ["kubeconfig path", { "webserver-sidecar:kubeconfig": "/clusters/two.yaml", "kubernetes:kubeconfig": "~/two.yaml" },
+                'webserver-sidecar:kubeconfig: got "/clusters/two.yaml"; allowed: the same value as kubernetes:kubeconfig, which sets the same kubeconfig and is "~/two.yaml": set only one of the two keys, or both alike'],
+        ];
+        for (const [setting, config, message] of conflicts) {
+            it(`refuses a ${setting} set to different values under both keys, naming both keys and values`, () => {
+                expect(problemsOf(config, env)).to.include(message);
+            });
+        }
+
+        it("refuses conflicting kubeconfigs without printing inline contents (they hold credentials)", () => {
+            const message = problemsOf({ "webserver-sidecar:kubeconfig": "/clusters/two.yaml", "kubernetes:kubeconfig": fixtureText }, env);
+            expect(message).to.include('webserver-sidecar:kubeconfig: got "/clusters/two.yaml"; allowed: the same value as kubernetes:kubeconfig, which sets the same kubeconfig and is "(inline contents)"');
+            expect(message).to.not.include("not-a-real-token");
+        });
+
+        it("names the kubernetes: key in a problem with its value", () => {
+            const message = problemsOf({ "kubernetes:namespace": "Web_Apps", "kubernetes:kubeconfig": "/nowhere/config", "kubernetes:context": "gamma" }, env);
+            expect(message).to.include('kubernetes:namespace: got "Web_Apps"; allowed: a DNS-1123 label');
+            expect(message).to.include('kubernetes:kubeconfig: got "/nowhere/config"; allowed: the path of an existing kubeconfig file');
+            expect(problemsOf({ "kubernetes:kubeconfig": "/clusters/two.yaml", "kubernetes:context": "gamma" }, env)).to.include(
+                'kubernetes:context: got "gamma"; allowed: a context of /clusters/two.yaml: alpha, beta');
+        });
+
+        it("leaves the default provider's other kubernetes: keys alone", () => {
+            expect(read({ "kubernetes:enableServerSideApply": "true" }, env).cluster).to.deep.equal(read({}, env).cluster);
+        });
+    });
+
     describe("bad config", () => {
         const cases: [string, Record<string, string>, string][] = [
             ["an unknown key, suggesting the nearest known one",
