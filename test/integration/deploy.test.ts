@@ -1,7 +1,7 @@
 /**
- * `pulumi preview`, `up` and `destroy` for real: the Pulumi CLI (built from source) through the
- * Automation API, against the local Kubernetes control plane (kube-apiserver, controller-manager,
- * scheduler, etcd; kwok in place of a kubelet). Run by scripts/test.sh after scripts/cluster.sh up.
+ * `pulumi preview`, `up` and `destroy` for real: the Pulumi CLI through the Automation API, against
+ * the cluster KUBECONFIG names: the project's local cluster (scripts/test.sh, after
+ * scripts/cluster.sh up), or any other, such as kind on GitHub's runners (.github/workflows/test.yml).
  */
 import { expect } from "chai";
 import * as fs from "fs";
@@ -120,14 +120,16 @@ describe("pulumi preview, up and destroy against a real API server", function ()
             chosen = createNamespace("chosen");
             other = createNamespace("other");
             // Two contexts: the current one points at a port where nothing listens, the other at the
-            // local cluster with `other` as its namespace. Only config can make the deploy work, and
-            // land in `chosen`.
+            // cluster under test with `other` as its namespace. Only config can make the deploy work,
+            // and land in `chosen`.
             const base = yaml.load(fs.readFileSync(clusterKubeconfig(), "utf8")) as {
                 clusters: { name: string; cluster: Record<string, unknown> }[];
                 users: { name: string }[];
                 contexts: { name: string; context: Record<string, unknown> }[];
+                "current-context": string;
             };
-            const working = base.contexts[0].context;
+            // The kubeconfig may hold other contexts than the one under test (a user's, say).
+            const working = (base.contexts.find((c) => c.name === base["current-context"]) ?? base.contexts[0]).context;
             const config = {
                 ...base,
                 clusters: [...base.clusters, { name: "nowhere", cluster: { ...base.clusters[0].cluster, server: "https://127.0.0.1:1" } }],

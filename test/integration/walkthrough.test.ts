@@ -1,7 +1,8 @@
 /**
  * The tutorial's walkthrough, command for command, against the Pod that `pulumi up` created on the
- * local cluster, with the local kubelet running its containers for real (nginx and the sidecar's
- * exact command) and kwok serving their logs and port-forward.
+ * cluster under test. On the project's local cluster the local kubelet runs its containers for real
+ * (nginx and the sidecar's exact command) and kwok serves their logs and port-forward; elsewhere
+ * (kind on GitHub's runners, a user's cluster) the cluster's own kubelet does.
  *
  * The commands are typed as the tutorial writes them: a kubeconfig whose context's namespace is the
  * test's own namespace stands in for a cluster where the Pod is in `default`.
@@ -13,6 +14,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { isLocalCluster, skipUnlessLocalCluster } from "./clusterCapabilities";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace } from "./harness";
 
 const REPO = path.join(__dirname, "..", "..");
@@ -43,11 +45,11 @@ function portIsOpen(port: number): Promise<boolean> {
     });
 }
 
-describe("the tutorial's walkthrough on the local cluster (real nginx and sidecar behind kwok)", function () {
+describe("the tutorial's walkthrough, against a real nginx and sidecar", function () {
     this.timeout(300_000);
     let namespace: string;
     let stack: TestStack;
-    let kubelet: ChildProcess;
+    let kubelet: ChildProcess | undefined;
     let podsDirectory: string;
     /** kubectl exactly as the tutorial types it, with this test's namespace as the context's default. */
     let kubectl: (command: string) => string;
@@ -65,8 +67,9 @@ describe("the tutorial's walkthrough on the local cluster (real nginx and sideca
         kubectl = (command) => execFileSync("bash", ["-c", command], { env, encoding: "utf8" });
 
         podsDirectory = path.join(scratch, "pods");
-        kubelet = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO, "test", "localPod", "localKubelet.ts"),
-            "--kubeconfig", kubeconfig, "--dir", podsDirectory, "--namespace", namespace], { cwd: REPO, stdio: ["ignore", "inherit", "inherit"] });
+        // Only the local cluster's node needs the local kubelet; elsewhere a real kubelet runs the Pod.
+        kubelet = isLocalCluster() ? spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO, "test", "localPod", "localKubelet.ts"),
+            "--kubeconfig", kubeconfig, "--dir", podsDirectory, "--namespace", namespace], { cwd: REPO, stdio: ["ignore", "inherit", "inherit"] }) : undefined;
 
         stack = await TestStack.create({ kubeconfig, namespace });
         await stack.up();
@@ -74,15 +77,19 @@ describe("the tutorial's walkthrough on the local cluster (real nginx and sideca
 
     after(async () => {
         await stack?.dispose();
-        kubelet?.kill("SIGTERM");
-        await new Promise((resolve) => kubelet?.once("exit", resolve));
+        if (kubelet !== undefined) {
+            kubelet.kill("SIGTERM");
+            await new Promise((resolve) => kubelet?.once("exit", resolve));
+        }
         deleteNamespace(namespace);
     });
 
     it("kubectl get pods: the webserver Pod is Running", async () => {
-        // The local kubelet registers the Pod's kwok objects once its containers run.
-        await eventually("the local kubelet to run the Pod", 30_000, () =>
-            (kubectl("kubectl get logs.kwok.x-k8s.io -o name").includes("webserver") ? true : undefined));
+        if (kubelet !== undefined) {
+            // The local kubelet registers the Pod's kwok objects once its containers run.
+            await eventually("the local kubelet to run the Pod", 30_000, () =>
+                (kubectl("kubectl get logs.kwok.x-k8s.io -o name").includes("webserver") ? true : undefined));
+        }
         expect(kubectl("kubectl get pods")).to.match(/webserver\s+2\/2\s+Running/);
     });
 
@@ -127,7 +134,8 @@ describe("the tutorial's walkthrough on the local cluster (real nginx and sideca
         }
     });
 
-    it("pulumi destroy stops nginx and the sidecar and frees the port", async () => {
+    it("pulumi destroy stops nginx and the sidecar and frees the port", async function () {
+        skipUnlessLocalCluster(this, "the local kubelet's processes and Pod directories");
         // nginx runs with the nginx.conf in the local Pod's directory: find it by that.
         // pgrep itself, not through a shell whose own command line would match the pattern.
         const nginxPids = () => {

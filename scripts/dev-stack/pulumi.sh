@@ -1,0 +1,55 @@
+# shellcheck shell=bash
+# The Pulumi CLI, backend and stack that scripts/dev-stack.sh uses: the user's own when there are
+# any, the project's fallbacks when not. Sourced; on the user's path (a `pulumi` on PATH) it uses
+# nothing that macOS's bash 3.2 lacks.
+
+# Uses the `pulumi` on PATH as it is (its PULUMI_HOME, plugins and login untouched); only when there
+# is none, builds the project's toolchain CLI from Go modules (Linux, Go 1.26) and puts it on PATH.
+use_pulumi() {
+    if command -v pulumi >/dev/null 2>&1; then
+        say "pulumi: $(command -v pulumi), with PULUMI_HOME ${PULUMI_HOME:-~/.pulumi} (yours: nothing of Pulumi is built)"
+        return 0
+    fi
+    if [[ "$(uname -s)" != Linux ]] || ! command -v go >/dev/null 2>&1; then
+        die "no \`pulumi\` on PATH: install the Pulumi CLI (the README's first section says how). Only on Linux with Go 1.26 can this script build one instead."
+    fi
+    say "no \`pulumi\` on PATH: building the project's Pulumi CLI and Kubernetes provider plugin from Go modules (scripts/toolchain.sh build pulumi). The first time this takes about 20 minutes on 2 cores and several GB in ~/.cache/webserver-sidecar; afterwards it is reused. Install the Pulumi CLI to skip it."
+    bash scripts/toolchain.sh build pulumi
+    eval "$(bash scripts/toolchain.sh env)"
+}
+
+# The URL of the backend `pulumi login` points at, or nothing (and failure) when there is no login.
+# Never prompts: with no login, an interactive `pulumi whoami` would offer to log in.
+logged_in_backend() {
+    local out
+    out=$(pulumi whoami --verbose --non-interactive </dev/null 2>/dev/null) || return 1
+    printf '%s\n' "$out" | sed -n 's/^Backend URL: //p' | grep .
+}
+
+# Keeps the state in the user's backend: PULUMI_BACKEND_URL, else the backend of `pulumi login`.
+# Only when neither is configured: local file state in this clone (.pulumi/), with an empty
+# passphrase for the dev stack's secrets (PULUMI_CONFIG_PASSPHRASE overrides it). Says which.
+use_backend() {
+    local url
+    if [[ -n "${PULUMI_BACKEND_URL:-}" ]]; then
+        say "state: your backend (PULUMI_BACKEND_URL), $PULUMI_BACKEND_URL"
+    elif url=$(logged_in_backend); then
+        say "state: your backend (pulumi login), $url"
+    else
+        export PULUMI_BACKEND_URL="file://$PWD/.pulumi"
+        export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
+        mkdir -p .pulumi
+        say "state: no Pulumi backend is configured (no \`pulumi login\`, no PULUMI_BACKEND_URL): local file state in this clone, $PWD/.pulumi"
+    fi
+}
+
+# Creates the stack when the backend does not have it yet, without selecting it: selecting would
+# write to the user's PULUMI_HOME, and every command here names the stack with --stack.
+#   ensure_stack STACK
+ensure_stack() {
+    if pulumi stack --stack "$1" </dev/null >/dev/null 2>&1; then
+        return 0
+    fi
+    say "creating the stack $1"
+    pulumi stack init "$1" --no-select </dev/null
+}
