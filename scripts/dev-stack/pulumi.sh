@@ -18,29 +18,29 @@ use_pulumi() {
     eval "$(bash scripts/toolchain.sh env)"
 }
 
-# The URL of the backend `pulumi login` points at, or nothing (and failure) when there is no login.
-# Never prompts: with no login, an interactive `pulumi whoami` would offer to log in.
-logged_in_backend() {
-    local out
-    out=$(pulumi whoami --verbose --non-interactive </dev/null 2>/dev/null) || return 1
-    printf '%s\n' "$out" | sed -n 's/^Backend URL: //p' | grep .
-}
-
 # Keeps the state in the user's backend: PULUMI_BACKEND_URL, else the backend of `pulumi login`.
 # Only when neither is configured: local file state in this clone (.pulumi/), with an empty
 # passphrase for the dev stack's secrets (PULUMI_CONFIG_PASSPHRASE overrides it). Says which.
 use_backend() {
-    local url
+    local out
     if [[ -n "${PULUMI_BACKEND_URL:-}" ]]; then
         say "state: your backend (PULUMI_BACKEND_URL), $PULUMI_BACKEND_URL"
-    elif url=$(logged_in_backend); then
-        say "state: your backend (pulumi login), $url"
-    else
-        export PULUMI_BACKEND_URL="file://$PWD/.pulumi"
-        export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
-        mkdir -p .pulumi
-        say "state: no Pulumi backend is configured (no \`pulumi login\`, no PULUMI_BACKEND_URL): local file state in this clone, $PWD/.pulumi"
+        return 0
     fi
+    # --non-interactive: with no login, `pulumi whoami` on a terminal would offer to log in.
+    if out=$(pulumi whoami --verbose --non-interactive </dev/null 2>&1); then
+        say "state: your backend (pulumi login), $(printf '%s\n' "$out" | sed -n 's/^Backend URL: //p')"
+        return 0
+    fi
+    # No login at all is the one failure that means "nothing configured"; a login that cannot be
+    # reached (network, expired token) must not send the state elsewhere.
+    if [[ -n "${PULUMI_ACCESS_TOKEN:-}" || "$out" != *"PULUMI_ACCESS_TOKEN must be set for login"* ]]; then
+        die "your Pulumi login does not answer (\`pulumi whoami\`: $out); fix it, or set PULUMI_BACKEND_URL"
+    fi
+    export PULUMI_BACKEND_URL="file://$PWD/.pulumi"
+    export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
+    mkdir -p .pulumi
+    say "state: no Pulumi backend is configured (no \`pulumi login\`, no PULUMI_BACKEND_URL): local file state in this clone, $PWD/.pulumi"
 }
 
 # Creates the stack when the backend does not have it yet, without selecting it: selecting would

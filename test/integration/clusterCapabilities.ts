@@ -34,7 +34,7 @@ export function isLocalCluster(): boolean {
  */
 export function skipUnlessLocalCluster(context: Mocha.Context, needs: string): void {
     if (!isLocalCluster()) {
-        skipBecause(context, `needs ${needs}: only the project's local cluster (context ${LOCAL_CLUSTER_CONTEXT}) has it; KUBECONFIG's context is ${currentContext() ?? "(none)"}`);
+        skipBecause(context, `needs ${needs}, which only the project's local cluster (context ${LOCAL_CLUSTER_CONTEXT}) has; KUBECONFIG's context is ${currentContext() ?? "(none)"}`);
     }
 }
 
