@@ -1,67 +1,83 @@
 #!/usr/bin/env bash
-# Runs Pulumi on the dev stack with local file state (no cloud account), after setting everything
-# up. It targets the cluster that the dev stack's config or kubectl's defaults point at
-# ($KUBECONFIG, ~/.kube/config); when none of them names a cluster, the project's local control
-# plane (scripts/cluster.sh), started here, with the local kubelet running its Pods for real.
+# Runs Pulumi on the dev stack with what this machine already has, building only what is missing:
+#   - the `pulumi` on PATH, with your own PULUMI_HOME, login and backend; the project's toolchain
+#     CLI (built from Go modules) only when there is none;
+#   - the cluster your kubeconfig (KUBECONFIG, ~/.kube/config) or the stack's config names; the
+#     project's local cluster (scripts/cluster.sh) only when none is named;
+#   - your Pulumi backend; local file state in this clone (.pulumi/) only when none is configured.
+# Against a cluster it did not start, `up` shows the preview and asks; with no terminal to ask on,
+# it refuses unless given --yes. On the project's local cluster it deploys unattended.
 #
-#   bash scripts/dev-stack.sh up         # the README's main command (scripts/up.sh)
-#   bash scripts/dev-stack.sh preview    # what a pull request would change (npm run preview)
-#   KUBECONFIG=~/.kube/staging bash scripts/dev-stack.sh preview
+#   bash scripts/dev-stack.sh up [--yes]   # the README's one command (scripts/up.sh)
+#   bash scripts/dev-stack.sh preview      # what would change (npm run preview)
+#
+# Runs on macOS's bash 3.2 as long as nothing is missing; the fallbacks (the toolchain, the local
+# cluster) need Linux.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command="${1:-}"
-case "$command" in
-    up | preview) ;;
-    *) echo "usage: scripts/dev-stack.sh up|preview" >&2; exit 2 ;;
+# shellcheck source-path=SCRIPTDIR source=dev-stack/common.sh
+source scripts/dev-stack/common.sh
+# shellcheck source-path=SCRIPTDIR source=dev-stack/cluster.sh
+source scripts/dev-stack/cluster.sh
+# shellcheck source-path=SCRIPTDIR source=dev-stack/pulumi.sh
+source scripts/dev-stack/pulumi.sh
+
+usage() { die "usage: scripts/dev-stack.sh up [--yes] | preview"; }
+COMMAND="${1:-}"
+STACK=dev
+yes=false
+case "$COMMAND" in
+    up) [[ $# -le 2 ]] || usage; [[ $# -lt 2 ]] || { [[ "$2" == --yes ]] || usage; yes=true; } ;;
+    preview) [[ $# -eq 1 ]] || usage ;;
+    *) usage ;;
 esac
 
-echo "$command: installing npm packages (npm ci)"
-npm ci --no-audit --no-fund --loglevel=error
-bash scripts/toolchain.sh build
-eval "$(bash scripts/toolchain.sh env)"
+# Decided first, from the environment and files alone, so that a refusal leaves nothing behind.
+local_cluster=true
+if find_named_cluster "$STACK"; then
+    local_cluster=false
+    say "cluster: $CLUSTER"
+    if [[ "$COMMAND" == up ]] && ! $yes && ! is_interactive; then
+        die "refusing to deploy to $CLUSTER unseen: there is no terminal to show the preview and ask on. Run it in a terminal (it shows the preview and asks), or pass --yes to deploy without asking; \`npm run preview\` only shows what would change. Nothing was created."
+    fi
+elif [[ "$(uname -s)" != Linux ]]; then
+    die "no cluster is named by KUBECONFIG, ~/.kube/config or Pulumi.$STACK.yaml, and the project's local cluster runs on Linux only: point KUBECONFIG at a cluster (kind, minikube, Docker Desktop, a cloud cluster)"
+fi
 
-# Local file state in the clone, and an empty passphrase for the dev stack's (absent) secrets;
-# both can be overridden from the environment.
-export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PWD/.pulumi}"
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
-mkdir -p .pulumi
-pulumi stack select dev --create >/dev/null
-
-configured() { pulumi config get "webserver-sidecar:$1" >/dev/null 2>&1; }
-local_cluster=false
-if configured kubeconfig || configured context || [[ -n "${KUBECONFIG:-}" ]] || [[ -f "$HOME/.kube/config" ]]; then
-    echo "$command: using the cluster the dev stack's config / kubeconfig points at"
-else
-    echo "$command: no cluster configured: starting the local control plane (scripts/cluster.sh)"
-    local_cluster=true
+require_node
+install_npm_packages
+use_pulumi
+use_backend
+if $local_cluster; then
+    say "no cluster is named by KUBECONFIG, ~/.kube/config or Pulumi.$STACK.yaml: starting the project's local cluster (scripts/cluster.sh up). The first time, it builds Kubernetes from Go modules (tens of minutes on 2 cores, cached in ~/.cache/webserver-sidecar)."
     bash scripts/cluster.sh up
     eval "$(bash scripts/cluster.sh env)"
 fi
-
-if [[ "$command" == preview ]]; then
-    # --refresh: compare with what the cluster holds, not with what the last `up` left in the state.
-    exec pulumi preview --refresh --diff --stack dev
-fi
-
-# --refresh: the local cluster starts empty each time; refreshing first makes `up` recreate what is gone.
-pulumi up --yes --refresh --skip-preview --stack dev
-namespace=$(pulumi stack output namespace --stack dev)
-# The tutorial's commands as written, with -n only when the Pod is not in "default".
-ns_flag=""
-[[ "$namespace" == default ]] || ns_flag=" -n $namespace"
-echo
-echo "up: pod names: $(pulumi stack output podNames --stack dev --json | tr -d '\n ')"
-if $local_cluster; then
-    setup="eval \"\$(bash scripts/cluster.sh env)\"    # the project's kubectl, pointed at the local cluster"
+if $local_cluster || [[ "${PULUMI_BACKEND_URL:-}" == "file://$PWD/.pulumi" ]]; then
+    use_settings_file "$STACK" copy
 else
-    setup="eval \"\$(bash scripts/toolchain.sh env)\"  # the project's kubectl (or use your own)"
+    use_settings_file "$STACK" own
 fi
-cat <<EOF2
-up: the tutorial's walkthrough:
-  $setup
-  kubectl get pods$ns_flag
-  kubectl logs webserver -c sidecar-container$ns_flag
-  kubectl logs webserver -c nginx-container$ns_flag
-  kubectl port-forward pod/webserver 8080:80$ns_flag &
-  curl http://localhost:8080
-EOF2
+ensure_stack "$STACK"
+if $local_cluster; then
+    # Nothing can be pulled on the local node: its stand-in images, built from Debian packages.
+    pulumi config set webserver-sidecar:nginxImage "$WEBSERVER_SIDECAR_NGINX_IMAGE" --stack "$STACK" "${SETTINGS_FLAGS[@]}"
+    pulumi config set webserver-sidecar:sidecarImage "$WEBSERVER_SIDECAR_PYTHON_IMAGE" --stack "$STACK" "${SETTINGS_FLAGS[@]}"
+    say "images: the local node's stand-ins, $WEBSERVER_SIDECAR_NGINX_IMAGE and $WEBSERVER_SIDECAR_PYTHON_IMAGE (in $SETTINGS)"
+fi
+
+if [[ "$COMMAND" == preview ]]; then
+    # --refresh: compare with what the cluster holds, not with what the last `up` left in the state.
+    exec pulumi preview --refresh --diff --stack "$STACK" "${SETTINGS_FLAGS[@]+"${SETTINGS_FLAGS[@]}"}"
+fi
+
+# --refresh: the local cluster starts empty each time; refreshing first makes `up` recreate what is
+# gone, and on any cluster it compares with what is really there.
+if $local_cluster; then
+    pulumi up --yes --refresh --skip-preview --stack "$STACK" "${SETTINGS_FLAGS[@]+"${SETTINGS_FLAGS[@]}"}"
+elif $yes; then
+    pulumi up --yes --refresh --stack "$STACK" "${SETTINGS_FLAGS[@]+"${SETTINGS_FLAGS[@]}"}" # still prints the preview, in the log
+else
+    pulumi up --refresh --stack "$STACK" "${SETTINGS_FLAGS[@]+"${SETTINGS_FLAGS[@]}"}" # shows the preview and asks
+fi
+print_walkthrough "$STACK" "$local_cluster"

@@ -31,6 +31,9 @@ command -v shellcheck >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noni
 "$(bash scripts/toolchain/linters.sh --print-dirs | head -1)/actionlint"
 echo "test: actionlint found nothing in $(ls .github/workflows | tr '\n' ' ')"
 
+echo "test: shellcheck on the scripts (warnings and errors)"
+shellcheck -x -S warning scripts/*.sh scripts/*/*.sh scripts/toolchain/pulumi-analyzer-policy bench/*.sh .ci/run
+
 echo "test: unit tests (pure and Pulumi mocks)"
 run_mocha 'test/*.test.ts'
 

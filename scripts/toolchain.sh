@@ -3,6 +3,7 @@
 # the versions in scripts/toolchain/versions.env, cached in ~/.cache/webserver-sidecar.
 #
 #   scripts/toolchain.sh build   build what is missing (cold: tens of minutes; warm: seconds)
+#   scripts/toolchain.sh build pulumi   only the Pulumi part (scripts/up.sh, when a cluster is named)
 #   scripts/toolchain.sh env     print the exports that put it to use: eval "$(scripts/toolchain.sh env)"
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,9 +24,10 @@ case "${1:-build}" in
     build)
         check_npm_pins
         # One after the other: each saturates the machine's cores on its own.
-        bash "$here/toolchain/kubernetes.sh"
+        [[ "${2:-}" == pulumi ]] || bash "$here/toolchain/kubernetes.sh"
         bash "$here/toolchain/pulumi.sh"
-        # The policy pack's runtime (policy/PulumiPolicy.yaml explains why it needs this shim).
+        # The runtime of the policy pack copies that toolchain/policy-pack.sh makes for this CLI
+        # (toolchain/pulumi-analyzer-policy explains why they need it).
         export PULUMI_HOME="${PULUMI_HOME:-$CACHE/pulumi-home}" PULUMI_SKIP_UPDATE_CHECK=true
         pulumi="$CACHE/bin/pulumi-$PULUMI_VERSION/pulumi"
         if ! "$pulumi" plugin ls 2>/dev/null | awk '$1 == "policy-nodejs-shim" && $2 == "analyzer" {f=1} END {exit !f}'; then

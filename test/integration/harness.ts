@@ -1,11 +1,12 @@
 /**
  * What the end-to-end tests share: the real Pulumi CLI driven through the Automation API (file
  * backend in a temp dir, passphrase secrets, a random stack name), a copy of this project to run
- * it from, and kubectl against the local cluster.
+ * it from, and kubectl against the cluster KUBECONFIG names.
  *
- * Expects the environment that scripts/test.sh sets up (scripts/toolchain.sh env and
- * scripts/cluster.sh env): `pulumi` and `kubectl` on PATH, PULUMI_HOME holding the kubernetes
- * plugin, and KUBECONFIG pointing at the local cluster.
+ * Expects `pulumi` and `kubectl` on PATH, the kubernetes plugin installed in PULUMI_HOME, and
+ * KUBECONFIG naming a kubeconfig file: scripts/test.sh sets this up with the project's toolchain and
+ * local cluster; .github/workflows/test.yml with a stock CLI and a kind cluster. Tests that need the
+ * local cluster's extras skip elsewhere (clusterCapabilities.ts).
  */
 import { execFileSync } from "child_process";
 import * as crypto from "crypto";
@@ -20,16 +21,24 @@ const REPO = path.join(__dirname, "..", "..");
 /** The files a Pulumi project of ours consists of: copied so that tests never write into the repo. */
 const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components"];
 
-/** The local cluster's kubeconfig. */
+/** The kubeconfig file of the cluster under test (KUBECONFIG). */
 export function clusterKubeconfig(): string {
     const kubeconfig = process.env.KUBECONFIG;
     if (kubeconfig === undefined || !fs.existsSync(kubeconfig)) {
-        throw new Error("KUBECONFIG must point at the local cluster: run through scripts/test.sh (or eval \"$(scripts/cluster.sh env)\")");
+        throw new Error(`KUBECONFIG must name the kubeconfig file of the cluster to test (got ${JSON.stringify(kubeconfig)}): run through scripts/test.sh (the local cluster), or set it to your cluster's`);
     }
     return kubeconfig;
 }
 
-/** Runs kubectl against the local cluster (or another kubeconfig) and returns its stdout. */
+/**
+ * The directory to pass to --policy-pack for the pulumi on PATH: policy/ for a stock CLI, or the
+ * copy that scripts/toolchain/policy-pack.sh makes for the project's toolchain CLI.
+ */
+export function policyPack(): string {
+    return execFileSync("bash", [path.join(REPO, "scripts", "toolchain", "policy-pack.sh"), path.join(REPO, "policy")], { encoding: "utf8" }).trim();
+}
+
+/** Runs kubectl against the cluster under test (or another kubeconfig) and returns its stdout. */
 export function kubectl(args: string[], kubeconfig = clusterKubeconfig(), input?: string): string {
     return execFileSync("kubectl", ["--kubeconfig", kubeconfig, ...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
 }

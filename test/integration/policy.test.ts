@@ -10,10 +10,9 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import * as k8s from "@pulumi/kubernetes";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, renderProvider } from "./harness";
+import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, policyPack, renderProvider } from "./harness";
 
 const REPO = path.join(__dirname, "..", "..");
-const POLICY_PACK = path.join(REPO, "policy");
 const POLICIES = [
     "pod-security-restricted", "pinned-images", "resource-requests-and-limits",
     "serving-containers-have-probes", "shared-logs-size-limit", "no-service-account-token", "pods-have-network-policy",
@@ -21,12 +20,22 @@ const POLICIES = [
 
 describe("the policy pack, enforced by pulumi preview --policy-pack policy", function () {
     this.timeout(300_000);
+    let pack: string;
+
+    before(() => {
+        pack = policyPack();
+    });
+
+    it("declares runtime nodejs, so that a stock Pulumi CLI runs it as committed", () => {
+        const manifest = yaml.load(fs.readFileSync(path.join(REPO, "policy", "PulumiPolicy.yaml"), "utf8")) as { runtime: string };
+        expect(manifest.runtime).to.equal("nodejs");
+    });
 
     it("passes the dev stack", async () => {
         const namespace = createNamespace("policy");
         const stack = await TestStack.create({ kubeconfig: clusterKubeconfig(), namespace });
         try {
-            const result = await stack.stack.preview({ policyPacks: [POLICY_PACK] });
+            const result = await stack.stack.preview({ policyPacks: [pack] });
             expect(result.stdout).to.include("webserver-sidecar-hardening");
             expect(result.stdout).to.not.match(/mandatory|advisory/);
         } finally {
@@ -53,7 +62,7 @@ describe("the policy pack, enforced by pulumi preview --policy-pack policy", fun
         });
         let output = "";
         try {
-            await stack.preview({ policyPacks: [POLICY_PACK] });
+            await stack.preview({ policyPacks: [pack] });
         } catch (e) {
             output = String(e);
         } finally {

@@ -15,7 +15,7 @@ import { runLoad } from "../../lab/load";
 import { kubectl, localImages } from "../../lab/localNode";
 import { NodePod } from "../../lab/nodePod";
 import { createNamespace, deleteNamespace } from "./harness";
-import { requireLocalNode } from "./localNodeOnly";
+import { skipUnlessLocalCluster } from "./clusterCapabilities";
 
 const TUTORIAL_POD = path.join(__dirname, "..", "fixtures", "tutorial-pod.yaml");
 
@@ -57,7 +57,7 @@ describe("the Pod on a real node (kubelet, containerd, runc)", function () {
     let ids: { nginx: string; sidecar: string };
 
     before(async function () {
-        requireLocalNode(this);
+        skipUnlessLocalCluster(this, "the local node (its files, cgroups, containerd and stand-in images)");
         namespace = createNamespace("node");
         const images = localImages();
         pod = await NodePod.start(buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python })), { namespace, measuring: false });
@@ -134,7 +134,7 @@ describe("emptyDir sizeLimit on a real node: the kubelet evicts the tutorial's P
     const pods: NodePod[] = [];
 
     before(function () {
-        requireLocalNode(this);
+        skipUnlessLocalCluster(this, "the local node (its files, cgroups, containerd and stand-in images)");
         namespace = createNamespace("eviction");
     });
 

@@ -19,7 +19,7 @@ import { NodePod } from "../../lab/nodePod";
 import { CHUNK_BYTES_OF_SHIPPER } from "../../lab/shipperFacts";
 import { withSidecar } from "../../lab/sidecarVariants";
 import { createNamespace, deleteNamespace } from "./harness";
-import { requireLocalNode } from "./localNodeOnly";
+import { skipUnlessLocalCluster } from "./clusterCapabilities";
 
 /** Starts the component's Pod for `args` (with the sidecar under test) on the local node. */
 function startPod(namespace: string, args: WebServerArgs = {}): Promise<NodePod> {
@@ -76,7 +76,7 @@ describe("the sidecar ships every nginx line once (the real node: kubelet, conta
     let pod: NodePod | undefined;
 
     before(function () {
-        requireLocalNode(this);
+        skipUnlessLocalCluster(this, "the local node (its files, cgroups, containerd and stand-in images)");
         namespace = createNamespace("shipping");
     });
 

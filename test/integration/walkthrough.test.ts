@@ -14,7 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace } from "./harness";
-import { requireLocalNode } from "./localNodeOnly";
+import { skipUnlessLocalCluster } from "./clusterCapabilities";
 
 function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,7 +52,7 @@ describe("the tutorial's walkthrough on the local cluster's real node", function
 
     before(async function () {
         // Port 8080 on this machine, and crictl on the node, as the tutorial's reader would have.
-        requireLocalNode(this);
+        skipUnlessLocalCluster(this, "the local node (its files, cgroups, containerd and stand-in images)");
         namespace = createNamespace("walkthrough");
         const config = yaml.load(fs.readFileSync(clusterKubeconfig(), "utf8")) as { contexts: { context: { namespace?: string } }[] };
         config.contexts.forEach((c) => { c.context.namespace = namespace; });

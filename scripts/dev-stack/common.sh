@@ -1,0 +1,26 @@
+# shellcheck shell=bash
+# Messages, and the checks scripts/dev-stack.sh makes before it installs anything. Sourced; uses
+# nothing that macOS's bash 3.2 lacks.
+
+# Prints a message prefixed with the command being run (up, preview).
+say() { printf '%s: %s\n' "${COMMAND:-dev-stack}" "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# True when a person can answer Pulumi's "Do you want to perform this update?".
+is_interactive() { [[ -t 0 && -t 1 ]]; }
+
+# Fails unless the Node.js on PATH is one @pulumi/pulumi runs on (package.json's engines: >=20.19).
+require_node() {
+    command -v node >/dev/null 2>&1 || die "Node.js 20.19 or newer is needed, and there is no \`node\` on PATH"
+    node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
+        || die "Node.js 20.19 or newer is needed; \`node\` is $(node --version)"
+}
+
+# `npm ci`, unless node_modules was installed from the current package-lock.json already.
+install_npm_packages() {
+    if [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt package-lock.json ]]; then
+        return 0
+    fi
+    say "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+}

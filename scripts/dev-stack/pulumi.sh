@@ -1,0 +1,90 @@
+# shellcheck shell=bash
+# The Pulumi CLI, backend and stack that scripts/dev-stack.sh uses: the user's own when there are
+# any, the project's fallbacks when not. Sourced; on the user's path (a `pulumi` on PATH) it uses
+# nothing that macOS's bash 3.2 lacks.
+
+# Uses the `pulumi` on PATH as it is (its PULUMI_HOME, plugins and login untouched); only when there
+# is none, builds the project's toolchain CLI from Go modules (Linux, Go 1.26) and puts it on PATH.
+use_pulumi() {
+    if command -v pulumi >/dev/null 2>&1; then
+        say "pulumi: $(command -v pulumi), with PULUMI_HOME ${PULUMI_HOME:-~/.pulumi} (yours: nothing of Pulumi is built)"
+        return 0
+    fi
+    if [[ "$(uname -s)" != Linux ]] || ! command -v go >/dev/null 2>&1; then
+        die "no \`pulumi\` on PATH: install the Pulumi CLI (the README's first section says how). Only on Linux with Go 1.26 can this script build one instead."
+    fi
+    say "no \`pulumi\` on PATH: building the project's Pulumi CLI and Kubernetes provider plugin from Go modules (scripts/toolchain.sh build pulumi). The first time this takes about 20 minutes on 2 cores and several GB in ~/.cache/webserver-sidecar; afterwards it is reused. Install the Pulumi CLI to skip it."
+    bash scripts/toolchain.sh build pulumi
+    eval "$(bash scripts/toolchain.sh env)"
+}
+
+# Keeps the state in the user's backend: PULUMI_BACKEND_URL, else the backend of `pulumi login`.
+# Only when neither is configured: local file state in this clone (.pulumi/), with an empty
+# passphrase for the dev stack's secrets (PULUMI_CONFIG_PASSPHRASE overrides it). Says which.
+use_backend() {
+    local out
+    if [[ -n "${PULUMI_BACKEND_URL:-}" ]]; then
+        say "state: your backend (PULUMI_BACKEND_URL), $PULUMI_BACKEND_URL"
+        return 0
+    fi
+    # --non-interactive: with no login, `pulumi whoami` on a terminal would offer to log in.
+    if out=$(pulumi whoami --verbose --non-interactive </dev/null 2>&1); then
+        say "state: your backend (pulumi login), $(printf '%s\n' "$out" | sed -n 's/^Backend URL: //p')"
+        return 0
+    fi
+    # No login at all is the one failure that means "nothing configured"; a login that cannot be
+    # reached (network, expired token) must not send the state elsewhere.
+    if [[ -n "${PULUMI_ACCESS_TOKEN:-}" || "$out" != *"PULUMI_ACCESS_TOKEN must be set for login"* ]]; then
+        die "your Pulumi login does not answer (\`pulumi whoami\`: $out); fix it, or set PULUMI_BACKEND_URL"
+    fi
+    export PULUMI_BACKEND_URL="file://$PWD/.pulumi"
+    export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
+    mkdir -p .pulumi
+    say "state: no Pulumi backend is configured (no \`pulumi login\`, no PULUMI_BACKEND_URL): local file state in this clone, $PWD/.pulumi"
+}
+
+# The stack's settings file. The committed Pulumi.<stack>.yaml is the user's, as Pulumi has it, when
+# the user brings both backend and cluster. When the project fills something in itself (local file
+# state, or its local cluster and that cluster's images), the settings go to a copy beside the
+# local state instead, .pulumi/Pulumi.<stack>.yaml (not tracked): `pulumi stack init` writes the
+# passphrase's salt into the settings file, and the local images are no setting for anyone else.
+#   use_settings_file STACK own|copy     sets SETTINGS (the file) and SETTINGS_FLAGS (for pulumi)
+SETTINGS=""
+SETTINGS_FLAGS=()
+use_settings_file() {
+    if [[ "$2" == own ]]; then
+        SETTINGS="Pulumi.$1.yaml"
+        SETTINGS_FLAGS=()
+        return 0
+    fi
+    SETTINGS=".pulumi/Pulumi.$1.yaml"
+    SETTINGS_FLAGS=(--config-file "$SETTINGS")
+    mkdir -p .pulumi
+    if [[ ! -f "$SETTINGS" ]]; then
+        # Seeded once from the committed file; later runs keep its salt and the values set here.
+        cp "Pulumi.$1.yaml" "$SETTINGS"
+    fi
+}
+
+# Creates the stack when the backend does not have it yet, without selecting it: selecting would
+# write to the user's PULUMI_HOME, and every command here names the stack with --stack. With a
+# settings copy, `pulumi stack init` (which takes no --config-file) runs in a scratch project whose
+# stack file is that copy, so the salt it writes lands there and the committed file stays as it is.
+#   ensure_stack STACK
+ensure_stack() {
+    if pulumi stack --stack "$1" "${SETTINGS_FLAGS[@]+"${SETTINGS_FLAGS[@]}"}" </dev/null >/dev/null 2>&1; then
+        return 0
+    fi
+    say "creating the stack $1 (settings: $SETTINGS)"
+    if [[ "$SETTINGS" == "Pulumi.$1.yaml" ]]; then
+        pulumi stack init "$1" --no-select </dev/null
+        return 0
+    fi
+    local scratch
+    scratch=$(mktemp -d)
+    cp Pulumi.yaml "$scratch/"
+    cp "$SETTINGS" "$scratch/Pulumi.$1.yaml"
+    (cd "$scratch" && pulumi stack init "$1" --no-select </dev/null)
+    cp "$scratch/Pulumi.$1.yaml" "$SETTINGS"
+    rm -rf "$scratch"
+}

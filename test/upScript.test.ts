@@ -1,0 +1,100 @@
+/**
+ * scripts/up.sh's first decision, made before it installs or creates anything: against a cluster it
+ * did not start, it never deploys unseen. Each test runs the script in a scratch copy of the
+ * project, with no terminal, and a PATH holding only the basic tools (no node, pulumi or kubectl),
+ * so that whatever the script does next fails loudly instead of touching this machine.
+ */
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const REPO = path.join(__dirname, "..");
+/** What the script may run before it needs Node.js (bash 3.2-era tools, present on macOS too). */
+const BASIC_TOOLS = ["bash", "cat", "dirname", "grep", "head", "sed", "tr", "uname"];
+
+/** A scratch copy of what scripts/up.sh reads, and a PATH directory with only BASIC_TOOLS. */
+function scratchProject(stackConfig: string): { project: string; bin: string; home: string } {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "up-script-"));
+    const project = path.join(root, "project");
+    fs.mkdirSync(project);
+    fs.cpSync(path.join(REPO, "scripts"), path.join(project, "scripts"), { recursive: true });
+    for (const file of ["package.json", "package-lock.json", "Pulumi.yaml"]) {
+        fs.copyFileSync(path.join(REPO, file), path.join(project, file));
+    }
+    fs.writeFileSync(path.join(project, "Pulumi.dev.yaml"), stackConfig);
+    const bin = path.join(root, "bin");
+    fs.mkdirSync(bin);
+    for (const tool of BASIC_TOOLS) {
+        const found = ["/bin", "/usr/bin"].map((dir) => path.join(dir, tool)).find((file) => fs.existsSync(file));
+        if (found === undefined) {
+            throw new Error(`${tool} not found in /bin or /usr/bin`);
+        }
+        fs.symlinkSync(found, path.join(bin, tool));
+    }
+    const home = path.join(root, "home");
+    fs.mkdirSync(home);
+    return { project, bin, home };
+}
+
+/** Runs `bash scripts/up.sh ARGS` in the project with stdin from /dev/null (no terminal). */
+function runUp(where: { project: string; bin: string; home: string }, args: string[], env: Record<string, string> = {}) {
+    const result = spawnSync(path.join(where.bin, "bash"), [path.join(where.project, "scripts", "up.sh"), ...args], {
+        cwd: where.project,
+        env: { PATH: where.bin, HOME: where.home, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+        encoding: "utf8",
+    });
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** The project's files, recursively, to show that a run left nothing behind. */
+function listing(directory: string): string[] {
+    return fs.readdirSync(directory, { recursive: true, encoding: "utf8" }).sort();
+}
+
+const PLAIN_CONFIG = "config:\n  webserver-sidecar:namespace: default\n";
+
+describe("scripts/up.sh without a terminal", () => {
+    it("refuses to deploy to the cluster KUBECONFIG names, and creates nothing", () => {
+        const where = scratchProject(PLAIN_CONFIG);
+        const before = listing(where.project);
+        const { status, output } = runUp(where, [], { KUBECONFIG: "/nonexistent/team-cluster.yaml" });
+        expect(status).to.equal(1);
+        expect(output).to.include("refusing to deploy to KUBECONFIG=/nonexistent/team-cluster.yaml unseen");
+        expect(output).to.include("pass --yes");
+        expect(listing(where.project)).to.deep.equal(before);
+    });
+
+    it("refuses to deploy to ~/.kube/config's cluster", () => {
+        const where = scratchProject(PLAIN_CONFIG);
+        fs.mkdirSync(path.join(where.home, ".kube"));
+        fs.writeFileSync(path.join(where.home, ".kube", "config"), "apiVersion: v1\nkind: Config\n");
+        const { status, output } = runUp(where, []);
+        expect(status).to.equal(1);
+        expect(output).to.include(`refusing to deploy to ${where.home}/.kube/config unseen`);
+    });
+
+    it("refuses to deploy to the cluster the stack's config names, even with no kubeconfig anywhere", () => {
+        const where = scratchProject(`${PLAIN_CONFIG}  webserver-sidecar:context: prod-admin\n`);
+        const { status, output } = runUp(where, []);
+        expect(status).to.equal(1);
+        expect(output).to.include("refusing to deploy to the cluster Pulumi.dev.yaml names (webserver-sidecar:context: prod-admin) unseen");
+    });
+
+    it("goes on with --yes (here to its next step, the Node.js check, which fails for want of node)", () => {
+        const where = scratchProject(PLAIN_CONFIG);
+        const { status, output } = runUp(where, ["--yes"], { KUBECONFIG: "/nonexistent/team-cluster.yaml" });
+        expect(status).to.equal(1);
+        expect(output).to.not.include("refusing");
+        expect(output).to.include("Node.js 20.19 or newer is needed, and there is no `node` on PATH");
+    });
+
+    it("rejects an unknown option, naming the usage", () => {
+        const where = scratchProject(PLAIN_CONFIG);
+        const { status, output } = runUp(where, ["--force"]);
+        expect(status).to.equal(1);
+        expect(output).to.include("usage: scripts/dev-stack.sh up [--yes] | preview");
+    });
+});
