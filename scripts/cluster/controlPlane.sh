@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # its variables are used by the other parts scripts/cluster.sh sources
 # The control plane: etcd, kube-apiserver, kube-controller-manager and kube-scheduler, started by
 # kwokctl's binary runtime from the binaries scripts/toolchain/kubernetes.sh builds (nothing is
 # downloaded), with certificates and an admin kubeconfig of its making. kwok's own fake-node

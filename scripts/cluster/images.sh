@@ -1,13 +1,15 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # its variables are used by the other parts scripts/cluster.sh sources
 # The node's images: the local stand-ins that scripts/images/ builds from Debian packages (no
 # registry here, and never an official image's name), imported into the node's containerd.
 # Sourced by scripts/cluster.sh after lib.sh.
 
 IMAGES_FILE="${DIR}/images"
+IMAGES_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../images" && pwd)"
 
 # Builds (or finds cached) every image, and records "DIRECTORY NAME DIGEST ARCHIVE" per image.
 images_build() {
-  bash "${cluster_lib_dir}/../images/build.sh" >"${IMAGES_FILE}.tmp"
+  bash "${IMAGES_SCRIPTS}/build.sh" >"${IMAGES_FILE}.tmp"
   mv -f "${IMAGES_FILE}.tmp" "${IMAGES_FILE}"
   SANDBOX_IMAGE="$(image_name pause-catatonit)"
 }
@@ -18,6 +20,6 @@ image_name() {
 }
 
 images_import() {
-  bash "${cluster_lib_dir}/../images/import.sh" --address "${CONTAINERD_SOCK}" --namespace k8s.io \
+  bash "${IMAGES_SCRIPTS}/import.sh" --address "${CONTAINERD_SOCK}" --namespace k8s.io \
     | while read -r name digest state; do log "image ${name} ${state} (${digest})"; done
 }

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # its variables are used by the other parts scripts/cluster.sh sources
 # What every part of the local cluster shares: its directories, logging, and starting and stopping
 # the processes it owns (recorded by pid, so `down` never touches a process it did not start).
 # Sourced by scripts/cluster.sh and scripts/cluster/*.sh. Linux only: this is the fallback for a
