@@ -97,7 +97,9 @@ describe("readStackConfig", () => {
 
         it("takes kubernetes:kubeconfig as the kubeconfig, a path or inline contents", () => {
             expect(read({ "kubernetes:kubeconfig": "/clusters/two.yaml" }, env).cluster.kubeconfig).to.deep.equal({ kind: "file", path: "/clusters/two.yaml" });
-            expect(read({ "kubernetes:kubeconfig": fixtureText }, env).cluster.kubeconfig).to.deep.equal({ kind: "inline", contents: fixtureText });
+            // Inline contents hold credentials: set as a secret, as they must be.
+            const inline = readStackConfig({ "kubernetes:kubeconfig": fixtureText }, env, new Set(["kubernetes:kubeconfig"]));
+            expect(inline.cluster.kubeconfig).to.deep.equal({ kind: "inline", contents: fixtureText });
         });
 
         it("takes kubernetes:context as the context, looked up in the kubeconfig", () => {
