@@ -35,6 +35,7 @@ describe("pulumi preview, up and destroy against a real API server", function ()
                 ["create", "pulumi:pulumi:Stack"],
                 ["create", "pulumi:providers:kubernetes"],
                 ["create", "webserver-sidecar:index:WebServer"],
+                ["create", "kubernetes:networking.k8s.io/v1:NetworkPolicy"],
                 ["create", "kubernetes:core/v1:Pod"],
             ]);
             expect(liveNames("pods", namespace), "a preview creates nothing").to.deep.equal([]);
@@ -49,6 +50,21 @@ describe("pulumi preview, up and destroy against a real API server", function ()
             const ready = pod.status.conditions.find((c: { type: string }) => c.type === "Ready");
             expect(ready.status).to.equal("True");
             expect(pod.spec.initContainers[0]).to.deep.include({ name: "sidecar-container", restartPolicy: "Always" });
+            for (const container of [...pod.spec.initContainers, ...pod.spec.containers]) {
+                expect(container.image, container.name).to.match(/@sha256:[0-9a-f]{64}$/);
+            }
+        });
+
+        it("creates the NetworkPolicy on the cluster: selecting the Pod, ingress only to port 80, no egress", async () => {
+            const outputs = await stack.stack.outputs();
+            expect(outputs.networkPolicyName.value).to.equal("webserver");
+            const policy = JSON.parse(kubectl(["get", "networkpolicy", "webserver", "-n", namespace, "-o", "json"]));
+            const pod = JSON.parse(kubectl(["get", "pod", "webserver", "-n", namespace, "-o", "json"]));
+            expect(policy.spec.podSelector).to.deep.equal({ matchLabels: pod.metadata.labels });
+            expect(policy.spec.policyTypes).to.deep.equal(["Ingress", "Egress"]);
+            expect(policy.spec.ingress).to.deep.equal([{ ports: [{ protocol: "TCP", port: 80 }] }]);
+            // The API server drops an empty list: no egress rule at all, which with Egress in policyTypes denies all egress.
+            expect(policy.spec.egress ?? []).to.deep.equal([]);
         });
 
         it("rejects the tutorial's Pod in the same namespace: the hardening is what gets ours admitted", () => {
@@ -61,22 +77,23 @@ describe("pulumi preview, up and destroy against a real API server", function ()
 
         it("reports no changes on a second up", async () => {
             const result = await stack.up();
-            expect(result.summary.resourceChanges).to.deep.equal({ same: 4 });
+            expect(result.summary.resourceChanges).to.deep.equal({ same: 5 });
         });
 
-        it("replaces the Pod when nginxImage changes", async () => {
+        it("replaces the Pod when its volumes change (logSizeLimit)", async () => {
             const before = JSON.parse(kubectl(["get", "pod", "webserver", "-n", namespace, "-o", "json"])).metadata.uid;
-            await stack.setConfig({ kubeconfig: clusterKubeconfig(), namespace, nginxImage: "nginx:1.30.2" });
+            await stack.setConfig({ kubeconfig: clusterKubeconfig(), namespace, logSizeLimit: "64Mi" });
             const result = await stack.up();
             expect(result.summary.resourceChanges).to.deep.include({ replace: 1 });
             const pod = JSON.parse(kubectl(["get", "pod", "webserver", "-n", namespace, "-o", "json"]));
             expect(pod.metadata.uid).to.not.equal(before);
-            expect(pod.spec.containers[0].image).to.equal("nginx:1.30.2");
+            expect(pod.spec.volumes.find((v: { name: string }) => v.name === "shared-logs").emptyDir.sizeLimit).to.equal("64Mi");
         });
 
         it("destroys everything it created", async () => {
             await stack.stack.destroy();
             expect(liveNames("pods", namespace)).to.deep.equal([]);
+            expect(liveNames("networkpolicies", namespace)).to.deep.equal([]);
         });
     });
 
@@ -157,6 +174,78 @@ describe("pulumi preview, up and destroy against a real API server", function ()
             expect(liveNames("pods", chosen)).to.deep.equal(["webserver"]);
             expect(liveNames("pods", other)).to.deep.equal([]);
             expect(liveNames("pods", "default")).to.deep.equal(defaultBefore);
+        });
+    });
+
+    describe("an inline kubeconfig holding a token", () => {
+        let namespace: string;
+        let stack: TestStack;
+        let token: string;
+        let inline: string;
+
+        before(async () => {
+            namespace = createNamespace("token");
+            // A ServiceAccount with the namespace's admin role, and a token for it: a credential
+            // that exists only inside the kubeconfig, as it would for a CI system's deploy user.
+            kubectl(["create", "serviceaccount", "deployer", "-n", namespace]);
+            kubectl(["create", "rolebinding", "deployer-admin", "--clusterrole=admin", `--serviceaccount=${namespace}:deployer`, "-n", namespace]);
+            token = kubectl(["create", "token", "deployer", "-n", namespace, "--duration=1h"]).trim();
+            const base = yaml.load(fs.readFileSync(clusterKubeconfig(), "utf8")) as { clusters: { name: string; cluster: Record<string, unknown> }[] };
+            inline = yaml.dump({
+                apiVersion: "v1",
+                kind: "Config",
+                clusters: [{ name: "local", cluster: base.clusters[0].cluster }],
+                users: [{ name: "deployer", user: { token } }],
+                contexts: [{ name: "deployer", context: { cluster: "local", user: "deployer", namespace } }],
+                "current-context": "deployer",
+            });
+            stack = await TestStack.create({ namespace });
+        });
+        after(async () => {
+            await stack?.dispose();
+            deleteNamespace(namespace);
+        });
+
+        it("set as plain config, fails preview with the command that makes it a secret, and creates nothing", async () => {
+            await stack.setConfig({ namespace, kubeconfig: inline });
+            let message = "";
+            try {
+                await stack.preview();
+            } catch (e) {
+                message = String(e);
+            }
+            expect(message).to.include('webserver-sidecar:kubeconfig: got "(an inline kubeconfig with credentials in plain config: users[0].user.token)"');
+            expect(message).to.include('pulumi config set --secret webserver-sidecar:kubeconfig "$(cat path/to/kubeconfig)"');
+            expect(message, "the message never shows the credential").to.not.include(token);
+            expect(stack.steps().filter(([, type]) => type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
+            expect(liveNames("pods", namespace)).to.deep.equal([]);
+        });
+
+        it("set as a secret, deploys through it", async () => {
+            await stack.setConfig({ namespace }, { kubeconfig: inline });
+            const result = await stack.up();
+            expect(result.outputs.podNames.value).to.deep.equal(["webserver"]);
+            expect(liveNames("pods", namespace)).to.deep.equal(["webserver"]);
+            expect(liveNames("networkpolicies", namespace)).to.deep.equal(["webserver"]);
+        });
+
+        it("keeps the token out of the stack's state (pulumi stack export, the backend's files) and out of Pulumi.<stack>.yaml", async () => {
+            const exported = stack.exportState();
+            expect(exported).to.include("ciphertext"); // the kubeconfig is there, encrypted
+            expect(exported).to.not.include(token);
+            const backend = stack.backendFiles();
+            expect(backend.length).to.be.greaterThan(0);
+            expect(backend).to.not.include(token);
+            const settings = stack.settingsFile();
+            expect(settings).to.match(/webserver-sidecar:kubeconfig:\s+secure: /);
+            expect(settings).to.not.include(token);
+        });
+
+        it("records the provider's kubeconfig as a secret (what exportStack, which decrypts, marks as one)", async () => {
+            const deployment = (await stack.stack.exportStack()).deployment as { resources: { type: string; inputs?: Record<string, unknown> }[] };
+            const provider = deployment.resources.find((r) => r.type === "pulumi:providers:kubernetes");
+            // Pulumi's secret envelope: its signature key, and the value (here decrypted by --show-secrets).
+            expect(provider?.inputs?.kubeconfig).to.have.property("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270");
         });
     });
 
