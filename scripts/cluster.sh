@@ -111,10 +111,10 @@ cmd_status() {
 cmd_env() {
   printf 'export KUBECONFIG=%q\n' "${KUBECONFIG_FILE}"
   printf 'export WEBSERVER_SIDECAR_CLUSTER_DIR=%q\n' "${DIR}"
-  # The node's stand-in images, for the dev stack's config and the tests' Pods.
-  printf 'export WEBSERVER_SIDECAR_NGINX_IMAGE=%q\n' "$(image_name nginx-bookworm)"
-  printf 'export WEBSERVER_SIDECAR_PYTHON_IMAGE=%q\n' "$(image_name python3-bookworm)"
-  printf 'export WEBSERVER_SIDECAR_BUSYBOX_IMAGE=%q\n' "$(image_name busybox-bookworm)"
+  # The node's stand-in images, pinned by digest, for the dev stack's config and the tests' Pods.
+  printf 'export WEBSERVER_SIDECAR_NGINX_IMAGE=%q\n' "$(image_reference nginx-bookworm)"
+  printf 'export WEBSERVER_SIDECAR_PYTHON_IMAGE=%q\n' "$(image_reference python3-bookworm)"
+  printf 'export WEBSERVER_SIDECAR_BUSYBOX_IMAGE=%q\n' "$(image_reference busybox-bookworm)"
   # shellcheck disable=SC2016 # $PATH is for the shell that evals this
   printf 'export PATH=%q:"$PATH"\n' "${K8S_BIN}:${CRI_TOOLS_BIN}"
   # crictl, for looking at the node's containers directly.

@@ -19,6 +19,11 @@ image_name() {
   [[ -f "${IMAGES_FILE}" ]] && awk -v d="$1" '$1 == d { print $2 }' "${IMAGES_FILE}"
 }
 
+# The same, pinned by digest (NAME:TAG@DIGEST), as the component's defaults are.
+image_reference() {
+  [[ -f "${IMAGES_FILE}" ]] && awk -v d="$1" '$1 == d { print $2 "@" $3 }' "${IMAGES_FILE}"
+}
+
 images_import() {
   bash "${IMAGES_SCRIPTS}/import.sh" --address "${CONTAINERD_SOCK}" --namespace k8s.io \
     | while read -r name digest state; do log "image ${name} ${state} (${digest})"; done

@@ -25,8 +25,19 @@ digest_in_containerd() {
     ctr --address "$address" --namespace "$namespace" images ls "name==$1" | awk 'NR > 1 {print $3}'
 }
 
+# A second record, REPOSITORY@DIGEST, as pulling from a registry leaves: with it, a reference
+# pinned by digest (NAME:TAG@DIGEST, what the component's defaults look like) resolves locally.
+add_digest_reference() {
+    local name=$1 digest=$2 by_digest
+    by_digest="${name%:*}@$digest"
+    if [ -z "$(digest_in_containerd "$by_digest")" ]; then
+        ctr --address "$address" --namespace "$namespace" images tag "$name" "$by_digest" >/dev/null
+    fi
+}
+
 bash "$here/build.sh" | while read -r _ name digest archive; do
     if [ "$(digest_in_containerd "$name")" = "$digest" ]; then
+        add_digest_reference "$name" "$digest"
         echo "$name $digest present"
         continue
     fi
@@ -35,5 +46,6 @@ bash "$here/build.sh" | while read -r _ name digest archive; do
     ctr --address "$address" --namespace "$namespace" images import "$archive" >&2
     got=$(digest_in_containerd "$name")
     [ "$got" = "$digest" ] || { echo "images: after importing $archive, containerd has $name at '${got:-nothing}', not $digest" >&2; exit 1; }
+    add_digest_reference "$name" "$digest"
     echo "$name $digest imported"
 done

@@ -200,7 +200,7 @@ describe("the component as an npm package, in a program outside the repository",
         }
     });
 
-    it("runs the program under Pulumi mocks: the WebServer, its Pod and Service, the shipper's source in the sidecar", () => {
+    it("runs the program under Pulumi mocks: the WebServer, its NetworkPolicy, Pod and Service, the shipper's source in the sidecar", () => {
         run("npx", ["tsc", "-p", "."], consumer);
         fs.writeFileSync(path.join(consumer, "mocks.js"), MOCK_RUNNER);
         const result = JSON.parse(run("node", ["mocks.js"], consumer)) as { registered: RegisteredResource[]; outputs: Record<string, string> };
@@ -209,6 +209,7 @@ describe("the component as an npm package, in a program outside the repository",
         expect(result.registered.map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal([
             "kubernetes:core/v1:Pod web-pod",
             "kubernetes:core/v1:Service web-service",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy web-network-policy",
             "pulumi:providers:kubernetes cluster",
             "webserver-sidecar:index:WebServer web",
         ]);
@@ -232,11 +233,12 @@ describe("the component as an npm package, in a program outside the repository",
         });
         const result = await stack.preview();
         // dist/index.js would register nothing and export the package's constants.
-        expect(result.changeSummary).to.deep.equal({ create: 4 });
+        // The stack, the provider, the WebServer, its NetworkPolicy and its Pod.
+        expect(result.changeSummary).to.deep.equal({ create: 5 });
         expect(result.stdout).to.include("podNames");
     });
 
-    it("previews with the real Pulumi CLI against the cluster: a provider, the WebServer, its Pod and Service to create", async () => {
+    it("previews with the real Pulumi CLI against the cluster: a provider, the WebServer, its NetworkPolicy, Pod and Service to create", async () => {
         const state = path.join(scratch, "state");
         fs.mkdirSync(state);
         const stack = await LocalWorkspace.createStack({ stackName: `package-${crypto.randomBytes(3).toString("hex")}`, workDir: consumer }, {
@@ -253,6 +255,7 @@ describe("the component as an npm package, in a program outside the repository",
         expect(steps.sort()).to.deep.equal([
             "create kubernetes:core/v1:Pod",
             "create kubernetes:core/v1:Service",
+            "create kubernetes:networking.k8s.io/v1:NetworkPolicy",
             "create pulumi:providers:kubernetes",
             "create pulumi:pulumi:Stack",
             "create webserver-sidecar:index:WebServer",
