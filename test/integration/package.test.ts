@@ -260,6 +260,6 @@ describe("the component as an npm package, in a program outside the repository",
             "create pulumi:pulumi:Stack",
             "create webserver-sidecar:index:WebServer",
         ]);
-        expect(result.changeSummary).to.deep.equal({ create: 5 });
+        expect(result.changeSummary).to.deep.equal({ create: 6 });
     });
 });
