@@ -1,5 +1,5 @@
 /**
- * Deploy benchmark, against the local cluster, in one run:
+ * Deploy benchmark, against the local cluster's real node, in one run:
  * - wall time of `pulumi preview`, `pulumi up` (create to Ready), a no-op `up` and `destroy` of the
  *   dev stack's program, next to `kubectl apply` (+ wait for Ready) and `kubectl delete --wait`
  *   of the tutorial's YAML;
@@ -20,7 +20,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { WebServer } from "../components";
-import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl } from "../test/integration/harness";
+import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl } from "../lab/pulumiHarness";
 
 interface Timing {
     readonly step: string;
@@ -59,7 +59,7 @@ async function programSteps(repeats: number): Promise<Timing[]> {
 
 /** The tutorial's YAML with kubectl, the same number of times. */
 async function kubectlSteps(repeats: number): Promise<Timing[]> {
-    const yaml = fs.readFileSync(path.join(__dirname, "..", "test", "fixtures", "tutorial-pod.yaml"), "utf8");
+    const yaml = localClusterTutorialPod(fs.readFileSync(path.join(__dirname, "..", "test", "fixtures", "tutorial-pod.yaml"), "utf8"));
     const apply: number[] = [];
     const remove: number[] = [];
     for (let i = 0; i < repeats; i++) {
@@ -85,7 +85,7 @@ async function scaling(count: number): Promise<{ count: number; up: number; dest
         const provider = new k8s.Provider("k8s", { kubeconfig: clusterKubeconfig(), namespace });
         const names: pulumi.Output<string>[] = [];
         for (let i = 0; i < count; i++) {
-            names.push(new WebServer(`web-${i}`, { podName: `webserver-${i}` }, { providers: [provider] }).podName);
+            names.push(new WebServer(`web-${i}`, { podName: `webserver-${i}`, ...localClusterImages() }, { providers: [provider] }).podName);
         }
         return { podNames: pulumi.all(names) };
     };
@@ -102,6 +102,20 @@ async function scaling(count: number): Promise<{ count: number; up: number; dest
         fs.rmSync(state, { recursive: true, force: true });
         deleteNamespace(namespace);
     }
+}
+
+/** On the project's local cluster nothing can be pulled: its node's stand-in images (scripts/cluster.sh env). */
+function localClusterImages(): { nginxImage?: string; sidecarImage?: string } {
+    const nginx = process.env.WEBSERVER_SIDECAR_NGINX_IMAGE;
+    const python = process.env.WEBSERVER_SIDECAR_PYTHON_IMAGE;
+    return nginx && python ? { nginxImage: nginx, sidecarImage: python } : {};
+}
+
+/** The tutorial's YAML, with the local node's stand-ins for its `:latest` images there. */
+function localClusterTutorialPod(yaml: string): string {
+    const nginx = process.env.WEBSERVER_SIDECAR_NGINX_IMAGE;
+    const busybox = process.env.WEBSERVER_SIDECAR_BUSYBOX_IMAGE;
+    return nginx && busybox ? yaml.replace("image: nginx:latest", `image: ${nginx}`).replace("image: ubuntu:latest", `image: ${busybox}`) : yaml;
 }
 
 function value(argv: string[], flag: string, fallback: string): string {

@@ -3,13 +3,17 @@
  * sidecar (`tail -n+1 -F`, busybox) and ours, each in the component's Pod (only the sidecar
  * swapped) on the local cluster's real node, with the same load, one after the other in one run.
  *
- *   npm run bench:shipping [-- --seconds 60 --limit 32Mi --idle-requests 200 --variants idle,tutorial,k8s-docs-tail,ours --weights kubelet|equal]
+ *   npm run bench:shipping [-- --seconds 60 --limit 32Mi --unrotated-limit 8Gi --idle-requests 200 --variants idle,tutorial,k8s-docs-tail,ours --weights kubelet|equal]
  *
  * For each sidecar: an idle phase (one request every 50 ms) and a full-load phase (wrk from the
  * host to the Pod's IP, as fast as nginx goes, for --seconds). Lines are counted from the sidecar's
  * container log on the node (the kubelet's CRI log file) against nginx's unrotated truth copies, 2 s
  * after the load stops, while the Pod still runs; latency is containerd's stamp on each line minus
  * nginx's `$msec`; CPU comes from the containers' cgroups.
+ *
+ * Only our sidecar rotates nginx's logs; the others let them grow, and with the same --limit the
+ * kubelet evicts their Pod within seconds of full load (test/integration/realNode.test.ts shows it).
+ * So that they can be measured at all, their shared-logs volume gets --unrotated-limit instead.
  *
  * `--weights kubelet` keeps the component's CPU requests (the kubelet turns them into cgroup
  * cpu.shares: nginx 100m, the sidecar 50m); `--weights equal` gives the sidecar nginx's request,
@@ -40,6 +44,7 @@ interface Options {
     readonly variants: SidecarVariant[];
     readonly seconds: number;
     readonly limit: string;
+    readonly unrotatedLimit: string;
     readonly idleRequests: number;
     readonly weights: Weights;
 }
@@ -71,7 +76,7 @@ function parseOptions(argv: string[]): Options {
     }
     return {
         variants: value("--variants", SIDECAR_VARIANTS.join(",")).split(",") as SidecarVariant[],
-        seconds: Number(value("--seconds", "60")), limit: value("--limit", "32Mi"), idleRequests: Number(value("--idle-requests", "200")),
+        seconds: Number(value("--seconds", "60")), limit: value("--limit", "32Mi"), unrotatedLimit: value("--unrotated-limit", "8Gi"), idleRequests: Number(value("--idle-requests", "200")),
         weights,
     };
 }
@@ -92,7 +97,8 @@ function withWeights(spec: PodSpec, weights: Weights): PodSpec {
 
 async function benchmarkVariant(variant: SidecarVariant, options: Options, namespace: string): Promise<VariantResult> {
     const images = localImages();
-    const spec = withWeights(withSidecar(buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python, logSizeLimit: options.limit })), variant), options.weights);
+    const logSizeLimit = variant === "ours" ? options.limit : options.unrotatedLimit;
+    const spec = withWeights(withSidecar(buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python, logSizeLimit })), variant), options.weights);
     const pod = await NodePod.start(spec, { namespace, name: `bench-${variant}` });
     try {
         // Idle: one request at a time, 50 ms apart.

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl, kubectlError, liveNames } from "./harness";
+import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl, kubectlError, liveNames } from "../../lab/pulumiHarness";
 
 const TUTORIAL_POD = fs.readFileSync(path.join(__dirname, "..", "fixtures", "tutorial-pod.yaml"), "utf8");
 const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted" };

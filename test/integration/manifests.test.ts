@@ -16,7 +16,7 @@ import * as yaml from "js-yaml";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { WebServer } from "../../components";
 import { skipBecause } from "./clusterCapabilities";
-import { renderProvider } from "./harness";
+import { renderProvider } from "../../lab/pulumiHarness";
 
 const REPO = path.join(__dirname, "..", "..");
 const TUTORIAL = path.join(REPO, "test", "fixtures", "tutorial-pod.yaml");

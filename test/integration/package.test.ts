@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
-import { clusterKubeconfig } from "./harness";
+import { clusterKubeconfig } from "../../lab/pulumiHarness";
 
 const REPO = path.join(__dirname, "..", "..");
 /**

@@ -10,7 +10,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import * as k8s from "@pulumi/kubernetes";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, policyPack, renderProvider } from "./harness";
+import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, policyPack, renderProvider } from "../../lab/pulumiHarness";
 
 const REPO = path.join(__dirname, "..", "..");
 const POLICIES = [

@@ -14,7 +14,7 @@ import { NGINX_CONTAINER, SIDECAR_CONTAINER, buildPodSpec } from "../../componen
 import { runLoad } from "../../lab/load";
 import { kubectl, localImages } from "../../lab/localNode";
 import { NodePod } from "../../lab/nodePod";
-import { createNamespace, deleteNamespace } from "./harness";
+import { createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
 import { skipUnlessLocalCluster } from "./clusterCapabilities";
 
 const TUTORIAL_POD = path.join(__dirname, "..", "fixtures", "tutorial-pod.yaml");

@@ -18,7 +18,7 @@ import { localImages } from "../../lab/localNode";
 import { NodePod } from "../../lab/nodePod";
 import { CHUNK_BYTES_OF_SHIPPER } from "../../lab/shipperFacts";
 import { withSidecar } from "../../lab/sidecarVariants";
-import { createNamespace, deleteNamespace } from "./harness";
+import { createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
 import { skipUnlessLocalCluster } from "./clusterCapabilities";
 
 /** Starts the component's Pod for `args` (with the sidecar under test) on the local node. */

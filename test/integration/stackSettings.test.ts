@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { clusterKubeconfig } from "./harness";
+import { clusterKubeconfig } from "../../lab/pulumiHarness";
 
 const REPO = path.join(__dirname, "..", "..");
 /** The files a Pulumi project of ours consists of: copied so that the tests never write into the repo. */

@@ -13,7 +13,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace } from "./harness";
+import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
 import { isLocalCluster } from "./clusterCapabilities";
 
 function sleep(ms: number): Promise<void> {

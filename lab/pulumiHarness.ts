@@ -1,5 +1,5 @@
 /**
- * What the end-to-end tests share: the real Pulumi CLI driven through the Automation API (file
+ * What the end-to-end tests and the deploy benchmark share: the real Pulumi CLI driven through the Automation API (file
  * backend in a temp dir, passphrase secrets, a random stack name), a copy of this project to run
  * it from, and kubectl against the cluster KUBECONFIG names.
  *
@@ -16,7 +16,7 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { ConfigMap, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 
-const REPO = path.join(__dirname, "..", "..");
+const REPO = path.join(__dirname, "..");
 
 /** The files a Pulumi project of ours consists of: copied so that tests never write into the repo. */
 const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components"];
