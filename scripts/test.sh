@@ -53,6 +53,10 @@ fi
 eval "$(bash scripts/cluster.sh env)"
 bash scripts/setup-test-tools.sh
 
+echo "test: the local images under runc alone, as the Pod runs them (test/images/verify.sh)"
+bash test/images/verify.sh | tee "$log_file"
+passed=$((passed + $(grep -c '^verify: ok:' "$log_file")))
+
 echo "test: the policy pack's npm packages (policy/)"
 (cd policy && npm ci --no-audit --no-fund --loglevel=error)
 
