@@ -2,7 +2,7 @@
 # Builds a local Kubernetes control plane from Go modules only (no release downloads, no Docker):
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl  -> $CACHE/bin/kubernetes-<ver>/
 #   kubelet                                                                 -> $CACHE/bin/kubernetes-<ver>/
-#   kwok, kwokctl                                                           -> $CACHE/bin/kwok-<ver>/
+#   kwokctl                                                                 -> $CACHE/bin/kwok-<ver>/
 #   crictl                                                                  -> $CACHE/bin/cri-tools-<ver>/
 # Versions come from versions.env. Idempotent: a binary that already exists is not rebuilt, so a warm
 # run costs a few `--version` calls. A cold build on 2 cores takes tens of minutes and a few GB of cache.
@@ -208,7 +208,8 @@ fi
 # Tools with their own module graphs (they pin other k8s.io/* and grpc versions than kubernetes;
 # keep them apart): `go install module/cmd@version` builds each, since their go.mod files have no
 # replace directives.
-#   kwokctl (and kwok): starts the control plane from the binaries above (scripts/cluster/controlPlane.sh)
+#   kwokctl: starts the control plane from the binaries above (scripts/cluster/controlPlane.sh); kwok
+#            itself (the fake node) is not built: the node is a real kubelet
 #   crictl: talks CRI to the node's containerd (scripts/cluster/containerd.sh removes Pods with it)
 # ---------------------------------------------------------------------------------------------
 # Builds <dir>/<name> from <package>@<version> unless present, stamping the version with <ldflags>.
@@ -231,7 +232,6 @@ install_tool() {
 }
 
 kwok_ldflags="-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION}"
-install_tool "${kwok_bin_dir}" kwok "sigs.k8s.io/kwok/cmd/kwok" "${kwok_version}" "${kwok_ldflags}" "${KWOK_VERSION}"
 install_tool "${kwok_bin_dir}" kwokctl "sigs.k8s.io/kwok/cmd/kwokctl" "${kwok_version}" "${kwok_ldflags}" "${KWOK_VERSION}"
 install_tool "${cri_tools_bin_dir}" crictl "sigs.k8s.io/cri-tools/cmd/crictl" "v${CRI_TOOLS_VERSION}" \
   "-X sigs.k8s.io/cri-tools/pkg/version.Version=${CRI_TOOLS_VERSION}" "${CRI_TOOLS_VERSION}"
