@@ -21,6 +21,22 @@ const REPO = path.join(__dirname, "..");
 /** The files a Pulumi project of ours consists of: copied so that tests never write into the repo. */
 const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components"];
 
+/**
+ * Copies the project (what `pulumi up` runs; with `stackFiles`, its committed stack files too) into
+ * `<directory>/project`, with node_modules linked and an empty `<directory>/state` for a file
+ * backend, so that tests never write into the repository. Returns the project's path.
+ */
+export function copyProject(directory: string, stackFiles: readonly string[] = []): string {
+    const project = path.join(directory, "project");
+    fs.mkdirSync(project);
+    for (const file of [...PROJECT_FILES, ...stackFiles]) {
+        fs.cpSync(path.join(REPO, file), path.join(project, file), { recursive: true });
+    }
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(project, "node_modules"));
+    fs.mkdirSync(path.join(directory, "state"));
+    return project;
+}
+
 /** The kubeconfig file of the cluster under test (KUBECONFIG). */
 export function clusterKubeconfig(): string {
     const kubeconfig = process.env.KUBECONFIG;
@@ -96,13 +112,7 @@ export class TestStack {
      */
     static async create(config: Record<string, string>): Promise<TestStack> {
         const directory = fs.mkdtempSync(path.join(os.tmpdir(), "webserver-sidecar-it-"));
-        const project = path.join(directory, "project");
-        fs.mkdirSync(project);
-        for (const file of PROJECT_FILES) {
-            fs.cpSync(path.join(REPO, file), path.join(project, file), { recursive: true });
-        }
-        fs.symlinkSync(path.join(REPO, "node_modules"), path.join(project, "node_modules"));
-        fs.mkdirSync(path.join(directory, "state"));
+        const project = copyProject(directory);
 
         const stackName = `it-${crypto.randomBytes(4).toString("hex")}`;
         const stack = await LocalWorkspace.createStack({ stackName, workDir: project }, {

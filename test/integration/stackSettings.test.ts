@@ -10,11 +10,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { clusterKubeconfig } from "../../lab/pulumiHarness";
+import { clusterKubeconfig, copyProject } from "../../lab/pulumiHarness";
 
 const REPO = path.join(__dirname, "..", "..");
-/** The files a Pulumi project of ours consists of: copied so that the tests never write into the repo. */
-const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.dev.yaml", "package.json", "tsconfig.json", "index.ts", "components"];
 /** What ties a stack file to one secrets provider: none of it may be committed. */
 const SECRETS_PROVIDER_KEYS = ["encryptionsalt", "encryptedkey", "secretsprovider"];
 
@@ -44,13 +42,7 @@ function pulumiOk(args: string[], cwd: string, env: NodeJS.ProcessEnv): string {
 /** A copy of the project as a fresh clone has it, with local file state in a temp directory. */
 function freshClone(): { directory: string; project: string; env: NodeJS.ProcessEnv } {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "webserver-sidecar-stack-"));
-    const project = path.join(directory, "project");
-    fs.mkdirSync(project);
-    for (const file of PROJECT_FILES) {
-        fs.cpSync(path.join(REPO, file), path.join(project, file), { recursive: true });
-    }
-    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(project, "node_modules"));
-    fs.mkdirSync(path.join(directory, "state"));
+    const project = copyProject(directory, ["Pulumi.dev.yaml"]);
     const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_BACKEND_URL: `file://${path.join(directory, "state")}`, KUBECONFIG: clusterKubeconfig() };
     delete env.PULUMI_CONFIG_PASSPHRASE;
     delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
