@@ -30,7 +30,7 @@ export function isLocalCluster(): boolean {
  * Skips the running test (or hook's suite) unless the cluster is the project's local one, printing
  * the reason, so that a run elsewhere shows what it did not check.
  * @param context mocha's `this` inside `it` or `before`.
- * @param needs what the test needs that only the local cluster has, e.g. "the local kubelet's processes".
+ * @param needs what the test needs that only the local cluster has, e.g. "the local node's cgroups".
  */
 export function skipUnlessLocalCluster(context: Mocha.Context, needs: string): void {
     if (!isLocalCluster()) {
