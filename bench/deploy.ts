@@ -21,7 +21,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { WebServer } from "../components";
-import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl } from "../lab/pulumiHarness";
+import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl, localClusterImages } from "../lab/pulumiHarness";
 
 interface Timing {
     readonly step: string;
@@ -103,13 +103,6 @@ async function scaling(count: number): Promise<{ count: number; up: number; dest
         fs.rmSync(state, { recursive: true, force: true });
         deleteNamespace(namespace);
     }
-}
-
-/** On the project's local cluster nothing can be pulled: its node's stand-in images (scripts/cluster.sh env). */
-function localClusterImages(): { nginxImage?: string; sidecarImage?: string } {
-    const nginx = process.env.WEBSERVER_SIDECAR_NGINX_IMAGE;
-    const python = process.env.WEBSERVER_SIDECAR_PYTHON_IMAGE;
-    return nginx && python ? { nginxImage: nginx, sidecarImage: python } : {};
 }
 
 /** The tutorial's YAML, with the local node's stand-ins for its `:latest` images there. */

@@ -50,9 +50,12 @@ export function emptyDirOnNode(podUid: string, volume: string): string {
     return path.join(clusterDirectory(), "node", "kubelet", "root", "pods", podUid, "volumes", "kubernetes.io~empty-dir", volume);
 }
 
-/** The cgroup (v1, cpuacct) the kubelet made for a Pod's container, found by the container's ID. */
-export function containerCpuacctDirectory(podUid: string, containerId: string, qosClass: string): string {
+/**
+ * The cgroup (v1) the kubelet made for a Pod's container under one controller's hierarchy
+ * (`cpuacct`, `pids`, ...), found by the container's ID.
+ */
+export function containerCgroupDirectory(controller: string, podUid: string, containerId: string, qosClass: string): string {
     const id = containerId.replace(/^containerd:\/\//, "");
     const qos = qosClass === "Guaranteed" ? "" : qosClass.toLowerCase();
-    return path.join("/sys/fs/cgroup/cpuacct/kubepods", qos, `pod${podUid}`, id);
+    return path.join("/sys/fs/cgroup", controller, "kubepods", qos, `pod${podUid}`, id);
 }

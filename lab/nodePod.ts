@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { NGINX_CONTAINER } from "../components/podSpec";
-import { containerCpuacctDirectory, emptyDirOnNode, kubectl, kubectlAsync } from "./localNode";
+import { containerCgroupDirectory, emptyDirOnNode, kubectl, kubectlAsync } from "./localNode";
 import { renderNginxConfig } from "./measuringNginxConfig";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -46,6 +46,7 @@ interface LivePod {
         phase?: string;
         reason?: string;
         message?: string;
+        conditions?: { type: string; status: string }[];
         containerStatuses?: ContainerStatus[];
         initContainerStatuses?: ContainerStatus[];
     };
@@ -170,24 +171,25 @@ export class NodePod {
         return new LogFollower(spawn("kubectl", ["logs", "-f", this.name, "-n", this.namespace, "-c", container], { stdio: ["ignore", "pipe", "pipe"] }));
     }
 
-    /** CPU seconds a container has used, from the cgroup the kubelet made for it. */
-    containerCpuSeconds(container: string): number {
+    /** The directory of a container's cgroup under one controller, from its live status. */
+    private containerCgroup(container: string, controller: string): string {
         const live = this.live();
         const id = [...(live.status.containerStatuses ?? []), ...(live.status.initContainerStatuses ?? [])].find((c) => c.name === container)?.containerID;
         if (id === undefined) {
             throw new Error(`container ${container} of ${this.name} has no ID`);
         }
-        const usage = fs.readFileSync(path.join(containerCpuacctDirectory(this.uid, id, live.status.qosClass ?? "BestEffort"), "cpuacct.usage"), "utf8");
-        return Number(usage) / 1e9;
+        return containerCgroupDirectory(controller, this.uid, id, live.status.qosClass ?? "BestEffort");
+    }
+
+    /** CPU seconds a container has used, from the cgroup the kubelet made for it. */
+    containerCpuSeconds(container: string): number {
+        return Number(fs.readFileSync(path.join(this.containerCgroup(container, "cpuacct"), "cpuacct.usage"), "utf8")) / 1e9;
     }
 
     /** Kills a container's processes (as a crash would); the kubelet restarts it per its policy. */
     killContainer(container: string, signal: NodeJS.Signals = "SIGKILL"): void {
-        const live = this.live();
-        const status = [...(live.status.containerStatuses ?? []), ...(live.status.initContainerStatuses ?? [])].find((c) => c.name === container);
-        const cgroup = containerCpuacctDirectory(this.uid, status!.containerID!, live.status.qosClass ?? "BestEffort").replace("/cpuacct/", "/pids/");
-        const pids = fs.readFileSync(path.join(cgroup, "cgroup.procs"), "utf8").trim().split("\n").filter((p) => p !== "").map(Number);
-        for (const pid of pids) {
+        const procs = fs.readFileSync(path.join(this.containerCgroup(container, "pids"), "cgroup.procs"), "utf8");
+        for (const pid of procs.trim().split("\n").filter((p) => p !== "").map(Number)) {
             process.kill(pid, signal);
         }
     }

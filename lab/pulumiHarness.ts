@@ -93,7 +93,7 @@ export function liveNames(kind: string, namespace: string): string[] {
  * On the project's local cluster, nothing can be pulled: Pods use the node's stand-in images
  * (scripts/images/), which `scripts/cluster.sh env` names. Elsewhere, the component's defaults.
  */
-function localClusterImages(): Record<string, string> {
+export function localClusterImages(): { nginxImage?: string; sidecarImage?: string } {
     const nginx = process.env.WEBSERVER_SIDECAR_NGINX_IMAGE;
     const python = process.env.WEBSERVER_SIDECAR_PYTHON_IMAGE;
     return nginx && python ? { nginxImage: nginx, sidecarImage: python } : {};
