@@ -85,3 +85,35 @@ export function request(baseUrl: string, urlPath: string): Promise<number> {
             (error, stdout) => (error ? reject(error) : resolve(Number(stdout))));
     });
 }
+
+/** Load that goes on until stopped. */
+export interface SustainedLoad {
+    /** Ends the load (after the wrk run in progress, at most `sliceSeconds`); resolves to the requests wrk completed. */
+    stop(): Promise<number>;
+}
+
+/**
+ * Keeps load on `baseUrl` until stopped, as back-to-back wrk runs of `sliceSeconds` each (wrk has
+ * no way to end early and still report). A run that fails (nginx down, connections refused) is
+ * retried after a short pause: the load outlives the faults it is there to witness.
+ */
+export function sustainLoad(baseUrl: string, connections: number, sliceSeconds = 2): SustainedLoad {
+    let stopping = false;
+    let requests = 0;
+    const loop = (async () => {
+        while (!stopping) {
+            try {
+                requests += (await runLoad(baseUrl, { seconds: sliceSeconds, connections })).requests;
+            } catch {
+                await new Promise((resolve) => setTimeout(resolve, 200));
+            }
+        }
+    })();
+    return {
+        stop: async () => {
+            stopping = true;
+            await loop;
+            return requests;
+        },
+    };
+}

@@ -45,6 +45,22 @@ export function kubectlAsync(args: string[]): Promise<string> {
     });
 }
 
+/** scripts/cluster.sh, which starts and stops the node's parts. */
+const CLUSTER_SCRIPT = path.join(__dirname, "..", "scripts", "cluster.sh");
+
+/**
+ * Stops the node's kubelet alone (`scripts/cluster.sh stop-kubelet`): the Pods' containers keep
+ * running in containerd, as they do while a kubelet restarts or is upgraded.
+ */
+export function stopKubelet(): void {
+    execFileSync("bash", [CLUSTER_SCRIPT, "stop-kubelet"], { stdio: ["ignore", "ignore", "pipe"] });
+}
+
+/** Starts the node's kubelet again and waits until the node is Ready (`scripts/cluster.sh start-kubelet`). */
+export function startKubelet(): void {
+    execFileSync("bash", [CLUSTER_SCRIPT, "start-kubelet"], { stdio: ["ignore", "ignore", "pipe"] });
+}
+
 /** Where the kubelet mounts a Pod's emptyDir on this machine (its root-dir, scripts/cluster/kubelet.sh). */
 export function emptyDirOnNode(podUid: string, volume: string): string {
     return path.join(clusterDirectory(), "node", "kubelet", "root", "pods", podUid, "volumes", "kubernetes.io~empty-dir", volume);

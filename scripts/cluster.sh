@@ -9,6 +9,10 @@
 #                                    (bridge, mounts, cgroups, network namespaces, sysctls); repeatable
 #        scripts/cluster.sh status   show each component; exit 0 only when the cluster is healthy
 #        scripts/cluster.sh env      print `export KUBECONFIG=... PATH=...` for eval
+#        scripts/cluster.sh stop-kubelet | start-kubelet
+#                                    stop or start the node's kubelet alone, as a node upgrade or a
+#                                    kubelet crash would; the Pods' containers keep running in
+#                                    containerd (the fault tests use it)
 #
 # State lives in ${WEBSERVER_SIDECAR_CLUSTER_DIR:-~/.cache/webserver-sidecar/cluster}; the host
 # keeps nothing of it after `down`. One cluster per machine: the node's bridge and kubelet port are
@@ -108,6 +112,22 @@ cmd_status() {
   return 1
 }
 
+# The kubelet alone, without what `down` also removes (Pod mounts, cgroups): those belong to
+# containers that keep running while it is away.
+cmd_stop_kubelet() {
+  exec 8>"${DIR}/.lock"
+  flock 8
+  process_running kubelet || die "the kubelet is not running"
+  stop_process kubelet
+}
+
+cmd_start_kubelet() {
+  exec 8>"${DIR}/.lock"
+  flock 8
+  control_plane_healthy && process_running containerd || die "the cluster is not up: scripts/cluster.sh up"
+  kubelet_up
+}
+
 cmd_env() {
   printf 'export KUBECONFIG=%q\n' "${KUBECONFIG_FILE}"
   printf 'export WEBSERVER_SIDECAR_CLUSTER_DIR=%q\n' "${DIR}"
@@ -126,8 +146,10 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
+  stop-kubelet) cmd_stop_kubelet ;;
+  start-kubelet) cmd_start_kubelet ;;
   *)
-    echo "usage: $0 up|down|status|env" >&2
+    echo "usage: $0 up|down|status|env|stop-kubelet|start-kubelet" >&2
     exit 2
     ;;
 esac

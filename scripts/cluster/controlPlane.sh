@@ -63,7 +63,6 @@ control_plane_up() {
   kwokctl get kubeconfig >"${KUBECONFIG_FILE}.tmp"
   "${K8S_BIN}/kubectl" --kubeconfig "${KUBECONFIG_FILE}.tmp" config rename-context "kwok-${KWOK_CLUSTER}" "${CONTEXT}" >/dev/null
   mv -f "${KUBECONFIG_FILE}.tmp" "${KUBECONFIG_FILE}"
-  CLUSTER_SERVER="$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
   wait_until "kube-apiserver" kubectl get --raw /readyz
 }
 
@@ -73,6 +72,11 @@ control_plane_down() {
   log "deleting the control plane (kwokctl)"
   kwokctl delete cluster --kubeconfig "${KWOK_WORKDIR}/kubeconfig.merged" >>"${LOGS}/kwokctl.log" 2>&1 \
     || log "kwokctl delete cluster failed (${LOGS}/kwokctl.log)"
+}
+
+# The API server's address, as our kubeconfig names it (the kubelet's kubeconfig uses the same).
+cluster_server() {
+  kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}'
 }
 
 control_plane_healthy() {

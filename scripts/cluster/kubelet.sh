@@ -37,7 +37,7 @@ kind: Config
 clusters:
 - name: local
   cluster:
-    server: ${CLUSTER_SERVER}
+    server: $(cluster_server)
     certificate-authority: ${CLUSTER_CA_CERT}
 users:
 - name: kubelet

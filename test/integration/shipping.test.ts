@@ -9,59 +9,21 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { WebServerArgs, resolveArgs } from "../../components/args";
-import { SIDECAR_CONTAINER, buildPodSpec } from "../../components/podSpec";
+import { SIDECAR_CONTAINER } from "../../components/podSpec";
 import { watchDiskUsage } from "../../lab/diskUsage";
-import { LineAccount, NginxLineAccount, accountNginxLines, isErrorLogLine, linesOf } from "../../lab/lineAccounting";
+import { isErrorLogLine, linesOf } from "../../lab/lineAccounting";
 import { request, runLoad } from "../../lab/load";
-import { localImages } from "../../lab/localNode";
 import { NodePod } from "../../lab/nodePod";
 import { CHUNK_BYTES_OF_SHIPPER } from "../../lab/shipperFacts";
-import { withSidecar } from "../../lab/sidecarVariants";
 import { createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
+import { account, bytesOfLines, eventually, expectEveryLineOnce, sleep, startPod } from "../helpers/shippingChecks";
 import { skipUnlessLocalCluster } from "./clusterCapabilities";
-
-/** Starts the component's Pod for `args` (with the sidecar under test) on the local node. */
-function startPod(namespace: string, args: WebServerArgs = {}): Promise<NodePod> {
-    const images = localImages();
-    const spec = buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python, ...args }));
-    return NodePod.start(withSidecar(spec), { namespace });
-}
-
-/** Every line nginx wrote, against every line the sidecar shipped (see accountNginxLines). */
-function account(pod: NodePod, shipped: string): NginxLineAccount {
-    return accountNginxLines(pod.truthText("access.log"), pod.truthText("error.log"), shipped);
-}
-
-/** Asserts nothing was lost, repeated or made up, with a readable sample when it was. */
-function expectEveryLineOnce(result: LineAccount): void {
-    const sample = (lines: string[]) => lines.slice(0, 3).join("\n    ");
-    expect(result.lost, `${result.lost.length} of ${result.written} lines never shipped, e.g.\n    ${sample(result.lost)}\n`).to.have.length(0);
-    expect(result.duplicated, `${result.duplicated.length} lines shipped more than once, e.g.\n    ${sample(result.duplicated)}\n`).to.have.length(0);
-    expect(result.unexpected, `${result.unexpected.length} shipped lines nginx never wrote, e.g.\n    ${sample(result.unexpected)}\n`).to.have.length(0);
-    expect(result.written).to.be.greaterThan(0);
-}
 
 /** Asserts `actual` is `expected`, element by element, naming the first difference. */
 function expectSameSequence(actual: string[], expected: string[], what: string): void {
     const firstDifference = expected.findIndex((line, i) => actual[i] !== line);
     expect(firstDifference, `${what}: first difference at line ${firstDifference}: got ${actual[firstDifference]}, expected ${expected[firstDifference]}`).to.equal(-1);
     expect(actual.length, `${what}: line count`).to.equal(expected.length);
-}
-
-function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` every 200 ms until it holds, failing after `timeoutMs`. */
-async function eventually(what: string, timeoutMs: number, check: () => boolean): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-        if (Date.now() > deadline) {
-            throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        }
-        await sleep(200);
-    }
 }
 
 /** Deletes the Pod the kubelet's way and returns everything the sidecar shipped up to its exit. */
@@ -195,7 +157,7 @@ describe("the sidecar ships every nginx line once (the real node: kubelet, conta
         expect(result.unexpected).to.have.length(0);
         // The shipper saves its offsets after each chunk it writes: a kill between the write and
         // the save replays that chunk, never more.
-        const replayedBytes = result.duplicated.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+        const replayedBytes = bytesOfLines(result.duplicated);
         expect(replayedBytes, `${result.duplicated.length} lines replayed`).to.be.at.most(CHUNK_BYTES_OF_SHIPPER);
     });
 });
