@@ -12,8 +12,9 @@
  * as fast as nginx goes, for --seconds). Lines are counted from the sidecar's container log on the
  * node (the kubelet's CRI log file) against nginx's unrotated truth copies, 2 s after the load
  * stops, while the Pod still runs; latency is containerd's stamp on each line minus nginx's
- * `$msec`; CPU comes from the containers' cgroups. The defaults take about 10 minutes per --weights
- * on a 2-core machine.
+ * `$msec`; CPU comes from the containers' cgroups, and that of the node's log path (containerd and
+ * the Pod's shim, which carry the sidecar's stdout into its CRI log file and are charged to no Pod)
+ * from /proc (lab/logPathCpu.ts). The defaults take about 10 minutes per --weights on a 2-core machine.
  *
  * Only our sidecar rotates nginx's logs; the others let them grow, and with the same --limit the
  * kubelet evicts their Pod within seconds of full load (test/integration/realNode.test.ts shows it).
@@ -33,6 +34,7 @@ import { NGINX_RESOURCES, SIDECAR_CONTAINER, buildPodSpec } from "../components/
 import { criLogFile, readCriLog } from "../lab/criLog";
 import { watchDiskUsage } from "../lab/diskUsage";
 import { accountNginxLines } from "../lab/lineAccounting";
+import { clusterContainerdPid, processCpuSeconds, shimPidOf } from "../lab/logPathCpu";
 import { request, runLoad } from "../lab/load";
 import { kubectl, localImages } from "../lab/localNode";
 import { NodePod } from "../lab/nodePod";
@@ -125,7 +127,13 @@ async function measureVariant(variant: SidecarVariant, round: number, position: 
 
         // Full load, with the shared volume's usage sampled throughout.
         const disk = watchDiskUsage(pod.sharedLogsDirectory(), 50);
-        const cpuAt = () => ({ nginx: pod.containerCpuSeconds("nginx-container"), sidecar: pod.containerCpuSeconds(SIDECAR_CONTAINER) });
+        // The node's log path: containerd and this Pod's shim, which carry the sidecar's stdout to its CRI log file.
+        const logPath = [clusterContainerdPid(), shimPidOf(pod.containerPids(SIDECAR_CONTAINER))];
+        const cpuAt = () => ({
+            nginx: pod.containerCpuSeconds("nginx-container"),
+            sidecar: pod.containerCpuSeconds(SIDECAR_CONTAINER),
+            logPath: logPath.reduce((total, pid) => total + processCpuSeconds(pid), 0),
+        });
         const cpuBefore = cpuAt();
         const load = await runLoad(`${pod.baseUrl}/`, { seconds: options.seconds, connections: CONNECTIONS, threads: 1 });
         const cpuAfter = cpuAt();
@@ -153,6 +161,7 @@ async function measureVariant(variant: SidecarVariant, round: number, position: 
             nginxCpuSecondsUnderLoad: cpuAfter.nginx - cpuBefore.nginx,
             sidecarCpuSecondsUnderLoad: cpuAfter.sidecar - cpuBefore.sidecar,
             sidecarCpuSecondsTotal: cpuAfter.sidecar,
+            logPathCpuSecondsUnderLoad: cpuAfter.logPath - cpuBefore.logPath,
             peakSharedLogsBytes: peak,
         };
     } finally {

@@ -27,6 +27,8 @@ export interface RoundMeasurement {
     readonly sidecarCpuSecondsUnderLoad: number;
     /** From the sidecar's start to the end of the load (what shipping everything cost). */
     readonly sidecarCpuSecondsTotal: number;
+    /** The containerd daemon's and the Pod's shim's, under load (lab/logPathCpu.ts): outside the Pod's cgroups. */
+    readonly logPathCpuSecondsUnderLoad: number;
     readonly peakSharedLogsBytes: number;
 }
 
@@ -56,6 +58,8 @@ export interface VariantSummary {
     readonly vsIdle: PairedRatio | undefined;
     /** Summed sidecar CPU over summed nginx CPU, both under load. */
     readonly sidecarCpuShareOfNginx: number;
+    /** The same for the node's log path (containerd and the Pod's shim), which no Pod is charged for. */
+    readonly logPathCpuShareOfNginx: number;
     /** The sidecar's CPU seconds per GB it shipped (NaN when it shipped nothing). */
     readonly sidecarCpuSecondsPerGB: number;
     /** The highest of the rounds' peaks. */
@@ -127,6 +131,7 @@ export function summarizeRounds(measurements: readonly RoundMeasurement[]): Vari
             requestsPerSecond: median(runs.map((m) => m.requestsPerSecond)),
             vsIdle: hasIdle ? pairedRatio(measurements, variant, "idle") : undefined,
             sidecarCpuShareOfNginx: nginxCpu > 0 ? total((m) => m.sidecarCpuSecondsUnderLoad) / nginxCpu : NaN,
+            logPathCpuShareOfNginx: nginxCpu > 0 ? total((m) => m.logPathCpuSecondsUnderLoad) / nginxCpu : NaN,
             sidecarCpuSecondsPerGB: shippedBytes > 0 ? total((m) => m.sidecarCpuSecondsTotal) / (shippedBytes / 1e9) : NaN,
             peakSharedLogsBytes: Math.max(...runs.map((m) => m.peakSharedLogsBytes)),
         };

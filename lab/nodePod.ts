@@ -186,10 +186,15 @@ export class NodePod {
         return Number(fs.readFileSync(path.join(this.containerCgroup(container, "cpuacct"), "cpuacct.usage"), "utf8")) / 1e9;
     }
 
+    /** A container's processes on this machine, from its cgroup. */
+    containerPids(container: string): number[] {
+        const procs = fs.readFileSync(path.join(this.containerCgroup(container, "pids"), "cgroup.procs"), "utf8");
+        return procs.trim().split("\n").filter((p) => p !== "").map(Number);
+    }
+
     /** Kills a container's processes (as a crash would); the kubelet restarts it per its policy. */
     killContainer(container: string, signal: NodeJS.Signals = "SIGKILL"): void {
-        const procs = fs.readFileSync(path.join(this.containerCgroup(container, "pids"), "cgroup.procs"), "utf8");
-        for (const pid of procs.trim().split("\n").filter((p) => p !== "").map(Number)) {
+        for (const pid of this.containerPids(container)) {
             process.kill(pid, signal);
         }
     }

@@ -7,7 +7,7 @@ function run(round: number, variant: SidecarVariant, requestsPerSecond: number, 
     return {
         round, position: 0, variant, linesLogged: 100, linesLost: 0, linesDuplicated: 0, loggedBytes: 1000, shippedBytes: 1000,
         idleLatencyMs: [], loadLatencyMs: [], requestsPerSecond, nginxCpuSecondsUnderLoad: 10, sidecarCpuSecondsUnderLoad: 1,
-        sidecarCpuSecondsTotal: 2, peakSharedLogsBytes: 0, ...extra,
+        sidecarCpuSecondsTotal: 2, logPathCpuSecondsUnderLoad: 2, peakSharedLogsBytes: 0, ...extra,
     };
 }
 
@@ -70,7 +70,8 @@ describe("shipping benchmark rounds", () => {
             run(0, "idle", 100),
             run(0, "ours", 93, { linesLogged: 100, linesLost: 1, linesDuplicated: 2, loadLatencyMs: [30, 10], peakSharedLogsBytes: 5 }),
             run(1, "ours", 99, { linesLogged: 200, linesLost: 3, linesDuplicated: 4, loadLatencyMs: [20], peakSharedLogsBytes: 7,
-                sidecarCpuSecondsUnderLoad: 3, nginxCpuSecondsUnderLoad: 30, shippedBytes: 3000, loggedBytes: 3000, sidecarCpuSecondsTotal: 6 }),
+                sidecarCpuSecondsUnderLoad: 3, nginxCpuSecondsUnderLoad: 30, shippedBytes: 3000, loggedBytes: 3000, sidecarCpuSecondsTotal: 6,
+                logPathCpuSecondsUnderLoad: 6 }),
             run(1, "idle", 110),
         ];
         const [idle, ours] = summarizeRounds(measurements);
@@ -94,6 +95,7 @@ describe("shipping benchmark rounds", () => {
 
         it("weighs CPU by what each round used, and keeps the highest peak of the shared volume", () => {
             expect(ours.sidecarCpuShareOfNginx).to.equal(4 / 40);
+            expect(ours.logPathCpuShareOfNginx).to.equal(8 / 40);
             expect(ours.sidecarCpuSecondsPerGB).to.equal(8 / (4000 / 1e9));
             expect(ours.peakSharedLogsBytes).to.equal(7);
         });

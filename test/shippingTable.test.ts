@@ -7,7 +7,7 @@ function summary(variant: VariantSummary["variant"], requestsPerSecond: number, 
         variant, rounds: perRound.length, linesLogged: 1000, linesLost: 0, linesDuplicated: 0, outputBytesPerLoggedByte: 1,
         idleLatencyMs: [10, 12], loadLatencyMs: [15, 30], requestsPerSecond,
         vsIdle: { perRound, median: perRound[1], min: Math.min(...perRound), max: Math.max(...perRound) },
-        sidecarCpuShareOfNginx: 0.017, sidecarCpuSecondsPerGB: 5.4, peakSharedLogsBytes: 8 * 2 ** 20,
+        sidecarCpuShareOfNginx: 0.017, logPathCpuShareOfNginx: 0.2, sidecarCpuSecondsPerGB: 5.4, peakSharedLogsBytes: 8 * 2 ** 20,
     };
 }
 
