@@ -1,5 +1,6 @@
 """Draws the shipping benchmark's latencies (bench/results/shipping.json) as a PNG: for each
-sidecar, the share of lines shipped within a given time, at idle and under full load."""
+sidecar, the share of lines shipped within a given time, at idle and under full load, over all
+rounds (each result's samples are already pooled and thinned by bench/shipping.ts)."""
 
 import json
 import sys
@@ -37,8 +38,10 @@ def main(source, target):
         axis.grid(True, which="both", alpha=0.3)
         axis.legend(loc="lower right")
     axes[0].set_ylabel("% of access lines shipped within")
-    seconds = data["options"]["seconds"]
-    figure.suptitle("Log shipping latency (CDF); lines never shipped are missing from the curves; %d s of full load" % seconds)
+    options = data["options"]
+    # Files from before the interleaved rounds have no "rounds": one run per sidecar.
+    load = "%d rounds × %d s of full load" % (options.get("rounds", 1), options["seconds"])
+    figure.suptitle("Log shipping latency (CDF, all rounds); lines never shipped are missing from the curves; " + load)
     figure.tight_layout()
     figure.savefig(target, dpi=110)
 

@@ -1,15 +1,20 @@
 /**
  * Log shipping benchmark: the tutorial's `cat; sleep 30` loop, the Kubernetes docs' streaming
  * sidecar (`tail -n+1 -F`, busybox) and ours, each in the component's Pod (only the sidecar
- * swapped) on the local cluster's real node, with the same load, one after the other in one run.
+ * swapped) on the local cluster's real node, with the same load, in interleaved rounds.
  *
- *   npm run bench:shipping [-- --seconds 60 --limit 32Mi --unrotated-limit 8Gi --idle-requests 200 --variants idle,tutorial,k8s-docs-tail,ours --weights kubelet|equal]
+ *   npm run bench:shipping [-- --rounds 3 --seconds 30 --limit 32Mi --unrotated-limit 8Gi --idle-requests 100 --variants idle,tutorial,k8s-docs-tail,ours --weights kubelet|equal]
  *
- * For each sidecar: an idle phase (one request every 50 ms) and a full-load phase (wrk from the
- * host to the Pod's IP, as fast as nginx goes, for --seconds). Lines are counted from the sidecar's
- * container log on the node (the kubelet's CRI log file) against nginx's unrotated truth copies, 2 s
- * after the load stops, while the Pod still runs; latency is containerd's stamp on each line minus
- * nginx's `$msec`; CPU comes from the containers' cgroups.
+ * Each round runs every sidecar once (round 1 in --variants order, each later round rotated by one,
+ * so the machine's slow drift hits every sidecar alike); nginx's request rate is compared with the
+ * same round's idle sidecar (bench/shippingRounds.ts). For each sidecar and round: an idle phase
+ * (--idle-requests requests, 50 ms apart) and a full-load phase (wrk from the host to the Pod's IP,
+ * as fast as nginx goes, for --seconds). Lines are counted from the sidecar's container log on the
+ * node (the kubelet's CRI log file) against nginx's unrotated truth copies, 2 s after the load
+ * stops, while the Pod still runs; latency is containerd's stamp on each line minus nginx's
+ * `$msec`; CPU comes from the containers' cgroups, and that of the node's log path (containerd and
+ * the Pod's shim, which carry the sidecar's stdout into its CRI log file and are charged to no Pod)
+ * from /proc (lab/logPathCpu.ts). The defaults take about 10 minutes per --weights on a 2-core machine.
  *
  * Only our sidecar rotates nginx's logs; the others let them grow, and with the same --limit the
  * kubelet evicts their Pod within seconds of full load (test/integration/realNode.test.ts shows it).
@@ -21,19 +26,22 @@
  * Needs the local cluster (scripts/cluster.sh up) and wrk (scripts/setup-test-tools.sh).
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { resolveArgs } from "../components/args";
 import { NGINX_RESOURCES, SIDECAR_CONTAINER, buildPodSpec } from "../components/podSpec";
-import { parseByteQuantity } from "../components/validators";
 import { criLogFile, readCriLog } from "../lab/criLog";
 import { watchDiskUsage } from "../lab/diskUsage";
 import { accountNginxLines } from "../lab/lineAccounting";
+import { clusterContainerdPid, processCpuSeconds, shimPidOf } from "../lab/logPathCpu";
 import { request, runLoad } from "../lab/load";
 import { kubectl, localImages } from "../lab/localNode";
 import { NodePod } from "../lab/nodePod";
 import { SIDECAR_VARIANTS, SidecarVariant, withSidecar } from "../lab/sidecarVariants";
-import { accessLineLatencies, percentile } from "./shippingAnalysis";
+import { accessLineLatencies } from "./shippingAnalysis";
+import { RoundMeasurement, pairedRatio, roundOrder, summarizeRounds } from "./shippingRounds";
+import { renderShippingTable } from "./shippingTable";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;
@@ -42,6 +50,7 @@ type Weights = "kubelet" | "equal";
 
 interface Options {
     readonly variants: SidecarVariant[];
+    readonly rounds: number;
     readonly seconds: number;
     readonly limit: string;
     readonly unrotatedLimit: string;
@@ -49,34 +58,41 @@ interface Options {
     readonly weights: Weights;
 }
 
-/** One sidecar's results. */
-interface VariantResult {
-    readonly variant: SidecarVariant;
-    readonly linesLogged: number;
-    readonly linesLost: number;
-    readonly linesDuplicated: number;
-    readonly outputBytesPerLoggedByte: number;
-    readonly idleLatencyMs: number[];
-    readonly loadLatencyMs: number[];
-    readonly requestsPerSecond: number;
-    readonly sidecarCpuShareOfNginx: number;
-    /** The sidecar's CPU seconds per GB it shipped (NaN when it shipped nothing). */
-    readonly sidecarCpuSecondsPerGB: number;
-    readonly peakSharedLogsBytes: number;
-}
+/** wrk's open connections. */
+const CONNECTIONS = 32;
 
 function parseOptions(argv: string[]): Options {
     const value = (flag: string, fallback: string) => {
         const i = argv.indexOf(flag);
         return i >= 0 ? argv[i + 1] : fallback;
     };
+    const count = (flag: string, fallback: string, least: number) => {
+        const n = Number(value(flag, fallback));
+        if (!Number.isInteger(n) || n < least) {
+            throw new Error(`${flag} ${value(flag, fallback)}: expected a whole number of at least ${least}`);
+        }
+        return n;
+    };
     const weights = value("--weights", "kubelet");
     if (weights !== "kubelet" && weights !== "equal") {
         throw new Error(`--weights ${weights}: expected kubelet or equal`);
     }
+    const variants = value("--variants", SIDECAR_VARIANTS.join(",")).split(",");
+    const unknown = variants.filter((v) => !SIDECAR_VARIANTS.includes(v as SidecarVariant));
+    if (unknown.length > 0 || new Set(variants).size !== variants.length) {
+        throw new Error(`--variants ${variants.join(",")}: expected distinct names among ${SIDECAR_VARIANTS.join(", ")}`);
+    }
+    if (!variants.includes("idle")) {
+        // Every round's rates are divided by that round's idle run: without it there is nothing to compare.
+        throw new Error(`--variants ${variants.join(",")}: must include idle, the baseline of each round`);
+    }
     return {
-        variants: value("--variants", SIDECAR_VARIANTS.join(",")).split(",") as SidecarVariant[],
-        seconds: Number(value("--seconds", "60")), limit: value("--limit", "32Mi"), unrotatedLimit: value("--unrotated-limit", "8Gi"), idleRequests: Number(value("--idle-requests", "200")),
+        variants: variants as SidecarVariant[],
+        rounds: count("--rounds", "3", 1),
+        seconds: count("--seconds", "30", 1),
+        limit: value("--limit", "32Mi"),
+        unrotatedLimit: value("--unrotated-limit", "8Gi"),
+        idleRequests: count("--idle-requests", "100", 0),
         weights,
     };
 }
@@ -95,11 +111,12 @@ function withWeights(spec: PodSpec, weights: Weights): PodSpec {
     return { ...spec, containers: equal(spec.containers as Container[])!, ...(spec.initContainers ? { initContainers: equal(spec.initContainers as Container[]) } : {}) };
 }
 
-async function benchmarkVariant(variant: SidecarVariant, options: Options, namespace: string): Promise<VariantResult> {
+/** One sidecar's run in one round: its own Pod, idle phase, full load, accounting; the Pod is gone after. */
+async function measureVariant(variant: SidecarVariant, round: number, position: number, options: Options, namespace: string): Promise<RoundMeasurement> {
     const images = localImages();
     const logSizeLimit = variant === "ours" ? options.limit : options.unrotatedLimit;
     const spec = withWeights(withSidecar(buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python, logSizeLimit })), variant), options.weights);
-    const pod = await NodePod.start(spec, { namespace, name: `bench-${variant}` });
+    const pod = await NodePod.start(spec, { namespace, name: `bench-${variant}-r${round + 1}` });
     try {
         // Idle: one request at a time, 50 ms apart.
         for (let i = 0; i < options.idleRequests; i++) {
@@ -110,9 +127,15 @@ async function benchmarkVariant(variant: SidecarVariant, options: Options, names
 
         // Full load, with the shared volume's usage sampled throughout.
         const disk = watchDiskUsage(pod.sharedLogsDirectory(), 50);
-        const cpuAt = () => ({ nginx: pod.containerCpuSeconds("nginx-container"), sidecar: pod.containerCpuSeconds(SIDECAR_CONTAINER) });
+        // The node's log path: containerd and this Pod's shim, which carry the sidecar's stdout to its CRI log file.
+        const logPath = [clusterContainerdPid(), shimPidOf(pod.containerProcessIds(SIDECAR_CONTAINER))];
+        const cpuAt = () => ({
+            nginx: pod.containerCpuSeconds("nginx-container"),
+            sidecar: pod.containerCpuSeconds(SIDECAR_CONTAINER),
+            logPath: logPath.reduce((total, pid) => total + processCpuSeconds(pid), 0),
+        });
         const cpuBefore = cpuAt();
-        const load = await runLoad(`${pod.baseUrl}/`, { seconds: options.seconds, connections: 32, threads: 1 });
+        const load = await runLoad(`${pod.baseUrl}/`, { seconds: options.seconds, connections: CONNECTIONS, threads: 1 });
         const cpuAfter = cpuAt();
         const peak = disk.stop();
         await sleep(2000);
@@ -121,22 +144,24 @@ async function benchmarkVariant(variant: SidecarVariant, options: Options, names
         const error = pod.truthText("error.log");
         const chunks = readCriLog(criLogFile(namespace, pod.name, pod.uid, SIDECAR_CONTAINER));
         const shipped = chunks.map((c) => c.text).join("");
-        const result = accountNginxLines(access, error, shipped);
+        const lines = accountNginxLines(access, error, shipped);
         const latencies = accessLineLatencies(chunks, (line) => line.includes("GET /?idle="));
-        const nginxCpu = cpuAfter.nginx - cpuBefore.nginx;
-        const sidecarCpu = cpuAfter.sidecar - cpuBefore.sidecar;
-        const shippedBytes = Buffer.byteLength(shipped);
         return {
+            round,
+            position,
             variant,
-            linesLogged: result.written,
-            linesLost: result.lost.length,
-            linesDuplicated: result.duplicated.length,
-            outputBytesPerLoggedByte: shippedBytes / (Buffer.byteLength(access) + Buffer.byteLength(error)),
+            linesLogged: lines.written,
+            linesLost: lines.lost.length,
+            linesDuplicated: lines.duplicated.length,
+            loggedBytes: Buffer.byteLength(access) + Buffer.byteLength(error),
+            shippedBytes: Buffer.byteLength(shipped),
             idleLatencyMs: latencies.idle,
             loadLatencyMs: latencies.load,
             requestsPerSecond: load.requestsPerSecond,
-            sidecarCpuShareOfNginx: nginxCpu > 0 ? sidecarCpu / nginxCpu : NaN,
-            sidecarCpuSecondsPerGB: shippedBytes > 0 ? cpuAfter.sidecar / (shippedBytes / 1e9) : NaN,
+            nginxCpuSecondsUnderLoad: cpuAfter.nginx - cpuBefore.nginx,
+            sidecarCpuSecondsUnderLoad: cpuAfter.sidecar - cpuBefore.sidecar,
+            sidecarCpuSecondsTotal: cpuAfter.sidecar,
+            logPathCpuSecondsUnderLoad: cpuAfter.logPath - cpuBefore.logPath,
             peakSharedLogsBytes: peak,
         };
     } finally {
@@ -145,60 +170,59 @@ async function benchmarkVariant(variant: SidecarVariant, options: Options, names
     }
 }
 
-function formatMs(value: number): string {
-    return Number.isNaN(value) ? "–" : value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`;
-}
-
-function renderTable(results: VariantResult[], options: Options): string {
-    const limitBytes = parseByteQuantity(options.limit)!;
-    const idle = results.find((r) => r.variant === "idle");
-    const rows = results.filter((r) => r.variant !== "idle").map((r) => [
-        r.variant,
-        r.linesLogged.toLocaleString("en-US"),
-        `${r.linesLost.toLocaleString("en-US")} (${((100 * r.linesLost) / r.linesLogged).toFixed(1)}%)`,
-        r.linesDuplicated.toLocaleString("en-US"),
-        r.outputBytesPerLoggedByte.toFixed(2),
-        `${formatMs(percentile(r.idleLatencyMs, 50))} / ${formatMs(percentile(r.idleLatencyMs, 99))} / ${formatMs(percentile(r.idleLatencyMs, 100))}`,
-        `${formatMs(percentile(r.loadLatencyMs, 50))} / ${formatMs(percentile(r.loadLatencyMs, 99))} / ${formatMs(percentile(r.loadLatencyMs, 100))}`,
-        `${Math.round(r.requestsPerSecond).toLocaleString("en-US")} (${idle ? ((100 * r.requestsPerSecond) / idle.requestsPerSecond).toFixed(0) : "?"}%)`,
-        `${(100 * r.sidecarCpuShareOfNginx).toFixed(1)}%`,
-        Number.isNaN(r.sidecarCpuSecondsPerGB) ? "–" : r.sidecarCpuSecondsPerGB.toFixed(1),
-        `${(r.peakSharedLogsBytes / 2 ** 20).toFixed(1)} MiB (${((100 * r.peakSharedLogsBytes) / limitBytes).toFixed(0)}%)`,
-    ]);
-    const header = ["sidecar", "lines logged", "lost", "duplicated", "out bytes / logged byte", "latency idle p50 / p99 / max",
-        "latency full load p50 / p99 / max", "nginx req/s (vs idle sidecar)", "sidecar CPU / nginx CPU", "sidecar CPU s / GB shipped", `peak shared-logs (of ${options.limit})`];
-    return [
-        `| ${header.join(" | ")} |`,
-        `|${header.map(() => "---").join("|")}|`,
-        ...rows.map((row) => `| ${row.join(" | ")} |`),
-        "",
-        `idle sidecar (\`sleep\`, the baseline): nginx ${Math.round(idle?.requestsPerSecond ?? NaN).toLocaleString("en-US")} req/s. CPU weights: ${options.weights === "kubelet" ? "the kubelet's, from the component's requests (nginx 100m, sidecar 50m)" : "equal (the sidecar requests nginx's 100m)"}.`,
-    ].join("\n");
+/** The command line that ran (`npm run bench:shipping` passes its options through, then adds --weights). */
+function commandLine(): string {
+    return ["node", ...process.execArgv, path.relative(process.cwd(), process.argv[1]), ...process.argv.slice(2)].join(" ");
 }
 
 async function main(): Promise<void> {
     const options = parseOptions(process.argv.slice(2));
-    const results: VariantResult[] = [];
+    const measurements: RoundMeasurement[] = [];
     const namespace = `bench-shipping-${process.pid}`;
+    const started = Date.now();
     kubectl(["create", "namespace", namespace]);
     try {
-        for (const variant of options.variants) {
-            process.stderr.write(`bench: ${variant} (${options.weights} CPU weights): ${options.idleRequests} idle requests, then ${options.seconds} s of full load...\n`);
-            results.push(await benchmarkVariant(variant, options, namespace));
+        for (let round = 0; round < options.rounds; round++) {
+            const order = roundOrder(options.variants, round);
+            for (const [position, variant] of order.entries()) {
+                const elapsed = Math.round((Date.now() - started) / 1000);
+                process.stderr.write(`bench: round ${round + 1}/${options.rounds}, ${variant} (${options.weights} CPU weights, ${elapsed} s in): `
+                    + `${options.idleRequests} idle requests, then ${options.seconds} s of full load...\n`);
+                measurements.push(await measureVariant(variant, round, position, options, namespace));
+            }
         }
     } finally {
         kubectl(["delete", "namespace", namespace, "--wait=false"]);
     }
-    const table = renderTable(results, options);
+    process.stderr.write(`bench: ${options.rounds} rounds in ${Math.round((Date.now() - started) / 1000)} s\n`);
+
+    const summaries = summarizeRounds(measurements);
+    const streamsBoth = options.variants.includes("ours") && options.variants.includes("k8s-docs-tail");
+    const table = renderShippingTable(summaries, {
+        rounds: options.rounds,
+        seconds: options.seconds,
+        connections: CONNECTIONS,
+        limit: options.limit,
+        weights: options.weights,
+        command: commandLine(),
+        order: options.variants,
+        idleRequestsPerSecond: measurements.filter((m) => m.variant === "idle").map((m) => m.requestsPerSecond),
+        oursVsStreamingTail: streamsBoth ? pairedRatio(measurements, "ours", "k8s-docs-tail") : undefined,
+    });
     console.log(table);
     const out = path.join(__dirname, "results");
     fs.mkdirSync(out, { recursive: true });
     const name = options.weights === "kubelet" ? "shipping" : "shipping-equal";
     fs.writeFileSync(path.join(out, `${name}.md`), `${table}\n`);
-    // Latency samples, thinned to at most 20,000 per phase, for the plot.
+    // Latency samples (sorted), thinned to at most 20,000 per phase, for the plot; each round's
+    // measurements without their samples, to check the summary against.
     const thin = (values: number[]) => values.filter((_, i) => i % Math.max(1, Math.ceil(values.length / 20000)) === 0);
     fs.writeFileSync(path.join(out, `${name}.json`), JSON.stringify({
-        options, machine: { cpus: require("os").cpus().length }, results: results.map((r) => ({ ...r, idleLatencyMs: thin(r.idleLatencyMs), loadLatencyMs: thin(r.loadLatencyMs) })),
+        options,
+        command: commandLine(),
+        machine: { cpus: os.cpus().length },
+        results: summaries.map((s) => ({ ...s, idleLatencyMs: thin(s.idleLatencyMs), loadLatencyMs: thin(s.loadLatencyMs) })),
+        runs: measurements.map(({ idleLatencyMs: _idle, loadLatencyMs: _load, ...m }) => m),
     }));
 }
 

@@ -1,0 +1,97 @@
+/**
+ * The shipping benchmark's Markdown: how it ran (rounds, seconds, the command line), one row per
+ * sidecar, and the baseline's rates under the table.
+ */
+import { parseByteQuantity } from "../components/validators";
+import { PairedRatio, VariantSummary } from "./shippingRounds";
+import { percentile } from "./shippingAnalysis";
+
+/** How the benchmark ran, for the lines around the table. */
+export interface ShippingRun {
+    readonly rounds: number;
+    readonly seconds: number;
+    readonly connections: number;
+    /** The shared-logs volume's size limit of our Pod, a Kubernetes quantity. */
+    readonly limit: string;
+    readonly weights: "kubelet" | "equal";
+    /** The command line, as typed. */
+    readonly command: string;
+    /** Round 1's order (each later round rotates it by one). */
+    readonly order: readonly string[];
+    /** Each round's idle-sidecar rate, in round order. */
+    readonly idleRequestsPerSecond: readonly number[];
+    /** Ours against the docs' streaming sidecar, same round (when both ran). */
+    readonly oursVsStreamingTail: PairedRatio | undefined;
+}
+
+function formatMs(value: number): string {
+    return Number.isNaN(value) ? "–" : value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`;
+}
+
+function formatCount(value: number): string {
+    return Math.round(value).toLocaleString("en-US");
+}
+
+function formatShare(value: number): string {
+    return Number.isNaN(value) ? "–" : `${(100 * value).toFixed(1)}%`;
+}
+
+/** `93.4% (92.1–95.0%)`: the median of the rounds' ratios and their range. */
+export function formatRatio(ratio: PairedRatio | undefined): string {
+    if (ratio === undefined || ratio.perRound.length === 0) {
+        return "–";
+    }
+    const pct = (value: number) => (100 * value).toFixed(1);
+    return `${pct(ratio.median)}% (${pct(ratio.min)}–${pct(ratio.max)}%)`;
+}
+
+function latencies(sorted: readonly number[]): string {
+    return [50, 99, 100].map((p) => formatMs(percentile(sorted, p))).join(" / ");
+}
+
+/** The table, with a line above saying how it ran and lines below for the baselines. */
+export function renderShippingTable(summaries: readonly VariantSummary[], run: ShippingRun): string {
+    const limitBytes = parseByteQuantity(run.limit)!;
+    const rows = summaries.filter((s) => s.variant !== "idle").map((s) => [
+        s.variant,
+        formatCount(s.linesLogged),
+        `${formatCount(s.linesLost)} (${((100 * s.linesLost) / s.linesLogged).toFixed(1)}%)`,
+        formatCount(s.linesDuplicated),
+        s.outputBytesPerLoggedByte.toFixed(2),
+        latencies(s.idleLatencyMs),
+        latencies(s.loadLatencyMs),
+        formatCount(s.requestsPerSecond),
+        formatRatio(s.vsIdle),
+        formatShare(s.sidecarCpuShareOfNginx),
+        formatShare(s.logPathCpuShareOfNginx),
+        Number.isNaN(s.sidecarCpuSecondsPerGB) ? "–" : s.sidecarCpuSecondsPerGB.toFixed(1),
+        `${(s.peakSharedLogsBytes / 2 ** 20).toFixed(1)} MiB (${((100 * s.peakSharedLogsBytes) / limitBytes).toFixed(0)}%)`,
+    ]);
+    const header = ["sidecar", "lines logged", "lost", "duplicated", "out bytes / logged byte", "latency idle p50 / p99 / max",
+        "latency full load p50 / p99 / max", "nginx req/s (median of rounds)", "nginx req/s vs idle sidecar, same round: median (min–max)",
+        "sidecar CPU / nginx CPU", "node log path CPU (containerd + Pod's shim) / nginx CPU", "sidecar CPU s / GB shipped", `peak shared-logs (of ${run.limit})`];
+    const weights = run.weights === "kubelet"
+        ? "the kubelet's, from the component's requests (nginx 100m, sidecar 50m)"
+        : "equal (the sidecar requests nginx's 100m)";
+    const idle = run.idleRequestsPerSecond;
+    const idleSummary = summaries.find((s) => s.variant === "idle");
+    return [
+        `${run.rounds} round${run.rounds === 1 ? "" : "s"} × ${run.seconds} s of full load (wrk, ${run.connections} connections) per sidecar; `
+            + `each round runs every sidecar once, round 1 in the order ${run.order.join(", ")}, each later round rotated by one. `
+            + `Lines and latencies are over all rounds. CPU weights: ${weights}.`,
+        `Command: \`${run.command}\``,
+        "",
+        `| ${header.join(" | ")} |`,
+        `|${header.map(() => "---").join("|")}|`,
+        ...rows.map((row) => `| ${row.join(" | ")} |`),
+        "",
+        idleSummary
+            ? `idle sidecar (\`sleep\`, the baseline): nginx ${formatCount(idleSummary.requestsPerSecond)} req/s, median of rounds (${idle.map(formatCount).join(", ")}); `
+                + `node log path CPU / nginx CPU ${formatShare(idleSummary.logPathCpuShareOfNginx)} (containerd's work for the rest of the node: the floor of that column).`
+            : "no idle sidecar ran: no baseline for nginx's request rate.",
+        ...(run.oursVsStreamingTail
+            ? [`ours vs k8s-docs-tail, same round: nginx req/s ${formatRatio(run.oursVsStreamingTail)}. Both stream every line to stdout, so the node's log path `
+                + "(the Pod's shim copying it, containerd stamping it into the CRI log file) costs both alike and is not in this ratio; what remains is ours' own cost."]
+            : []),
+    ].join("\n");
+}
