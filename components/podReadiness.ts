@@ -29,10 +29,13 @@ export const WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
  * `status[...]` selects, in order: the `containerStatuses` or `initContainerStatuses` list when one of
  * its containers is waiting, then `phase`. A list is not a value, so while a container waits the
  * condition fails with the list (its `state.waiting.reason` and `message` are the kubelet's); when
- * none waits, the phase is compared with `Running`.
+ * none waits, the phase is compared with `Running`. A container waiting only because an init
+ * container has not started (`PodInitializing`: nginx behind a native sidecar) does not count: the
+ * provider prints the first list selected, in no fixed order, and it must be the one with the cause.
+ * (No `!=`: the provider splits the expression at a lone `=`.)
  */
 export const READY_CONDITIONS: readonly string[] = [
-    "jsonpath={.status[?@[?@.state.waiting], 'phase']}=Running",
+    "jsonpath={.status[?@[?@.state.waiting && !(@.state.waiting.reason == 'PodInitializing')], 'phase']}=Running",
     "condition=Ready",
 ];
 

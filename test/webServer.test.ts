@@ -102,7 +102,7 @@ describe("WebServer (mocks)", () => {
         await promiseOf(new WebServer("wait-for", { service: {} }).pod.urn);
         const [pod] = registeredOfType(POD);
         expect(JSON.parse(pod.inputs.metadata.annotations["pulumi.com/waitFor"])).to.deep.equal([
-            "jsonpath={.status[?@[?@.state.waiting], 'phase']}=Running",
+            "jsonpath={.status[?@[?@.state.waiting && !(@.state.waiting.reason == 'PodInitializing')], 'phase']}=Running",
             "condition=Ready",
         ]);
         expect(registeredOfType(NETWORK_POLICY)[0].inputs.metadata.annotations).to.equal(undefined);
