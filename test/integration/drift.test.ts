@@ -12,17 +12,17 @@ import { deletePodOutOfBand, livePods } from "../../lab/livePods";
 const POD = "kubernetes:core/v1:Pod";
 
 /**
- * The bound on `pulumi up --refresh` recreating the Pod: the CLI's start and the program's
- * compilation (10-25 s on this shared 2-core machine), reading the 5 resources back, and the new
- * Pod's start and first readiness probe (2-6 s here). Far below readyTimeoutSeconds' 300 s default.
+ * The bound on `pulumi up --refresh` recreating the Pod: the CLI's start, reading the 5 resources
+ * back and the new Pod's start and first readiness probe. Measured 3.7-3.9 s here; the rest is room
+ * for a shared 2-core machine under other tests' load.
  */
-const RECREATE_BOUND_SECONDS = 90;
+const RECREATE_BOUND_SECONDS = 60;
 /**
  * The bound on the main command recreating it: the same `up --refresh`, after its checks of the
- * machine (node, npm packages, the pulumi CLI, the backend, the stack: a few pulumi calls of 2-5 s
- * each here) and before its walkthrough (two `pulumi stack output`s).
+ * machine (node, npm packages, the pulumi CLI, the backend, the stack) and before its walkthrough
+ * (two `pulumi stack output`s). Measured 6.3-11.8 s here.
  */
-const MAIN_COMMAND_BOUND_SECONDS = 180;
+const MAIN_COMMAND_BOUND_SECONDS = 120;
 
 describe("drift: the Pod deleted out of band", function () {
     this.timeout(600_000);
@@ -102,8 +102,9 @@ describe("drift: the Pod deleted out of band", function () {
         it("shows it in its preview (npm run preview): the Pod will be created", () => {
             const preview = clone.run("dev-stack.sh", ["preview"]);
             expect(preview.status, preview.output).to.equal(0);
-            expect(preview.output).to.match(/\+ .*kubernetes:core\/v1:Pod\s+webserver-pod\s+create/);
-            expect(preview.output).to.match(/1 to create/);
+            // It previews with --diff: the refresh shows the Pod's outputs going, then the plan its create.
+            expect(preview.output, preview.output).to.match(/\+ kubernetes:core\/v1:Pod: \(create\)\s+\[urn=[^\]]*::webserver-pod\]/);
+            expect(preview.output).to.match(/Resources:\s+\+ 1 to create\s+4 unchanged/);
         });
 
         it(`recreates it within ${MAIN_COMMAND_BOUND_SECONDS} s: one new Pod, Ready, and its next preview changes nothing`, () => {
