@@ -78,6 +78,13 @@ export interface WebServerArgs {
      */
     readonly terminationGracePeriodSeconds?: number;
     /**
+     * Seconds `pulumi up` waits for the Pod to become Ready (each time it is created or updated)
+     * before it fails with what the kubelet reports: an image that cannot be pulled, a container
+     * that keeps crashing. A deadline from the start of the wait, whatever the Pod does meanwhile.
+     * @default 300
+     */
+    readonly readyTimeoutSeconds?: number;
+    /**
      * A NetworkPolicy selecting the Pod: ingress only to nginx's port 80, no egress. Only a
      * network plugin that enforces NetworkPolicy applies it; elsewhere it is stored and ignored.
      * `false` creates none (for namespaces whose owner manages policies).
@@ -109,6 +116,7 @@ export interface ResolvedWebServerArgs {
     readonly sidecarMode: SidecarMode;
     readonly service: Required<ServiceArgs> | undefined;
     readonly terminationGracePeriodSeconds: number;
+    readonly readyTimeoutSeconds: number;
     /** The NetworkPolicy, or `undefined` when `networkPolicy` is false. */
     readonly networkPolicy: ResolvedNetworkPolicy | undefined;
 }
@@ -144,12 +152,20 @@ export const DEFAULTS = {
     servicePort: 80,
     // The Kubernetes default: nginx's graceful quit and the sidecar's drain fit well inside it.
     terminationGracePeriodSeconds: 30,
+    // A first pull of both default images (tens of MB each, compressed) on a slow node or from a
+    // slow registry takes a minute or two; 5 minutes leaves room for that and for nginx's first
+    // readiness probes, and is half the provider's own 10, so a Pod that cannot start fails `up`
+    // in 5 minutes (the provider's own await never fails it: see podReadiness.ts).
+    readyTimeoutSeconds: 300,
     // Closed by default: neither container needs the network beyond nginx answering on port 80.
     networkPolicy: true,
 } as const;
 
 /** The shortest grace period accepted: nginx needs a moment to finish requests, the sidecar to drain. */
 export const MIN_GRACE_PERIOD_SECONDS = 5;
+
+/** The shortest `readyTimeoutSeconds`: a healthy Pod needs a few seconds to start and pass nginx's readiness probe (every 5 s). */
+export const MIN_READY_TIMEOUT_SECONDS = 10;
 
 /** The smallest `logSizeLimit`: below it, rotation would run on every few lines. */
 export const MIN_LOG_SIZE_LIMIT_BYTES = 2 ** 20;
@@ -211,6 +227,12 @@ export function resolveArgs(args: WebServerArgs, keyPrefix = ""): ResolvedWebSer
             `a whole number of seconds, at least ${MIN_GRACE_PERIOD_SECONDS} (nginx's quit and the sidecar's drain need time)`);
     }
 
+    const readyTimeoutSeconds = args.readyTimeoutSeconds ?? DEFAULTS.readyTimeoutSeconds;
+    if (!Number.isInteger(readyTimeoutSeconds) || readyTimeoutSeconds < MIN_READY_TIMEOUT_SECONDS) {
+        problems.add(key("readyTimeoutSeconds"), readyTimeoutSeconds,
+            `a whole number of seconds, at least ${MIN_READY_TIMEOUT_SECONDS} (the Pod needs time to start and pass its readiness probe)`);
+    }
+
     const networkPolicy = resolveNetworkPolicy(args, key, problems);
 
     problems.throwIfAny();
@@ -223,6 +245,7 @@ export function resolveArgs(args: WebServerArgs, keyPrefix = ""): ResolvedWebSer
         sidecarMode,
         service,
         terminationGracePeriodSeconds,
+        readyTimeoutSeconds,
         networkPolicy,
     };
 }

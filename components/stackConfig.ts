@@ -22,6 +22,7 @@ export const CONFIG_KEYS = {
     sidecarMode: "native (init container with restartPolicy Always, Kubernetes 1.29+) | classic; default: native",
     networkPolicy: "true | false: a NetworkPolicy allowing ingress only to nginx's port 80 and no egress; default: true",
     allowFrom: "list of peers allowed to reach port 80, each { namespaceSelector?, podSelector? } or { cidr, except? }; default: any source",
+    readyTimeoutSeconds: "seconds pulumi up waits for the Pod to become Ready before failing with the kubelet's reason, at least 10; default: 300",
 } as const;
 type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -89,6 +90,7 @@ export function readStackConfig(
         logSizeLimit: values.get("logSizeLimit"),
         sidecarMode: values.get("sidecarMode") as SidecarMode | undefined,
         service: parseService(values.get("service"), problems),
+        readyTimeoutSeconds: parseWholeNumber(values.get("readyTimeoutSeconds")),
         networkPolicy: parseBoolean(values.get("networkPolicy")),
         allowFrom: parseJson(values.get("allowFrom")) as WebServerArgs["allowFrom"],
     };
@@ -119,6 +121,11 @@ export function readStackConfig(
 /** `true`/`false` as booleans; anything else is passed on as given, for resolveArgs to report. */
 function parseBoolean(raw: string | undefined): boolean | undefined {
     return raw === "true" ? true : raw === "false" ? false : (raw as boolean | undefined);
+}
+
+/** Digits as the number they are (config values are strings); anything else is passed on as given, for resolveArgs to report. */
+function parseWholeNumber(raw: string | undefined): number | undefined {
+    return raw !== undefined && /^[0-9]+$/.test(raw) ? Number(raw) : (raw as number | undefined);
 }
 
 /** A JSON value (lists and objects arrive as JSON); a string that is not JSON is passed on as given, for resolveArgs to report. */

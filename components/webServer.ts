@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { WebServerArgs, resolveArgs } from "./args";
 import { childName, labelsFor } from "./naming";
 import { buildNetworkPolicySpec } from "./networkPolicySpec";
+import { buildReadinessAnnotations, buildReadinessTimeouts } from "./podReadiness";
 import { buildPodSpec } from "./podSpec";
 import { buildServiceSpec } from "./serviceSpec";
 
@@ -52,10 +53,15 @@ export class WebServer extends pulumi.ComponentResource {
         }, { parent: this });
         this.networkPolicyName = this.networkPolicy?.metadata.name;
 
+        // `up` waits for Ready until readyTimeoutSeconds, then fails with the kubelet's reason (podReadiness.ts).
         this.pod = new k8s.core.v1.Pod(childName(name, "pod"), {
-            metadata,
+            metadata: { ...metadata, annotations: buildReadinessAnnotations() },
             spec: buildPodSpec(resolved),
-        }, { parent: this, dependsOn: this.networkPolicy !== undefined ? [this.networkPolicy] : [] });
+        }, {
+            parent: this,
+            dependsOn: this.networkPolicy !== undefined ? [this.networkPolicy] : [],
+            customTimeouts: buildReadinessTimeouts(resolved.readyTimeoutSeconds),
+        });
         this.podName = this.pod.metadata.name;
 
         this.service = resolved.service === undefined ? undefined : new k8s.core.v1.Service(childName(name, "service"), {

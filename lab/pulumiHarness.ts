@@ -175,16 +175,16 @@ export class TestStack {
         return fs.readFileSync(path.join(this.stack.workspace.workDir, `Pulumi.${this.stack.name}.yaml`), "utf8");
     }
 
-    /** `pulumi preview`, recording engine events. */
-    async preview() {
+    /** `pulumi preview` (with `refresh`, `pulumi preview --refresh`), recording engine events. */
+    async preview(options: { refresh?: boolean } = {}) {
         this.events = [];
-        return this.stack.preview({ onEvent: (e) => this.events.push(e) });
+        return this.stack.preview({ ...options, onEvent: (e) => this.events.push(e) });
     }
 
-    /** `pulumi up`, recording engine events. */
-    async up() {
+    /** `pulumi up` (with `refresh`, `pulumi up --refresh`), recording engine events. */
+    async up(options: { refresh?: boolean } = {}) {
         this.events = [];
-        return this.stack.up({ onEvent: (e) => this.events.push(e) });
+        return this.stack.up({ ...options, onEvent: (e) => this.events.push(e) });
     }
 
     /** The (operation, resource type) of each step of the last operation, e.g. ["create", "kubernetes:core/v1:Pod"]. */

@@ -25,6 +25,7 @@ describe("resolveArgs", () => {
             ["sidecarMode", "native"],
             ["service", undefined],
             ["terminationGracePeriodSeconds", 30],
+            ["readyTimeoutSeconds", 300],
             ["networkPolicy", { allowFrom: undefined }],
         ];
         for (const [field, expected] of table) {
@@ -63,6 +64,7 @@ describe("resolveArgs", () => {
             // `??`, not `||`: a wrong value must be reported, not silently replaced by a default.
             expect(errorOf({ terminationGracePeriodSeconds: 0 }).message).to.include("terminationGracePeriodSeconds: got 0");
             expect(errorOf({ podName: "" }).message).to.include('podName: got ""');
+            expect(errorOf({ readyTimeoutSeconds: 0 }).message).to.include("readyTimeoutSeconds: got 0");
         });
         it("leaves the name to Pulumi with autoName", () => {
             expect(resolveArgs({ autoName: true }).podName).to.equal(undefined);
@@ -81,6 +83,10 @@ describe("resolveArgs", () => {
             ["a fractional port", { service: { port: 80.5 } }, "service.port: got 80.5"],
             ["a Pod name that is not a DNS label", { podName: "Web_Server" }, 'podName: got "Web_Server"; allowed: a DNS-1123 label'],
             ["a grace period too short to drain", { terminationGracePeriodSeconds: 1 }, "terminationGracePeriodSeconds: got 1; allowed: a whole number of seconds, at least 5"],
+            ["a ready timeout too short for a healthy Pod", { readyTimeoutSeconds: 5 },
+                "readyTimeoutSeconds: got 5; allowed: a whole number of seconds, at least 10 (the Pod needs time to start and pass its readiness probe)"],
+            ["a fractional ready timeout", { readyTimeoutSeconds: 30.5 }, "readyTimeoutSeconds: got 30.5; allowed: a whole number of seconds"],
+            ["a ready timeout that is not a number", { readyTimeoutSeconds: "5m" as never }, 'readyTimeoutSeconds: got "5m"; allowed: a whole number of seconds'],
             ["a fixed name together with auto-naming", { podName: "web", autoName: true }, "podName + autoName: got"],
             ["a networkPolicy that is not a boolean", { networkPolicy: "yes" as never }, 'networkPolicy: got "yes"; allowed: true | false'],
             ["allowFrom with the NetworkPolicy turned off", { networkPolicy: false, allowFrom: [{ cidr: "10.0.0.0/8" }] },

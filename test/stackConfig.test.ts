@@ -58,13 +58,14 @@ describe("readStackConfig", () => {
             "webserver-sidecar:sidecarMode": "classic",
             "webserver-sidecar:networkPolicy": "true",
             "webserver-sidecar:allowFrom": JSON.stringify([{ cidr: "10.0.0.0/8" }]),
+            "webserver-sidecar:readyTimeoutSeconds": "45",
         });
         expect(config).to.deep.equal({
             cluster: { kubeconfig: { kind: "file", path: "/clusters/two.yaml" }, context: "beta", namespace: "web" },
             webServer: {
                 nginxImage: "nginx:1.30.2", sidecarImage: "python:3.11.13-slim-bookworm", logSizeLimit: "32Mi",
                 sidecarMode: "classic", service: { type: "NodePort", port: 8080 },
-                networkPolicy: true, allowFrom: [{ cidr: "10.0.0.0/8" }],
+                networkPolicy: true, allowFrom: [{ cidr: "10.0.0.0/8" }], readyTimeoutSeconds: 45,
             },
         });
     });
@@ -190,6 +191,12 @@ describe("readStackConfig", () => {
             ["an unknown sidecar mode",
                 { "webserver-sidecar:sidecarMode": "Native" },
                 'webserver-sidecar:sidecarMode: got "Native"; allowed: native | classic'],
+            ["a ready timeout with a unit",
+                { "webserver-sidecar:readyTimeoutSeconds": "5m" },
+                'webserver-sidecar:readyTimeoutSeconds: got "5m"; allowed: a whole number of seconds, at least 10'],
+            ["a ready timeout too short",
+                { "webserver-sidecar:readyTimeoutSeconds": "3" },
+                "webserver-sidecar:readyTimeoutSeconds: got 3; allowed: a whole number of seconds, at least 10"],
             ["a kubeconfig path that does not exist",
                 { "webserver-sidecar:kubeconfig": "/nowhere/config" },
                 'webserver-sidecar:kubeconfig: got "/nowhere/config"; allowed: the path of an existing kubeconfig file'],

@@ -1,8 +1,10 @@
 import { expect } from "chai";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { clearRegistered, installMocks, promiseOf, registered, registeredOfType } from "./helpers/mocks";
 
 import { WebServer, WebServerConfigError } from "../components";
+import { READY_CONDITIONS } from "../components/podReadiness";
 
 // Components register when constructed, so mocks installed here, before any test, catch them all.
 installMocks();
@@ -10,6 +12,24 @@ installMocks();
 const POD = "kubernetes:core/v1:Pod";
 const SERVICE = "kubernetes:core/v1:Service";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+/** The Pod's annotation that makes the provider wait for Ready with a deadline (podReadiness.ts). */
+const WAIT_FOR = { "pulumi.com/waitFor": JSON.stringify(READY_CONDITIONS) };
+
+/**
+ * The resource options each child of a component was registered with, by type. Mocks do not see
+ * options (such as customTimeouts), but a transformation on the component does: it is handed
+ * every child's options as the child registers.
+ */
+function recordChildOptions(): { options: Map<string, pulumi.CustomResourceOptions>; transformations: pulumi.ResourceTransformation[] } {
+    const options = new Map<string, pulumi.CustomResourceOptions>();
+    return {
+        options,
+        transformations: [(child) => {
+            options.set(child.type, child.opts);
+            return undefined;
+        }],
+    };
+}
 
 describe("WebServer (mocks)", () => {
     beforeEach(clearRegistered);
@@ -63,13 +83,35 @@ describe("WebServer (mocks)", () => {
         const web = new WebServer("defaults");
         expect(await promiseOf(web.podName)).to.equal("webserver");
         const [pod] = registeredOfType(POD);
-        expect(pod.inputs.metadata).to.deep.equal({ name: "webserver", labels: { app: "webserver" } });
+        expect(pod.inputs.metadata).to.deep.equal({ name: "webserver", labels: { app: "webserver" }, annotations: WAIT_FOR });
+    });
+
+    it("makes up wait for the Pod's Ready for readyTimeoutSeconds (default 300) on create and update, not on delete", async () => {
+        const byDefault = recordChildOptions();
+        await promiseOf(new WebServer("ready-default", {}, { transformations: byDefault.transformations }).pod.urn);
+        expect(byDefault.options.get(POD)?.customTimeouts).to.deep.equal({ create: "300s", update: "300s" });
+
+        const configured = recordChildOptions();
+        await promiseOf(new WebServer("ready-45", { readyTimeoutSeconds: 45 }, { transformations: configured.transformations }).pod.urn);
+        expect(configured.options.get(POD)?.customTimeouts).to.deep.equal({ create: "45s", update: "45s" });
+        // The deadline is the Pod's alone: the NetworkPolicy and Service are ready when the API server stores them.
+        expect(configured.options.get(NETWORK_POLICY)?.customTimeouts).to.equal(undefined);
+    });
+
+    it("annotates only the Pod with the conditions up waits for: nothing waiting and Running, then Ready", async () => {
+        await promiseOf(new WebServer("wait-for", { service: {} }).pod.urn);
+        const [pod] = registeredOfType(POD);
+        expect(JSON.parse(pod.inputs.metadata.annotations["pulumi.com/waitFor"])).to.deep.equal([
+            "jsonpath={.status[?@[?@.state.waiting && !(@.state.waiting.reason == 'PodInitializing')], 'phase']}=Running",
+            "condition=Ready",
+        ]);
+        expect(registeredOfType(NETWORK_POLICY)[0].inputs.metadata.annotations).to.equal(undefined);
     });
 
     it("leaves the Kubernetes name to Pulumi with autoName, labelling by the component's name", async () => {
         const web = new WebServer("auto", { autoName: true });
         expect(await promiseOf(web.podName)).to.match(/^auto-pod-/);
-        expect(registeredOfType(POD)[0].inputs.metadata).to.deep.equal({ labels: { app: "auto" } });
+        expect(registeredOfType(POD)[0].inputs.metadata).to.deep.equal({ labels: { app: "auto" }, annotations: WAIT_FOR });
     });
 
     it("creates no Service unless asked, and says so with undefined outputs", async () => {
