@@ -1,6 +1,7 @@
 /**
  * The program: read the stack config, build the provider it names, deploy one WebServer.
- * Everything is validated by readStackConfig before the first resource is registered.
+ * Everything is validated by readStackConfig before the first resource is registered, and the
+ * cluster is checked to answer (clusterReachability.ts): `up` stops, and `preview` warns, when not.
  *
  * Its stack outputs:
  * - `podNames`: the Kubernetes names of the Pods this stack runs;
@@ -12,6 +13,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { WebServer } from "./components";
 import { machineEnvironment } from "./components/kubeconfig";
+import { checkClusterReachable, liveReachabilityDependencies } from "./components/clusterReachability";
 import { buildProviderArgs } from "./components/provider";
 import { secretConfigKeys } from "./components/secretConfigKeys";
 import { readStackConfig } from "./components/stackConfig";
@@ -27,6 +29,11 @@ interface StackOutputs {
 async function main(): Promise<StackOutputs> {
     const rawConfig = pulumi.runtime.allConfig();
     const config = readStackConfig(rawConfig, machineEnvironment(), secretConfigKeys(rawConfig));
+    // Before anything is registered: `up` stops here when the cluster does not answer, and a
+    // preview says so. Under unit-test mocks there is no engine and no cluster: nothing to check.
+    if (pulumi.runtime.hasEngine()) {
+        await checkClusterReachable(config.cluster, liveReachabilityDependencies(machineEnvironment()));
+    }
     const provider = new k8s.Provider("k8s", buildProviderArgs(config.cluster));
     const webServer = new WebServer("webserver", config.webServer, { providers: [provider] });
     return {
