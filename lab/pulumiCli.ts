@@ -61,7 +61,55 @@ export class CliRun {
      * a CI runner does when it kills a job: the language host and the provider plugins get it too.
      */
     signalGroup(signal: NodeJS.Signals): void {
+        this.signalledTree = processTree(this.child.pid as number);
         process.kill(-(this.child.pid as number), signal);
+    }
+
+    /**
+     * Kills what is left of the process tree the CLI had when it was signalled. The CLI starts its
+     * provider plugins in process groups of their own, so a SIGKILL to its group leaves them
+     * running (idle gRPC servers whose engine is gone); a test that kills the CLI must not leave them
+     * behind. Returns how many were left.
+     */
+    killLeftovers(): number {
+        const left = this.signalledTree.filter(isAlive);
+        for (const pid of left) {
+            process.kill(pid, "SIGKILL");
+        }
+        return left.length;
+    }
+
+    private signalledTree: number[] = [];
+}
+
+/** `pid` and all its descendants, from /proc (Linux). */
+function processTree(pid: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+        try {
+            // `pid (comm) state ppid ...`: comm may hold spaces and parentheses, so split after its last ')'.
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+        } catch {
+            // exited meanwhile
+        }
+    }
+    const tree: number[] = [];
+    const visit = (p: number) => {
+        tree.push(p);
+        (children.get(p) ?? []).forEach(visit);
+    };
+    visit(pid);
+    return tree;
+}
+
+function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
     }
 }
 

@@ -207,6 +207,10 @@ describe("faults on Pulumi's side, with the real CLI", function () {
             const signalledAt = Date.now();
             run.signalGroup(signal);
             const result = await run.finished;
+            if (signal === "SIGKILL") {
+                // The killed CLI's provider plugin lives on in its own process group: not ours to leave running.
+                run.killLeftovers();
+            }
             return { result, pod, exitMs: Date.now() - signalledAt };
         }
 
