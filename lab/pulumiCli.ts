@@ -176,21 +176,3 @@ export async function stateSummary(stack: TestStack): Promise<StateSummary> {
         pending: (deployment.pending_operations ?? []).map((op) => `${op.type} ${op.resource.type}`),
     };
 }
-
-/**
- * Polls `check` every `intervalMs` until it returns a value other than undefined.
- * @throws when `timeoutMs` passes first, naming `what`.
- */
-export async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs: number, intervalMs = 100): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = check();
-        if (value !== undefined) {
-            return value;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-}

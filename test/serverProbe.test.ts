@@ -6,15 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import * as tls from "tls";
 import { probeServer } from "../components/serverProbe";
-
-/** A port on loopback that nothing listens on: bound, then closed again. */
-async function closedPort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as net.AddressInfo).port;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
+import { closedPort } from "./helpers/loopbackPorts";
 
 /** Listens on a free loopback port; the connections are kept so that the test can close them all. */
 async function listen(server: net.Server): Promise<number> {

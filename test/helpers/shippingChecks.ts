@@ -9,6 +9,7 @@ import { buildPodSpec } from "../../components/podSpec";
 import { LineAccount, NginxLineAccount, accountNginxLines } from "../../lab/lineAccounting";
 import { localImages } from "../../lab/localNode";
 import { NodePod } from "../../lab/nodePod";
+import { waitFor } from "../../lab/polling";
 import { withSidecar } from "../../lab/sidecarVariants";
 
 /** Starts the component's Pod for `args` (with the sidecar under test) on the local node. */
@@ -46,17 +47,9 @@ export function bytesOfLines(lines: string[]): number {
     return lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
 }
 
-export function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep } from "../../lab/polling";
 
 /** Polls `check` every 200 ms until it holds, failing after `timeoutMs`. */
 export async function eventually(what: string, timeoutMs: number, check: () => boolean): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-        if (Date.now() > deadline) {
-            throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        }
-        await sleep(200);
-    }
+    await waitFor(what, () => (check() ? true : undefined), timeoutMs, 200);
 }

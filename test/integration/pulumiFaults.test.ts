@@ -12,8 +12,10 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { REACHABILITY_TIMEOUT_MS } from "../../components/clusterReachability";
 import { DroppingPort } from "../../lab/droppingPort";
-import { CliResult, runCli, startCli, stackLockFiles, stateSummary, waitFor } from "../../lab/pulumiCli";
+import { CliResult, runCli, startCli, stackLockFiles, stateSummary } from "../../lab/pulumiCli";
+import { waitFor } from "../../lab/polling";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl, liveNames } from "../../lab/pulumiHarness";
+import { closedPort } from "../helpers/loopbackPorts";
 
 const POD = "kubernetes:core/v1:Pod";
 /** The resources a stack of the program holds once deployed (no Service). */
@@ -80,15 +82,6 @@ function kubeconfigWithServer(server: string): string {
 
 function currentContext(): string {
     return (yaml.load(fs.readFileSync(clusterKubeconfig(), "utf8")) as { "current-context": string })["current-context"];
-}
-
-/** A loopback port where nothing listens: what a client sees while the API server is stopped. */
-async function closedPort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as net.AddressInfo).port;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
 }
 
 function expectWithin(result: CliResult, boundMs: number, what: string): void {

@@ -14,26 +14,8 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
+import { waitFor } from "../../lab/polling";
 import { isLocalCluster } from "./clusterCapabilities";
-
-function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` until it returns a value or `timeoutMs` passes. */
-async function eventually<T>(what: string, timeoutMs: number, check: () => T | undefined): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = check();
-        if (value !== undefined) {
-            return value;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        }
-        await sleep(50);
-    }
-}
 
 function portIsOpen(port: number): Promise<boolean> {
     return new Promise((resolve) => {
@@ -79,12 +61,12 @@ describe("the tutorial's walkthrough, verbatim, against the Pod pulumi up create
     it("kubectl port-forward pod/webserver 8080:80 and curl http://localhost:8080 reach the real nginx, and the access line is in the sidecar's logs within a second", async () => {
         const forward = spawn("bash", ["-c", "exec kubectl port-forward pod/webserver 8080:80"], { env, stdio: ["ignore", "pipe", "inherit"] });
         try {
-            await eventually("port-forward to listen", 30_000, () => (forward.stdout?.read()?.toString().includes("Forwarding from") ? true : undefined));
+            await waitFor("port-forward to listen", () => (forward.stdout?.read()?.toString().includes("Forwarding from") ? true : undefined), 30_000, 50);
             const page = kubectl("curl -s http://localhost:8080");
             expect(page).to.include("Welcome to nginx!");
             const requestedAt = Date.now();
-            const line = await eventually("the access line in kubectl logs", 1000, () =>
-                kubectl("kubectl logs webserver -c sidecar-container").split("\n").find((l) => l.includes('"GET / HTTP/1.1" 200') && l.includes("curl/")));
+            const line = await waitFor("the access line in kubectl logs", () =>
+                kubectl("kubectl logs webserver -c sidecar-container").split("\n").find((l) => l.includes('"GET / HTTP/1.1" 200') && l.includes("curl/")), 1000, 50);
             expect(Date.now() - requestedAt).to.be.lessThan(1000 + 500); // polling allowance
             expect(line).to.match(/^127\.0\.0\.1 - - \[/);
         } finally {
@@ -108,9 +90,9 @@ describe("the tutorial's walkthrough, verbatim, against the Pod pulumi up create
         follow.stdout?.on("data", (data: Buffer) => { followed += data.toString(); });
         const forward = spawn("bash", ["-c", "exec kubectl port-forward pod/webserver 8080:80"], { env, stdio: ["ignore", "pipe", "inherit"] });
         try {
-            await eventually("port-forward to listen", 30_000, () => (forward.stdout?.read()?.toString().includes("Forwarding from") ? true : undefined));
+            await waitFor("port-forward to listen", () => (forward.stdout?.read()?.toString().includes("Forwarding from") ? true : undefined), 30_000, 50);
             kubectl("curl -s -o /dev/null http://localhost:8080/?followed=1");
-            await eventually("the new line in kubectl logs -f", 5000, () => (followed.includes("GET /?followed=1") ? true : undefined));
+            await waitFor("the new line in kubectl logs -f", () => (followed.includes("GET /?followed=1") ? true : undefined), 5000, 50);
         } finally {
             follow.kill("SIGTERM");
             forward.kill("SIGTERM");
@@ -125,7 +107,7 @@ describe("the tutorial's walkthrough, verbatim, against the Pod pulumi up create
             : () => kubectl("kubectl get pods -o name").includes("webserver");
         expect(running(), "the Pod runs").to.equal(true);
         await stack.stack.destroy();
-        await eventually("the Pod to stop", 60_000, () => (running() ? undefined : true));
+        await waitFor("the Pod to stop", () => (running() ? undefined : true), 60_000, 50);
         expect(await portIsOpen(8080), "port 8080").to.equal(false);
     });
 });
