@@ -238,10 +238,16 @@ describe("faults on Pulumi's side, with the real CLI", function () {
 
             it("stops within its bound, saying so, with the Pod recorded in the state and nothing pending", async () => {
                 const { result, pod, exitMs } = await interruptUp(stack, namespace, "SIGINT");
-                expect(result.code, result.output).to.not.equal(0);
                 expect(result.output).to.include("^C received; cancelling.");
-                expect(result.output).to.include("Resource operation was cancelled for \"webserver\"");
-                console.log(`      exited ${(exitMs / 1000).toFixed(1)} s after Ctrl-C (bound ${INTERRUPTED_EXIT_BOUND_MS / 1000} s)`);
+                // Ctrl-C cancels the provider's wait for the Pod to become Ready, and the up fails
+                // saying so. The Pod can win the race (it is Ready about a second after it appears):
+                // then its create completes and the CLI stops after it. Either way the state must
+                // record the Pod, with nothing pending.
+                const cancelledWait = result.output.includes("Resource operation was cancelled for \"webserver\"");
+                if (cancelledWait) {
+                    expect(result.code, result.output).to.not.equal(0);
+                }
+                console.log(`      exited ${(exitMs / 1000).toFixed(1)} s after Ctrl-C (bound ${INTERRUPTED_EXIT_BOUND_MS / 1000} s); ${cancelledWait ? "the wait for Ready was cancelled" : "the Pod was Ready first"}; exit code ${result.code}`);
                 expect(exitMs, `exited ${exitMs} ms after the signal`).to.be.at.most(INTERRUPTED_EXIT_BOUND_MS);
                 const state = await stateSummary(stack);
                 expect(state.types.filter((t) => t === POD)).to.have.length(1);
