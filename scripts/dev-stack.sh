@@ -49,7 +49,7 @@ install_npm_packages
 use_pulumi
 use_backend
 if $local_cluster; then
-    say "no cluster is named by KUBECONFIG, ~/.kube/config or Pulumi.$STACK.yaml: starting the project's local cluster (scripts/cluster.sh up). The first time, it builds Kubernetes from Go modules (tens of minutes on 2 cores, cached in ~/.cache/webserver-sidecar)."
+    say "no cluster of yours is named by KUBECONFIG, ~/.kube/config or Pulumi.$STACK.yaml: starting the project's local cluster (scripts/cluster.sh up). The first time, it builds Kubernetes from Go modules (tens of minutes on 2 cores, cached in ~/.cache/webserver-sidecar)."
     bash scripts/cluster.sh up
     eval "$(bash scripts/cluster.sh env)"
 fi

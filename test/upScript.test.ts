@@ -91,6 +91,24 @@ describe("scripts/up.sh without a terminal", () => {
         expect(output).to.include("Node.js 20.19 or newer is needed, and there is no `node` on PATH");
     });
 
+    it("takes the project's own local cluster (KUBECONFIG as `scripts/cluster.sh env` exports it) for no cluster of the user's: no refusal", () => {
+        const where = scratchProject(PLAIN_CONFIG);
+        const clusterDir = path.join(where.home, ".cache", "webserver-sidecar", "cluster");
+        const { status, output } = runUp(where, [], { KUBECONFIG: path.join(clusterDir, "kubeconfig"), WEBSERVER_SIDECAR_CLUSTER_DIR: clusterDir });
+        expect(output).to.not.include("refusing");
+        // Its next step, the Node.js check, fails for want of node.
+        expect(status).to.equal(1);
+        expect(output).to.include("Node.js 20.19 or newer is needed");
+    });
+
+    it("still refuses a KUBECONFIG elsewhere when the local cluster's directory is exported", () => {
+        const where = scratchProject(PLAIN_CONFIG);
+        const clusterDir = path.join(where.home, ".cache", "webserver-sidecar", "cluster");
+        const { status, output } = runUp(where, [], { KUBECONFIG: "/nonexistent/team-cluster.yaml", WEBSERVER_SIDECAR_CLUSTER_DIR: clusterDir });
+        expect(status).to.equal(1);
+        expect(output).to.include("refusing to deploy to KUBECONFIG=/nonexistent/team-cluster.yaml unseen");
+    });
+
     it("rejects an unknown option, naming the usage", () => {
         const where = scratchProject(PLAIN_CONFIG);
         const { status, output } = runUp(where, ["--force"]);

@@ -14,7 +14,11 @@ find_named_cluster() {
             return 0
         fi
     done
-    if [[ -n "${KUBECONFIG:-}" ]]; then
+    if is_project_local_kubeconfig; then
+        # `eval "$(bash scripts/cluster.sh env)"` (the walkthrough's first step) points KUBECONFIG
+        # at the project's own local cluster: that is no cluster of the user's.
+        return 1
+    elif [[ -n "${KUBECONFIG:-}" ]]; then
         CLUSTER="KUBECONFIG=$KUBECONFIG"
     elif [[ -f "$HOME/.kube/config" ]]; then
         CLUSTER="$HOME/.kube/config"
@@ -24,6 +28,12 @@ find_named_cluster() {
     # The context it would use, when there is a kubectl to ask.
     context=$(kubectl config current-context 2>/dev/null || true)
     [[ -z "$context" ]] || CLUSTER="context $context of $CLUSTER"
+}
+
+# True when KUBECONFIG is the kubeconfig of the project's local cluster, as `scripts/cluster.sh env`
+# exports it (with WEBSERVER_SIDECAR_CLUSTER_DIR beside it).
+is_project_local_kubeconfig() {
+    [[ -n "${WEBSERVER_SIDECAR_CLUSTER_DIR:-}" && "${KUBECONFIG:-}" == "$WEBSERVER_SIDECAR_CLUSTER_DIR/kubeconfig" ]]
 }
 
 # Prints the stack's Pod names and the tutorial's walkthrough commands for where it went.
