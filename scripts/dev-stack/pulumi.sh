@@ -50,7 +50,9 @@ use_backend() {
 # passphrase's salt into the settings file, and the local images are no setting for anyone else.
 #   use_settings_file STACK own|copy     sets SETTINGS (the file) and SETTINGS_FLAGS (for pulumi)
 SETTINGS=""
+# shellcheck disable=SC2034 # read by scripts/dev-stack.sh, which sources this file
 SETTINGS_FLAGS=()
+# shellcheck disable=SC2034
 use_settings_file() {
     if [[ "$2" == own ]]; then
         SETTINGS="Pulumi.$1.yaml"
@@ -72,7 +74,9 @@ use_settings_file() {
 # stack file is that copy, so the salt it writes lands there and the committed file stays as it is.
 #   ensure_stack STACK
 ensure_stack() {
-    if pulumi stack --stack "$1" "${SETTINGS_FLAGS[@]+"${SETTINGS_FLAGS[@]}"}" </dev/null >/dev/null 2>&1; then
+    # Asked of the backend alone: `pulumi stack` takes no --config-file, and without the settings
+    # copy it cannot open a stack whose salt is there. Names may carry an org (`acme/dev`).
+    if pulumi stack ls --json </dev/null 2>/dev/null | grep -Eq "\"name\": \"([^\"/]*/)*$1\""; then
         return 0
     fi
     say "creating the stack $1 (settings: $SETTINGS)"

@@ -112,4 +112,26 @@ describe("stack settings that suit Pulumi Cloud and the local non-interactive fl
         const wrong = pulumi(["preview", "--stack", "dev", "--non-interactive"], project, { ...env, PULUMI_CONFIG_PASSPHRASE: "not-the-one" });
         expect(wrong.output).to.include("incorrect passphrase");
     });
+
+    it("the main command's stack step, run again with nothing configured, finds the stack its first run made (settings in .pulumi/)", () => {
+        const { directory, project, env } = freshClone();
+        clones.push(directory);
+        fs.cpSync(path.join(REPO, "scripts"), path.join(project, "scripts"), { recursive: true });
+        // scripts/dev-stack.sh's own functions, as it calls them when it fills in the state and settings itself.
+        const twice = [
+            "source scripts/dev-stack/common.sh", "source scripts/dev-stack/pulumi.sh",
+            "export PULUMI_CONFIG_PASSPHRASE=", "use_settings_file dev copy", "ensure_stack dev", "ensure_stack dev",
+            "pulumi preview --stack dev --non-interactive \"${SETTINGS_FLAGS[@]}\" >/dev/null",
+        ].join(" && ");
+        let output: string;
+        try {
+            output = execFileSync("bash", ["-c", `exec 2>&1; ${twice}`], { cwd: project, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+        } catch (e) {
+            const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+            throw new Error(`the stack step failed:\n${stdout ?? ""}${stderr ?? ""}`);
+        }
+        expect(output.match(/creating the stack dev/g), output).to.have.length(1);
+        expect(readStackFile(path.join(project, ".pulumi", "Pulumi.dev.yaml")).keys).to.include("encryptionsalt");
+        expect(readStackFile(path.join(project, "Pulumi.dev.yaml")).keys).to.not.include("encryptionsalt");
+    });
 });
