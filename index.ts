@@ -28,11 +28,12 @@ interface StackOutputs {
 
 async function main(): Promise<StackOutputs> {
     const rawConfig = pulumi.runtime.allConfig();
-    const config = readStackConfig(rawConfig, machineEnvironment(), secretConfigKeys(rawConfig));
+    const machine = machineEnvironment();
+    const config = readStackConfig(rawConfig, machine, secretConfigKeys(rawConfig));
     // Before anything is registered: `up` stops here when the cluster does not answer, and a
     // preview says so. Under unit-test mocks there is no engine and no cluster: nothing to check.
     if (pulumi.runtime.hasEngine()) {
-        await checkClusterReachable(config.cluster, liveReachabilityDependencies(machineEnvironment()));
+        await checkClusterReachable(config.cluster, liveReachabilityDependencies(machine));
     }
     const provider = new k8s.Provider("k8s", buildProviderArgs(config.cluster));
     const webServer = new WebServer("webserver", config.webServer, { providers: [provider] });

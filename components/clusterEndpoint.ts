@@ -4,11 +4,8 @@
  * kubeconfig. Read only, pure apart from reading kubeconfig files through the environment.
  */
 import * as yaml from "js-yaml";
-import type { KubeconfigEnvironment } from "./kubeconfig";
+import { KubeconfigEnvironment, kubeconfigDocuments } from "./kubeconfig";
 import type { ClusterSettings } from "./stackConfig";
-
-/** The origin of a context read from an inline kubeconfig (stack config), which has no file to name. */
-export const INLINE_ORIGIN = "the inline kubeconfig";
 
 /** The API server a context names, and where that was read. */
 export interface ClusterEndpoint {
@@ -16,7 +13,7 @@ export interface ClusterEndpoint {
     readonly context: string;
     /** The context's cluster `server`, as written in the kubeconfig, e.g. `https://10.0.0.1:6443`. */
     readonly server: string;
-    /** Where the context was found: a file's path, or {@link INLINE_ORIGIN}. */
+    /** Where the context was found: a file's path, or the inline kubeconfig's origin (kubeconfig.ts's INLINE_ORIGIN). */
     readonly origin: string;
     /** The cluster's `tls-server-name`, the name to send in TLS instead of the server's host. */
     readonly tlsServerName?: string;
@@ -70,12 +67,8 @@ function parseDocument(origin: string, text: string): Document | undefined {
  * @returns the endpoint, or why it cannot be named (no kubeconfig, no current-context, no server).
  */
 export function resolveClusterEndpoint(cluster: ClusterSettings, env: KubeconfigEnvironment): ClusterEndpoint | UnresolvedEndpoint {
-    const source = cluster.kubeconfig;
-    const texts: { origin: string; text: string | undefined }[] = source.kind === "inline" ? [{ origin: INLINE_ORIGIN, text: source.contents }]
-        : source.kind === "file" ? [{ origin: source.path, text: env.readFile(source.path) }]
-            : source.paths.map((file) => ({ origin: file, text: env.readFile(file) }));
-    const documents = texts.flatMap(({ origin, text }) => {
-        const document = text === undefined ? undefined : parseDocument(origin, text);
+    const documents = kubeconfigDocuments(cluster.kubeconfig, env).flatMap(({ origin, text }) => {
+        const document = parseDocument(origin, text);
         return document ? [document] : [];
     });
     if (documents.length === 0) {

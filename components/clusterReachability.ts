@@ -9,8 +9,8 @@
  * what was tried, before anything is created; `preview` carries a warning saying the same.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterEndpoint, INLINE_ORIGIN, proxyFor, resolveClusterEndpoint } from "./clusterEndpoint";
-import { KubeconfigEnvironment } from "./kubeconfig";
+import { ClusterEndpoint, proxyFor, resolveClusterEndpoint } from "./clusterEndpoint";
+import { INLINE_ORIGIN, KubeconfigEnvironment } from "./kubeconfig";
 import { ProbeOptions, ProbeResult, probeServer } from "./serverProbe";
 import { ClusterSettings } from "./stackConfig";
 

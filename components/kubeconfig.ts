@@ -50,6 +50,27 @@ export function kubeconfigSource(setting: string | undefined, env: KubeconfigEnv
     return { kind: "file", path: path.resolve(expanded) };
 }
 
+/** Where an inline kubeconfig (stack config) was read from, in messages: it has no file to name. */
+export const INLINE_ORIGIN = "the inline kubeconfig";
+
+/** A kubeconfig document, and where it was read. */
+export interface KubeconfigDocument {
+    /** A file's path, or {@link INLINE_ORIGIN}. */
+    readonly origin: string;
+    readonly text: string;
+}
+
+/** The documents a source provides, in kubectl's order; files that do not exist are left out. */
+export function kubeconfigDocuments(source: KubeconfigSource, env: KubeconfigEnvironment): KubeconfigDocument[] {
+    if (source.kind === "inline") {
+        return [{ origin: INLINE_ORIGIN, text: source.contents }];
+    }
+    return (source.kind === "file" ? [source.path] : source.paths).flatMap((file) => {
+        const text = env.readFile(file);
+        return text === undefined ? [] : [{ origin: file, text }];
+    });
+}
+
 /** The context names a kubeconfig document declares, or an error message if it does not parse. */
 export function contextNames(document: string): { names: string[] } | { error: string } {
     let parsed: unknown;
@@ -77,22 +98,9 @@ export function contextNames(document: string): { names: string[] } | { error: s
  */
 export function checkKubeconfig(source: KubeconfigSource, context: string | undefined, env: KubeconfigEnvironment, keys: { readonly kubeconfig: string; readonly context: string }): ConfigProblem[] {
     const kubeconfigKey = keys.kubeconfig;
-    const documents: { origin: string; text: string }[] = [];
-    if (source.kind === "inline") {
-        documents.push({ origin: "the inline kubeconfig", text: source.contents });
-    } else if (source.kind === "file") {
-        const text = env.readFile(source.path);
-        if (text === undefined) {
-            return [{ key: kubeconfigKey, value: source.path, allowed: "the path of an existing kubeconfig file, or a kubeconfig's contents (no such file)" }];
-        }
-        documents.push({ origin: source.path, text });
-    } else {
-        for (const file of source.paths) {
-            const text = env.readFile(file);
-            if (text !== undefined) {
-                documents.push({ origin: file, text });
-            }
-        }
+    const documents = kubeconfigDocuments(source, env);
+    if (source.kind === "file" && documents.length === 0) {
+        return [{ key: kubeconfigKey, value: source.path, allowed: "the path of an existing kubeconfig file, or a kubeconfig's contents (no such file)" }];
     }
 
     const names: string[] = [];
