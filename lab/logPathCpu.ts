@@ -9,25 +9,15 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { clusterDirectory } from "./localNode";
+import { parentPid, statFields } from "./processes";
 
 let ticksPerSecond: number | undefined;
-
-/** /proc/<pid>/stat's fields after the command name (field 3, the state, first). */
-function statFields(pid: number): string[] {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-}
 
 /** CPU seconds (user + system) a process has used so far. */
 export function processCpuSeconds(pid: number): number {
     ticksPerSecond ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
     const fields = statFields(pid);
     return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime, stime: fields 14 and 15
-}
-
-/** A process's parent. */
-export function parentPid(pid: number): number {
-    return Number(statFields(pid)[1]);
 }
 
 /**

@@ -7,6 +7,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { isAlive, processTree } from "./processes";
 import { TestStack } from "./pulumiHarness";
 
 /** How a CLI run ended. */
@@ -80,37 +81,6 @@ export class CliRun {
     }
 
     private signalledTree: number[] = [];
-}
-
-/** `pid` and all its descendants, from /proc (Linux). */
-function processTree(pid: number): number[] {
-    const children = new Map<number, number[]>();
-    for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
-        try {
-            // `pid (comm) state ppid ...`: comm may hold spaces and parentheses, so split after its last ')'.
-            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-        } catch {
-            // exited meanwhile
-        }
-    }
-    const tree: number[] = [];
-    const visit = (p: number) => {
-        tree.push(p);
-        (children.get(p) ?? []).forEach(visit);
-    };
-    visit(pid);
-    return tree;
-}
-
-function isAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
 }
 
 /** The environment the Automation API gave the stack (backend URL, passphrase), for the CLI. */

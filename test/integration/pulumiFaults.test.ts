@@ -12,10 +12,12 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { REACHABILITY_TIMEOUT_MS } from "../../components/clusterReachability";
 import { DroppingPort } from "../../lab/droppingPort";
+import { livePods } from "../../lab/livePods";
 import { CliResult, runCli, startCli, stackLockFiles, stateSummary } from "../../lab/pulumiCli";
 import { waitFor } from "../../lab/polling";
-import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl, liveNames } from "../../lab/pulumiHarness";
+import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, liveNames } from "../../lab/pulumiHarness";
 import { closedPort } from "../helpers/loopbackPorts";
+import { currentContext } from "./clusterCapabilities";
 
 const POD = "kubernetes:core/v1:Pod";
 /** The resources a stack of the program holds once deployed (no Service). */
@@ -80,10 +82,6 @@ function kubeconfigWithServer(server: string): string {
     return file;
 }
 
-function currentContext(): string {
-    return (yaml.load(fs.readFileSync(clusterKubeconfig(), "utf8")) as { "current-context": string })["current-context"];
-}
-
 function expectWithin(result: CliResult, boundMs: number, what: string): void {
     // Printed for the README's fault table, which is taken from the test command's run.
     console.log(`      ${what}: ${(result.elapsedMs / 1000).toFixed(1)} s (bound ${boundMs / 1000} s)`);
@@ -92,13 +90,8 @@ function expectWithin(result: CliResult, boundMs: number, what: string): void {
 
 /** The Pod's uid and Ready condition, or undefined while it does not exist. */
 function podStatus(namespace: string): { uid: string; ready: boolean } | undefined {
-    try {
-        const pod = JSON.parse(kubectl(["get", "pod", "webserver", "-n", namespace, "-o", "json"]));
-        const ready = (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True");
-        return { uid: pod.metadata.uid, ready };
-    } catch {
-        return undefined;
-    }
+    const pod = livePods(namespace).find((p) => p.name === "webserver");
+    return pod === undefined ? undefined : { uid: pod.uid, ready: pod.ready };
 }
 
 describe("faults on Pulumi's side, with the real CLI", function () {
@@ -107,7 +100,7 @@ describe("faults on Pulumi's side, with the real CLI", function () {
     describe("1. the cluster cannot be reached", () => {
         let context: string;
         before(() => {
-            context = currentContext();
+            context = currentContext(clusterKubeconfig())!;
         });
 
         describe("the API server is stopped (connection refused)", () => {

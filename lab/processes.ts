@@ -1,0 +1,42 @@
+/** This machine's processes, as /proc shows them (Linux): parents, trees, liveness. */
+import * as fs from "fs";
+
+/** /proc/<pid>/stat's fields after the command name (field 3, the state, first): the name may hold spaces and parentheses. */
+export function statFields(pid: number): string[] {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** A process's parent. */
+export function parentPid(pid: number): number {
+    return Number(statFields(pid)[1]);
+}
+
+/** `pid` and all its descendants. */
+export function processTree(pid: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+        try {
+            const parent = parentPid(Number(entry));
+            children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+        } catch {
+            // exited meanwhile
+        }
+    }
+    const tree: number[] = [];
+    const visit = (p: number) => {
+        tree.push(p);
+        (children.get(p) ?? []).forEach(visit);
+    };
+    visit(pid);
+    return tree;
+}
+
+export function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
