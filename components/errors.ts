@@ -1,3 +1,5 @@
+import * as pulumi from "@pulumi/pulumi";
+
 /**
  * One problem with one input: which key, what value it had, and what is allowed.
  * Kept structured so that tests can match on each part and the message stays uniform.
@@ -28,8 +30,10 @@ export function formatProblem(problem: ConfigProblem): string {
 /**
  * Thrown before any resource is registered when stack config or component arguments are invalid.
  * It carries every problem found, not just the first, so one `pulumi preview` shows them all.
+ * A RunError, so the CLI prints just the message: the problem is in the user's input, and a stack
+ * trace of our code would only bury it.
  */
-export class WebServerConfigError extends Error {
+export class WebServerConfigError extends pulumi.RunError {
     readonly problems: readonly ConfigProblem[];
 
     constructor(problems: readonly ConfigProblem[]) {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS, ResolvedWebServerArgs, WebServerArgs, resolveArgs } from "../components/args";
 import { WebServerConfigError } from "../components/errors";
 
@@ -8,6 +9,8 @@ function errorOf(args: WebServerArgs): WebServerConfigError {
         resolveArgs(args);
     } catch (e) {
         expect(e).to.be.instanceOf(WebServerConfigError);
+        // The Pulumi CLI prints a RunError's message alone, without a stack trace of our code.
+        expect(pulumi.RunError.isInstance(e)).to.equal(true);
         return e as WebServerConfigError;
     }
     throw new Error(`resolveArgs accepted ${JSON.stringify(args)}`);

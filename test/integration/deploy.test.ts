@@ -271,6 +271,9 @@ describe("pulumi preview, up and destroy against a real API server", function ()
             }
             expect(message).to.include('webserver-sidecar:nginxImage: got "nginx:latest"; allowed: an image reference pinned');
             expect(message).to.include('webserver-sidecar:contxt: got "x"; allowed: did you mean webserver-sidecar:context?');
+            // Only the message: no "unhandled exception" banner and no stack frames of our code.
+            expect(message).not.to.include("unhandled exception");
+            expect(message).not.to.match(/\n\s+at .*stackConfig/);
             expect(stack.steps().filter(([, type]) => type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
             expect(liveNames("pods", namespace)).to.deep.equal([]);
         });
