@@ -6,6 +6,8 @@
 # toolchain on first use (about 25 minutes on 2 cores) and reuses it from ~/.cache/webserver-sidecar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/localCluster.sh
+source scripts/lib/localCluster.sh
 
 # Runs one mocha suite, adding its counts to the totals printed at the end.
 passed=0 pending=0
@@ -41,16 +43,7 @@ echo "test: toolchain (Pulumi CLI, Kubernetes control plane and kubelet, built f
 bash scripts/toolchain.sh build
 eval "$(bash scripts/toolchain.sh env)"
 
-# Start the local cluster unless one is already up, and stop it afterwards only if we started it.
-started_cluster=false
-if bash scripts/cluster.sh status >/dev/null 2>&1; then
-    echo "test: the local cluster is already up: using it"
-else
-    bash scripts/cluster.sh up
-    started_cluster=true
-    trap 'bash scripts/cluster.sh down' EXIT
-fi
-eval "$(bash scripts/cluster.sh env)"
+use_local_cluster test
 bash scripts/setup-test-tools.sh
 
 echo "test: the local images under runc alone, as the Pod runs them (test/images/verify.sh)"
@@ -63,9 +56,6 @@ echo "test: the policy pack's npm packages (policy/)"
 echo "test: end-to-end on the local cluster's real node (pulumi preview/up/destroy, log shipping, the walkthrough, the policy pack and the manifest linters)"
 run_mocha --timeout 600000 'test/integration/*.test.ts'
 
-if $started_cluster; then
-    trap - EXIT
-    bash scripts/cluster.sh down
-fi
+release_local_cluster
 
 echo "test: ${passed} passed, 0 failed, ${pending} skipped"

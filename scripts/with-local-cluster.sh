@@ -8,17 +8,10 @@ cd "$(dirname "$0")/.."
 bash scripts/toolchain.sh build
 eval "$(bash scripts/toolchain.sh env)"
 bash scripts/setup-test-tools.sh
-started_cluster=false
-if ! bash scripts/cluster.sh status >/dev/null 2>&1; then
-    bash scripts/cluster.sh up
-    started_cluster=true
-    trap 'bash scripts/cluster.sh down' EXIT
-fi
-eval "$(bash scripts/cluster.sh env)"
+# shellcheck source=lib/localCluster.sh
+source scripts/lib/localCluster.sh
+use_local_cluster with-local-cluster
 status=0
 "$@" || status=$?
-if $started_cluster; then
-    trap - EXIT
-    bash scripts/cluster.sh down
-fi
+release_local_cluster
 exit "$status"
