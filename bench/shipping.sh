@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the shipping benchmark on the local cluster's real node, with the kubelet's CPU weights and
-# then with equal ones (each about 10 minutes with the defaults: 3 interleaved rounds of every
+# then with equal ones (each about 12 minutes with the defaults: 3 interleaved rounds of every
 # sidecar, 30 s of load each), and draws the latency plot of the first:
 #   npm run bench:shipping [-- options of bench/shipping.ts, other than --weights]
 set -euo pipefail

@@ -3,7 +3,7 @@
  * sidecar (`tail -n+1 -F`, busybox) and ours, each in the component's Pod (only the sidecar
  * swapped) on the local cluster's real node, with the same load, in interleaved rounds.
  *
- *   npm run bench:shipping [-- --rounds 3 --seconds 30 --limit 32Mi --unrotated-limit 8Gi --idle-requests 100 --variants idle,tutorial,k8s-docs-tail,ours --weights kubelet|equal]
+ *   npm run bench:shipping [-- --rounds 3 --seconds 30 --limit 32Mi --unrotated-limit 8Gi --idle-requests 100 --variants idle,tutorial,k8s-docs-tail,ours,ours-to-devnull --weights kubelet|equal]
  *
  * Each round runs every sidecar once (round 1 in --variants order, each later round rotated by one,
  * so the machine's slow drift hits every sidecar alike); nginx's request rate is compared with the
@@ -14,7 +14,11 @@
  * stops, while the Pod still runs; latency is containerd's stamp on each line minus nginx's
  * `$msec`; CPU comes from the containers' cgroups, and that of the node's log path (containerd and
  * the Pod's shim, which carry the sidecar's stdout into its CRI log file and are charged to no Pod)
- * from /proc (lab/logPathCpu.ts). The defaults take about 10 minutes per --weights on a 2-core machine.
+ * from /proc (lab/logPathCpu.ts). The defaults take about 12 minutes per --weights on a 2-core machine.
+ *
+ * `ours-to-devnull` is our sidecar with its stdout sent to /dev/null: it follows, reads and rotates
+ * as ours does, but none of its output reaches the node's log path, so the two rows split ours'
+ * cost to nginx into its own and the node's. It ships nothing, so it has no lines to count.
  *
  * Only our sidecar rotates nginx's logs; the others let them grow, and with the same --limit the
  * kubelet evicts their Pod within seconds of full load (test/integration/realNode.test.ts shows it).
@@ -38,7 +42,7 @@ import { clusterContainerdPid, processCpuSeconds, shimPidOf } from "../lab/logPa
 import { request, runLoad } from "../lab/load";
 import { kubectl, localImages } from "../lab/localNode";
 import { NodePod } from "../lab/nodePod";
-import { SIDECAR_VARIANTS, SidecarVariant, withSidecar } from "../lab/sidecarVariants";
+import { SIDECAR_VARIANTS, SidecarVariant, shipsToContainerLog, withSidecar } from "../lab/sidecarVariants";
 import { accessLineLatencies } from "./shippingAnalysis";
 import { RoundMeasurement, pairedRatio, roundOrder, summarizeRounds } from "./shippingRounds";
 import { renderShippingTable } from "./shippingTable";
@@ -114,7 +118,8 @@ function withWeights(spec: PodSpec, weights: Weights): PodSpec {
 /** One sidecar's run in one round: its own Pod, idle phase, full load, accounting; the Pod is gone after. */
 async function measureVariant(variant: SidecarVariant, round: number, position: number, options: Options, namespace: string): Promise<RoundMeasurement> {
     const images = localImages();
-    const logSizeLimit = variant === "ours" ? options.limit : options.unrotatedLimit;
+    const rotates = variant === "ours" || variant === "ours-to-devnull";
+    const logSizeLimit = rotates ? options.limit : options.unrotatedLimit;
     const spec = withWeights(withSidecar(buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python, logSizeLimit })), variant), options.weights);
     const pod = await NodePod.start(spec, { namespace, name: `bench-${variant}-r${round + 1}` });
     try {
@@ -142,7 +147,8 @@ async function measureVariant(variant: SidecarVariant, round: number, position: 
 
         const access = pod.truthText("access.log");
         const error = pod.truthText("error.log");
-        const chunks = readCriLog(criLogFile(namespace, pod.name, pod.uid, SIDECAR_CONTAINER));
+        // A sidecar that ships nothing has nothing to count: every line would be "lost".
+        const chunks = shipsToContainerLog(variant) ? readCriLog(criLogFile(namespace, pod.name, pod.uid, SIDECAR_CONTAINER)) : [];
         const shipped = chunks.map((c) => c.text).join("");
         const lines = accountNginxLines(access, error, shipped);
         const latencies = accessLineLatencies(chunks, (line) => line.includes("GET /?idle="));
@@ -151,7 +157,7 @@ async function measureVariant(variant: SidecarVariant, round: number, position: 
             position,
             variant,
             linesLogged: lines.written,
-            linesLost: lines.lost.length,
+            linesLost: shipsToContainerLog(variant) ? lines.lost.length : 0,
             linesDuplicated: lines.duplicated.length,
             loggedBytes: Buffer.byteLength(access) + Buffer.byteLength(error),
             shippedBytes: Buffer.byteLength(shipped),

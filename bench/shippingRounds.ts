@@ -56,6 +56,11 @@ export interface VariantSummary {
     readonly requestsPerSecond: number;
     /** Against the idle sidecar of the same round; undefined when no idle sidecar ran. */
     readonly vsIdle: PairedRatio | undefined;
+    /**
+     * nginx's CPU seconds under load against the idle sidecar's round: on this saturated node the
+     * rate follows it, so what nginx lost here went to whatever else the sidecar made the node do.
+     */
+    readonly nginxCpuVsIdle: PairedRatio | undefined;
     /** Summed sidecar CPU over summed nginx CPU, both under load. */
     readonly sidecarCpuShareOfNginx: number;
     /** The same for the node's log path (containerd and the Pod's shim), which no Pod is charged for. */
@@ -83,17 +88,23 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * `variant`'s request rate over `baseline`'s, round by round (each round's own baseline run).
+ * `variant`'s request rate (or another of its measurements) over `baseline`'s, round by round
+ * (each round's own baseline run).
  * @throws when a round that ran `variant` has no `baseline` run, or has either twice.
  */
-export function pairedRatio(measurements: readonly RoundMeasurement[], variant: SidecarVariant, baseline: SidecarVariant): PairedRatio {
+export function pairedRatio(
+    measurements: readonly RoundMeasurement[],
+    variant: SidecarVariant,
+    baseline: SidecarVariant,
+    measured: (m: RoundMeasurement) => number = (m) => m.requestsPerSecond,
+): PairedRatio {
     const perRound = measurements.filter((m) => m.variant === variant).map((m) => {
         const base = measurements.filter((b) => b.round === m.round && b.variant === baseline);
         const twice = measurements.filter((v) => v.round === m.round && v.variant === variant).length > 1;
         if (base.length !== 1 || twice) {
             throw new Error(`round ${m.round + 1}: expected one ${variant} run and one ${baseline} run, got ${twice ? "more than one" : "one"} and ${base.length}`);
         }
-        return m.requestsPerSecond / base[0].requestsPerSecond;
+        return measured(m) / measured(base[0]);
     });
     return { perRound, median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound) };
 }
@@ -130,6 +141,7 @@ export function summarizeRounds(measurements: readonly RoundMeasurement[]): Vari
             loadLatencyMs: sortedConcatenation(runs.map((m) => m.loadLatencyMs)),
             requestsPerSecond: median(runs.map((m) => m.requestsPerSecond)),
             vsIdle: hasIdle ? pairedRatio(measurements, variant, "idle") : undefined,
+            nginxCpuVsIdle: hasIdle ? pairedRatio(measurements, variant, "idle", (m) => m.nginxCpuSecondsUnderLoad) : undefined,
             sidecarCpuShareOfNginx: nginxCpu > 0 ? total((m) => m.sidecarCpuSecondsUnderLoad) / nginxCpu : NaN,
             logPathCpuShareOfNginx: nginxCpu > 0 ? total((m) => m.logPathCpuSecondsUnderLoad) / nginxCpu : NaN,
             sidecarCpuSecondsPerGB: shippedBytes > 0 ? total((m) => m.sidecarCpuSecondsTotal) / (shippedBytes / 1e9) : NaN,

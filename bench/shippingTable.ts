@@ -3,6 +3,7 @@
  * sidecar, and the baseline's rates under the table.
  */
 import { parseByteQuantity } from "../components/validators";
+import { shipsToContainerLog } from "../lab/sidecarVariants";
 import { PairedRatio, VariantSummary } from "./shippingRounds";
 import { percentile } from "./shippingAnalysis";
 
@@ -52,24 +53,29 @@ function latencies(sorted: readonly number[]): string {
 /** The table, with a line above saying how it ran and lines below for the baselines. */
 export function renderShippingTable(summaries: readonly VariantSummary[], run: ShippingRun): string {
     const limitBytes = parseByteQuantity(run.limit)!;
-    const rows = summaries.filter((s) => s.variant !== "idle").map((s) => [
-        s.variant,
-        formatCount(s.linesLogged),
-        `${formatCount(s.linesLost)} (${((100 * s.linesLost) / s.linesLogged).toFixed(1)}%)`,
-        formatCount(s.linesDuplicated),
-        s.outputBytesPerLoggedByte.toFixed(2),
-        latencies(s.idleLatencyMs),
-        latencies(s.loadLatencyMs),
-        formatCount(s.requestsPerSecond),
-        formatRatio(s.vsIdle),
-        formatShare(s.sidecarCpuShareOfNginx),
-        formatShare(s.logPathCpuShareOfNginx),
-        Number.isNaN(s.sidecarCpuSecondsPerGB) ? "–" : s.sidecarCpuSecondsPerGB.toFixed(1),
-        `${(s.peakSharedLogsBytes / 2 ** 20).toFixed(1)} MiB (${((100 * s.peakSharedLogsBytes) / limitBytes).toFixed(0)}%)`,
-    ]);
+    const rows = summaries.filter((s) => s.variant !== "idle").map((s) => {
+        // ours-to-devnull ships nothing by design: its line and latency columns do not apply.
+        const shipped = <T>(value: () => T) => (shipsToContainerLog(s.variant) ? value() : "–");
+        return [
+            s.variant,
+            formatCount(s.linesLogged),
+            shipped(() => `${formatCount(s.linesLost)} (${((100 * s.linesLost) / s.linesLogged).toFixed(1)}%)`),
+            shipped(() => formatCount(s.linesDuplicated)),
+            shipped(() => s.outputBytesPerLoggedByte.toFixed(2)),
+            shipped(() => latencies(s.idleLatencyMs)),
+            shipped(() => latencies(s.loadLatencyMs)),
+            formatCount(s.requestsPerSecond),
+            formatRatio(s.vsIdle),
+            formatRatio(s.nginxCpuVsIdle),
+            formatShare(s.sidecarCpuShareOfNginx),
+            formatShare(s.logPathCpuShareOfNginx),
+            Number.isNaN(s.sidecarCpuSecondsPerGB) ? "–" : s.sidecarCpuSecondsPerGB.toFixed(1),
+            `${(s.peakSharedLogsBytes / 2 ** 20).toFixed(1)} MiB (${((100 * s.peakSharedLogsBytes) / limitBytes).toFixed(0)}%)`,
+        ];
+    });
     const header = ["sidecar", "lines logged", "lost", "duplicated", "out bytes / logged byte", "latency idle p50 / p99 / max",
         "latency full load p50 / p99 / max", "nginx req/s (median of rounds)", "nginx req/s vs idle sidecar, same round: median (min–max)",
-        "sidecar CPU / nginx CPU", "node log path CPU (containerd + Pod's shim) / nginx CPU", "sidecar CPU s / GB shipped", `peak shared-logs (of ${run.limit})`];
+        "nginx CPU s vs idle sidecar's, same round", "sidecar CPU / nginx CPU", "node log path CPU (containerd + Pod's shim) / nginx CPU", "sidecar CPU s / GB shipped", `peak shared-logs (of ${run.limit})`];
     const weights = run.weights === "kubelet"
         ? "the kubelet's, from the component's requests (nginx 100m, sidecar 50m)"
         : "equal (the sidecar requests nginx's 100m)";

@@ -59,6 +59,12 @@ describe("shipping benchmark rounds", () => {
             expect([ratio.median, ratio.min, ratio.max]).to.deep.equal([0.95, 0.93, 0.97]);
         });
 
+        it("pairs another measurement when asked: nginx's CPU seconds", () => {
+            const ratio = pairedRatio([run(0, "idle", 100, { nginxCpuSecondsUnderLoad: 40 }), run(0, "ours", 95, { nginxCpuSecondsUnderLoad: 38 })],
+                "ours", "idle", (m) => m.nginxCpuSecondsUnderLoad);
+            expect(ratio.perRound).to.deep.equal([0.95]);
+        });
+
         it("fails naming the round that has no baseline run", () => {
             expect(() => pairedRatio([run(0, "idle", 100), run(0, "ours", 95), run(1, "ours", 95)], "ours", "idle"))
                 .to.throw("round 2: expected one ours run and one idle run, got one and 0");
@@ -91,6 +97,10 @@ describe("shipping benchmark rounds", () => {
         it("takes the median request rate and pairs it with each round's idle run", () => {
             expect(ours.requestsPerSecond).to.equal(96);
             expect(ours.vsIdle!.perRound).to.deep.equal([0.93, 0.9]);
+        });
+
+        it("pairs nginx's CPU under load with each round's idle run", () => {
+            expect(ours.nginxCpuVsIdle!.perRound).to.deep.equal([1, 3]);
         });
 
         it("weighs CPU by what each round used, and keeps the highest peak of the shared volume", () => {

@@ -7,6 +7,7 @@ function summary(variant: VariantSummary["variant"], requestsPerSecond: number, 
         variant, rounds: perRound.length, linesLogged: 1000, linesLost: 0, linesDuplicated: 0, outputBytesPerLoggedByte: 1,
         idleLatencyMs: [10, 12], loadLatencyMs: [15, 30], requestsPerSecond,
         vsIdle: { perRound, median: perRound[1], min: Math.min(...perRound), max: Math.max(...perRound) },
+        nginxCpuVsIdle: { perRound: [0.95, 0.96, 0.97], median: 0.96, min: 0.95, max: 0.97 },
         sidecarCpuShareOfNginx: 0.017, logPathCpuShareOfNginx: 0.2, sidecarCpuSecondsPerGB: 5.4, peakSharedLogsBytes: 8 * 2 ** 20,
     };
 }
@@ -19,7 +20,7 @@ const run: ShippingRun = {
 
 describe("shipping benchmark table", () => {
     const table = renderShippingTable([summary("idle", 33000, [1, 1, 1]), summary("k8s-docs-tail", 31000, [0.93, 0.94, 0.96]),
-        summary("ours", 30700, [0.92, 0.934, 0.95])], run);
+        summary("ours", 30700, [0.92, 0.934, 0.95]), summary("ours-to-devnull", 32500, [0.97, 0.985, 0.99])], run);
 
     it("says how many rounds and seconds it ran, and the command line, above the table", () => {
         const [how, command] = table.split("\n");
@@ -30,6 +31,17 @@ describe("shipping benchmark table", () => {
     it("shows each sidecar's median ratio to the same round's idle sidecar and its range", () => {
         const ours = table.split("\n").find((line) => line.startsWith("| ours |"))!;
         expect(ours).to.include("| 30,700 | 93.4% (92.0–95.0%) |");
+    });
+
+    it("shows nginx's CPU against the idle sidecar's, same round, next to its rate", () => {
+        const ours = table.split("\n").find((line) => line.startsWith("| ours |"))!;
+        expect(ours).to.include("| 93.4% (92.0–95.0%) | 96.0% (95.0–97.0%) |");
+    });
+
+    it("gives ours-to-devnull, which ships nothing, dashes for lines and latency but its rate and CPU", () => {
+        const devnull = table.split("\n").find((line) => line.startsWith("| ours-to-devnull |"))!;
+        expect(devnull).to.match(/^\| ours-to-devnull \| 1,000 \| – \| – \| – \| – \| – \| 32,500 \| 98\.5% \(97\.0–99\.0%\) \|/);
+        expect(devnull).to.include("| 1.7% | 20.0% |");
     });
 
     it("has no row for the idle sidecar, and lists its rate in each round under the table", () => {
