@@ -61,6 +61,26 @@ def write_all(fd, data):
         view = view[written:]
 
 
+def write_whole_lines(fd, data):
+    """Write data, which ends with a newline, in pieces of whole lines of at most PIPE_BUF bytes.
+
+    A write of up to PIPE_BUF bytes to a pipe is atomic (pipe(7)): all of it or none. A larger
+    one that finds the pipe full copies what fits and waits, and if the sidecar is killed then
+    (SIGKILL, the OOM killer), the start of a line is left in the container log, cut. In pieces
+    of whole lines, a kill leaves only whole lines. A line longer than PIPE_BUF is written on its
+    own and can still be cut; nginx's error lines are at most 2048 bytes.
+    """
+    view = memoryview(data)
+    start = 0
+    while start < len(data):
+        end = start + select.PIPE_BUF
+        if end < len(data):
+            last_newline = data.rfind(b"\n", start, end)
+            end = last_newline + 1 if last_newline >= start else data.index(b"\n", end) + 1
+        write_all(fd, view[start:end])
+        start = end
+
+
 class DirectoryWatch:
     """Wakes the shipper when a file in the directory is created, written or closed.
 
@@ -298,7 +318,7 @@ class Shipper:
                 return  # a line still being written: wait for its newline
             chunk = data[:end] if end else data
             # A line cut by the chunk size or left unterminated still ends with a newline.
-            write_all(1, chunk if chunk.endswith(b"\n") else chunk + b"\n")
+            write_whole_lines(1, chunk if chunk.endswith(b"\n") else chunk + b"\n")
             generation.offset += len(chunk)
             self.shipped_bytes += len(chunk)
             self.save_state()
