@@ -195,7 +195,15 @@ export class NodePod {
     /** Kills a container's processes (as a crash would); the kubelet restarts it per its policy. */
     killContainer(container: string, signal: NodeJS.Signals = "SIGKILL"): void {
         for (const pid of this.containerProcessIds(container)) {
-            process.kill(pid, signal);
+            try {
+                process.kill(pid, signal);
+            } catch (e) {
+                // Gone already: once a container's first process dies, its shim kills the rest
+                // (nginx's workers after its master), racing this loop.
+                if ((e as NodeJS.ErrnoException).code !== "ESRCH") {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -13,7 +13,7 @@ import { resolveArgs } from "../../components/args";
 import { NGINX_CONTAINER, NGINX_PORT, SIDECAR_CONTAINER, buildNginxContainer } from "../../components/podSpec";
 import { ContainerLogKeeper } from "../../lab/containerLogKeeper";
 import { isErrorLogLine } from "../../lab/lineAccounting";
-import { sustainLoad } from "../../lab/load";
+import { SustainedLoad, sustainLoad } from "../../lab/load";
 import { kubectl, startKubelet, stopKubelet } from "../../lab/localNode";
 import { NodePod } from "../../lab/nodePod";
 import { dropNewConnections } from "../../lab/podFirewall";
@@ -91,7 +91,17 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
         }
     });
 
-    afterEach(() => {
+    /** Load started by the running test: stopped after it even when it fails, or wrk would run on and mocha never exit. */
+    let runningLoad: SustainedLoad | undefined;
+
+    function startLoad(connections: number): SustainedLoad {
+        runningLoad = sustainLoad(pod!.baseUrl, connections);
+        return runningLoad;
+    }
+
+    afterEach(async () => {
+        await runningLoad?.stop();
+        runningLoad = undefined;
         keeper?.cleanUp();
         keeper = undefined;
         pod?.cleanUp();
@@ -118,7 +128,7 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
     it(`nginx killed (SIGKILL) under load: restarted by the kubelet within ${FIRST_RESTART_BOUND_MS / 1000} s, shown in RESTARTS; nothing lost; the sidecar rotates the new nginx's logs`, async () => {
         // 8Mi rotates each file at 1 MiB: several rotations before the kill and after it.
         await startWatchedPod("8Mi");
-        const load = sustainLoad(pod!.baseUrl, 4);
+        const load = startLoad(4);
         await sleep(3000);
         pod!.killContainer(NGINX_CONTAINER, "SIGKILL");
         const killedAt = Date.now();
@@ -140,7 +150,7 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
 
     it(`nginx's liveness probe failing (new connections dropped): restarted by the kubelet within ${LIVENESS_RESTART_BOUND_MS / 1000} s; every line once`, async () => {
         await startWatchedPod("8Mi");
-        const load = sustainLoad(pod!.baseUrl, 4);
+        const load = startLoad(4);
         await sleep(2000);
         // Connections already open (wrk's) keep being served; the kubelet's probes cannot connect.
         const lift = dropNewConnections(pod!, SIDECAR_CONTAINER, NGINX_PORT);
@@ -166,7 +176,7 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
 
     it(`the sidecar crash-looping (killed ${SIDECAR_KILLS} times under load): resumes from its saved offsets, nothing lost, at most one chunk replayed per kill`, async () => {
         await startWatchedPod("128Mi");
-        const load = sustainLoad(pod!.baseUrl, 1);
+        const load = startLoad(1);
         const restartMs: number[] = [];
         for (let kill = 1; kill <= SIDECAR_KILLS; kill++) {
             await sleep(1500);
@@ -195,7 +205,7 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
         await startWatchedPod("32Mi");
         const containerIds = () => [NGINX_CONTAINER, SIDECAR_CONTAINER].map((c) => status(c)?.containerID);
         const before = containerIds();
-        const load = sustainLoad(pod!.baseUrl, 4);
+        const load = startLoad(4);
         await sleep(2000);
         stopKubelet();
         try {
@@ -217,7 +227,7 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
 
     it(`the Pod deleted under full load: every line nginx wrote is shipped, and the Pod is gone within its ${GRACE_PERIOD_MS / 1000} s grace period`, async () => {
         await startWatchedPod("128Mi");
-        const load = sustainLoad(pod!.baseUrl, 32);
+        const load = startLoad(32);
         await sleep(5000);
         const deletedAt = Date.now();
         const terminatedAt = await pod!.delete(); // while wrk runs at full speed
