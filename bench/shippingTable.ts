@@ -55,7 +55,7 @@ export function renderShippingTable(summaries: readonly VariantSummary[], run: S
     const limitBytes = parseByteQuantity(run.limit)!;
     const rows = summaries.filter((s) => s.variant !== "idle").map((s) => {
         // ours-to-devnull ships nothing by design: its line and latency columns do not apply.
-        const shipped = <T>(value: () => T) => (shipsToContainerLog(s.variant) ? value() : "–");
+        const shipped = (value: () => string) => (shipsToContainerLog(s.variant) ? value() : "–");
         return [
             s.variant,
             formatCount(s.linesLogged),
