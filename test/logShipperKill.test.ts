@@ -2,10 +2,10 @@
  * The shipper killed while its stdout pipe is full (the shim lagging behind, then SIGKILL from the
  * OOM killer or a crash): what it had written must end with a whole line, or the container log
  * keeps the start of a line, cut. Runs the real shipper with python3 on this machine (Linux: it
- * watches the directory with inotify), with a pipe for stdout that nobody reads.
+ * watches the directory with inotify), with a named pipe for stdout that nobody reads.
  */
 import { expect } from "chai";
-import { spawn } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -36,22 +36,28 @@ describe("the log shipper killed while its stdout pipe is full", function () {
     });
 
     it("has written only whole lines", async () => {
-        const shipper = spawn("python3", [LOG_SHIPPER_PATH, "--dir", directory, "--rotate-bytes", String(2 ** 40), "access.log", "error.log"],
-            { stdio: ["ignore", "pipe", "inherit"] });
-        // A listener from the start (Node resumes an unread child stdout when the child exits,
-        // and would drop what it had buffered), but paused: Node stops reading at its buffer's
-        // high-water mark, the pipe fills, and the shipper blocks in a write.
-        const chunks: Buffer[] = [];
-        shipper.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
-        shipper.stdout.pause();
+        // A named pipe, as the container's stdout is a pipe to its shim (Node's own child stdio is a
+        // socket). Opened for reading first, without blocking, and not read until the kill.
+        const fifo = path.join(directory, "stdout");
+        execFileSync("mkfifo", [fifo]);
+        const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+        const shipper = spawn("sh", ["-c", 'exec python3 "$@" >"$0"', fifo, LOG_SHIPPER_PATH,
+            "--dir", directory, "--rotate-bytes", String(2 ** 40), "access.log", "error.log"], { stdio: ["ignore", "ignore", "inherit"] });
         const exited = new Promise((resolve) => shipper.on("exit", resolve));
-        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await new Promise((resolve) => setTimeout(resolve, 1500)); // the pipe fills; the shipper blocks in a write
         shipper.kill("SIGKILL");
         await exited;
 
-        const ended = new Promise((resolve) => shipper.stdout.on("end", resolve));
-        shipper.stdout.resume();
-        await ended;
+        const chunks: Buffer[] = [];
+        for (;;) {
+            const buffer = Buffer.alloc(1 << 20);
+            const n = fs.readSync(reader, buffer); // the writer is gone: 0 at the end, never EAGAIN
+            if (n === 0) {
+                break;
+            }
+            chunks.push(buffer.subarray(0, n));
+        }
+        fs.closeSync(reader);
         const written = Buffer.concat(chunks).toString();
 
         expect(written.length, "bytes written before the kill").to.be.greaterThan(0).and.lessThan(LOG_BYTES);

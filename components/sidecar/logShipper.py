@@ -26,12 +26,15 @@ How it works:
 import argparse
 import ctypes
 import errno
+import fcntl
 import json
 import os
 import select
 import signal
+import stat
 import struct
 import sys
+import termios
 import time
 
 # Bytes read (and so written to stdout) at once. Bounds what a restart can replay.
@@ -43,6 +46,9 @@ IN_MOVED_TO = 0x00000080
 IN_CREATE = 0x00000100
 IN_NONBLOCK = 0o4000
 IN_CLOEXEC = 0o2000000
+# fcntl(2) commands for a pipe's capacity, from <fcntl.h> (Python's fcntl has them from 3.10 only).
+F_SETPIPE_SZ = 1031
+F_GETPIPE_SZ = 1032
 NGINX_MASTER_PREFIX = b"nginx: master process"
 STATE_DIR = ".logshipper"
 
@@ -61,24 +67,49 @@ def write_all(fd, data):
         view = view[written:]
 
 
-def write_whole_lines(fd, data):
-    """Write data, which ends with a newline, in pieces of whole lines of at most PIPE_BUF bytes.
+class LinePipe:
+    """Writes whole lines to stdout so that a kill never leaves a cut one in the container log.
 
-    A write of up to PIPE_BUF bytes to a pipe is atomic (pipe(7)): all of it or none. A larger
-    one that finds the pipe full copies what fits and waits, and if the sidecar is killed then
-    (SIGKILL, the OOM killer), the start of a line is left in the container log, cut. In pieces
-    of whole lines, a kill leaves only whole lines. A line longer than PIPE_BUF is written on its
-    own and can still be cut; nginx's error lines are at most 2048 bytes.
+    The container's stdout is a pipe to its shim. A write that finds the pipe too full copies what
+    fits and waits for the rest; if the sidecar is killed then (SIGKILL, the OOM killer), the start
+    of a line stays in the container log, cut. Two writes never wait part-way (pipe(7)): one into
+    an empty pipe that fits its capacity, and one of at most PIPE_BUF bytes, which the pipe takes
+    whole or not at all. So a pass is written in one piece when the pipe is empty (nearly always:
+    the shim drains it within milliseconds, and the pipe is enlarged to hold a whole pass), and in
+    pieces of whole lines of at most PIPE_BUF while the shim lags. A line longer than PIPE_BUF is
+    written on its own and can still be cut; nginx's error lines are at most 2048 bytes.
     """
-    view = memoryview(data)
-    start = 0
-    while start < len(data):
-        end = start + select.PIPE_BUF
-        if end < len(data):
-            last_newline = data.rfind(b"\n", start, end)
-            end = last_newline + 1 if last_newline >= start else data.index(b"\n", end) + 1
-        write_all(fd, view[start:end])
-        start = end
+
+    WANTED_CAPACITY = 1024 * 1024  # the default /proc/sys/fs/pipe-max-size: no privilege needed
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.is_pipe = stat.S_ISFIFO(os.fstat(fd).st_mode)
+        self.capacity = 0
+        if self.is_pipe:
+            try:
+                self.capacity = fcntl.fcntl(fd, F_SETPIPE_SZ, self.WANTED_CAPACITY)
+            except OSError:
+                self.capacity = fcntl.fcntl(fd, F_GETPIPE_SZ)
+
+    def unread_bytes(self):
+        return struct.unpack("i", fcntl.ioctl(self.fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+    def write(self, data):
+        """Write data, which ends with a newline."""
+        if not self.is_pipe:
+            write_all(self.fd, data)  # a file or /dev/null: nothing waits part-way
+            return
+        view = memoryview(data)
+        start = 0
+        while start < len(data):
+            limit = self.capacity if self.unread_bytes() == 0 else select.PIPE_BUF
+            end = start + limit
+            if end < len(data):
+                last_newline = data.rfind(b"\n", start, end)
+                end = last_newline + 1 if last_newline >= start else data.index(b"\n", end) + 1
+            write_all(self.fd, view[start:end])
+            start = end
 
 
 class DirectoryWatch:
@@ -261,6 +292,7 @@ class Shipper:
     def __init__(self, options):
         self.options = options
         self.processes = ProcessTable()
+        self.stdout = LinePipe(1)
         self.files = [LogFile(options.dir, name, self) for name in options.files]
         self.state_dir = os.path.join(options.dir, STATE_DIR)
         self.state_path = os.path.join(self.state_dir, "offsets.json")
@@ -318,7 +350,7 @@ class Shipper:
                 return  # a line still being written: wait for its newline
             chunk = data[:end] if end else data
             # A line cut by the chunk size or left unterminated still ends with a newline.
-            write_whole_lines(1, chunk if chunk.endswith(b"\n") else chunk + b"\n")
+            self.stdout.write(chunk if chunk.endswith(b"\n") else chunk + b"\n")
             generation.offset += len(chunk)
             self.shipped_bytes += len(chunk)
             self.save_state()
