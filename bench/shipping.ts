@@ -42,7 +42,7 @@ import { clusterContainerdPid, processCpuSeconds, shimPidOf } from "../lab/logPa
 import { request, runLoad } from "../lab/load";
 import { kubectl, localImages } from "../lab/localNode";
 import { NodePod } from "../lab/nodePod";
-import { SIDECAR_VARIANTS, SidecarVariant, shipsToContainerLog, withSidecar } from "../lab/sidecarVariants";
+import { SIDECAR_VARIANTS, SidecarVariant, rotatesLogs, shipsToContainerLog, withSidecar } from "../lab/sidecarVariants";
 import { accessLineLatencies } from "./shippingAnalysis";
 import { RoundMeasurement, pairedRatio, roundOrder, summarizeRounds } from "./shippingRounds";
 import { renderShippingTable } from "./shippingTable";
@@ -118,8 +118,7 @@ function withWeights(spec: PodSpec, weights: Weights): PodSpec {
 /** One sidecar's run in one round: its own Pod, idle phase, full load, accounting; the Pod is gone after. */
 async function measureVariant(variant: SidecarVariant, round: number, position: number, options: Options, namespace: string): Promise<RoundMeasurement> {
     const images = localImages();
-    const rotates = variant === "ours" || variant === "ours-to-devnull";
-    const logSizeLimit = rotates ? options.limit : options.unrotatedLimit;
+    const logSizeLimit = rotatesLogs(variant) ? options.limit : options.unrotatedLimit;
     const spec = withWeights(withSidecar(buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python, logSizeLimit })), variant), options.weights);
     const pod = await NodePod.start(spec, { namespace, name: `bench-${variant}-r${round + 1}` });
     try {

@@ -17,6 +17,7 @@ import * as path from "path";
 import { NGINX_CONTAINER } from "../components/podSpec";
 import { containerCgroupDirectory, emptyDirOnNode, kubectl, kubectlAsync } from "./localNode";
 import { renderNginxConfig } from "./measuringNginxConfig";
+import { signalIfAlive } from "./processes";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;
@@ -195,15 +196,9 @@ export class NodePod {
     /** Kills a container's processes (as a crash would); the kubelet restarts it per its policy. */
     killContainer(container: string, signal: NodeJS.Signals = "SIGKILL"): void {
         for (const pid of this.containerProcessIds(container)) {
-            try {
-                process.kill(pid, signal);
-            } catch (e) {
-                // Gone already: once a container's first process dies, its shim kills the rest
-                // (nginx's workers after its master), racing this loop.
-                if ((e as NodeJS.ErrnoException).code !== "ESRCH") {
-                    throw e;
-                }
-            }
+            // Some may be gone already: once a container's first process dies, its shim kills the
+            // rest (nginx's workers after its master), racing this loop.
+            signalIfAlive(pid, signal);
         }
     }
 

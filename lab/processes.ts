@@ -1,4 +1,4 @@
-/** This machine's processes, as /proc shows them (Linux): parents, trees, liveness. */
+/** This machine's processes, as /proc shows them (Linux): parents, trees, signals. */
 import * as fs from "fs";
 
 /** /proc/<pid>/stat's fields after the command name (field 3, the state, first): the name may hold spaces and parentheses. */
@@ -32,11 +32,18 @@ export function processTree(pid: number): number[] {
     return tree;
 }
 
-export function isAlive(pid: number): boolean {
+/**
+ * Sends `signal` to `pid` unless it is gone already (it may exit between being found and being
+ * signalled); true when it was signalled.
+ */
+export function signalIfAlive(pid: number, signal: NodeJS.Signals): boolean {
     try {
-        process.kill(pid, 0);
+        process.kill(pid, signal);
         return true;
-    } catch {
-        return false;
+    } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ESRCH") {
+            return false;
+        }
+        throw e;
     }
 }

@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { isAlive, processTree } from "./processes";
+import { processTree, signalIfAlive } from "./processes";
 import { TestStack } from "./pulumiHarness";
 
 /** How a CLI run ended. */
@@ -73,11 +73,7 @@ export class CliRun {
      * behind. Returns how many were left.
      */
     killLeftovers(): number {
-        const left = this.signalledTree.filter(isAlive);
-        for (const pid of left) {
-            process.kill(pid, "SIGKILL");
-        }
-        return left.length;
+        return this.signalledTree.filter((pid) => signalIfAlive(pid, "SIGKILL")).length;
     }
 
     private signalledTree: number[] = [];

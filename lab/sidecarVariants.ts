@@ -51,6 +51,11 @@ export function shipsToContainerLog(variant: SidecarVariant): boolean {
     return variant !== "idle" && variant !== "ours-to-devnull";
 }
 
+/** The variants that run our shipper, which rotates nginx's logs: the others let them grow. */
+export function rotatesLogs(variant: SidecarVariant): boolean {
+    return variant === "ours" || variant === "ours-to-devnull";
+}
+
 /** Our sidecar's container, unchanged but for its stdout, which a shell sends to /dev/null before it starts the shipper. */
 function withStdoutDiscarded(sidecar: Container): Container {
     const argv = [...(sidecar.command as string[]), ...((sidecar.args as string[] | undefined) ?? [])];

@@ -3,7 +3,7 @@
 # This is the README's test command, and .ci/run runs exactly it.
 #
 # Needs root (the local cluster's node: containerd, runc, cgroups, a bridge; apt-get). Builds the
-# toolchain on first use (about 25 minutes on 2 cores) and reuses it from ~/.cache/webserver-sidecar.
+# toolchain on first use (about 15 minutes on 2 cores) and reuses it from ~/.cache/webserver-sidecar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib/localCluster.sh

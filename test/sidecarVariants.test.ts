@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as k8s from "@pulumi/kubernetes";
 import { resolveArgs } from "../components/args";
 import { SIDECAR_CONTAINER, buildPodSpec } from "../components/podSpec";
-import { shipsToContainerLog, withSidecar } from "../lab/sidecarVariants";
+import { rotatesLogs, shipsToContainerLog, withSidecar } from "../lab/sidecarVariants";
 
 type Container = k8s.types.input.core.v1.Container;
 
@@ -29,5 +29,10 @@ describe("benchmark sidecar variants", () => {
     it("counts lines only for the variants that write them to the container log", () => {
         const variants = ["ours", "tutorial", "k8s-docs-tail", "idle", "ours-to-devnull"] as const;
         expect(variants.filter(shipsToContainerLog)).to.deep.equal(["ours", "tutorial", "k8s-docs-tail"]);
+    });
+
+    it("gives the rotating volume limit only to the variants that run our shipper", () => {
+        const variants = ["ours", "tutorial", "k8s-docs-tail", "idle", "ours-to-devnull"] as const;
+        expect(variants.filter(rotatesLogs)).to.deep.equal(["ours", "ours-to-devnull"]);
     });
 });

@@ -14,9 +14,9 @@ How it works:
   that a burst of writes costs one read, not one per line.
 - Each file is read from a remembered offset, and only whole lines are written, so lines of
   access.log and error.log never mix; never part of a line either, even when killed (LinePipe).
-  The offsets are saved after every write, in one
-  single-page write over a state file in the same volume, so a restarted sidecar resumes where
-  it stopped: it replays at most the last chunk it wrote (CHUNK_BYTES) and skips nothing.
+  The offsets are saved after every chunk, in one single-page write over a state file in the
+  same volume, so a restarted sidecar resumes where it stopped: it replays at most the last
+  chunk it wrote (CHUNK_BYTES) and skips nothing.
 - Rotation keeps the volume under its sizeLimit: when a file passes --rotate-bytes, it is
   renamed to NAME.1 and nginx's master is sent SIGUSR1, which makes nginx reopen NAME. NAME.1
   is read to its end and deleted only once no other process holds it open (checked in /proc),
