@@ -12,11 +12,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { WebServer } from "./components";
-import { machineEnvironment } from "./components/kubeconfig";
-import { checkClusterReachable, liveReachabilityDependencies } from "./components/clusterReachability";
-import { buildProviderArgs } from "./components/provider";
-import { secretConfigKeys } from "./components/secretConfigKeys";
-import { readStackConfig } from "./components/stackConfig";
+import { machineEnvironment } from "./program/kubeconfig";
+import { checkClusterReachable, liveReachabilityDependencies } from "./program/clusterReachability";
+import { buildProviderArgs } from "./program/provider";
+import { secretConfigKeys } from "./program/secretConfigKeys";
+import { readStackConfig } from "./program/stackConfig";
 
 /** The stack outputs: an object rather than `export const`s, so that serviceName can be absent. */
 interface StackOutputs {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import * as yaml from "js-yaml";
-import { proxyFor, resolveClusterEndpoint } from "../components/clusterEndpoint";
-import { KubeconfigEnvironment } from "../components/kubeconfig";
-import { ClusterSettings } from "../components/stackConfig";
+import { proxyFor, resolveClusterEndpoint } from "../program/clusterEndpoint";
+import { KubeconfigEnvironment } from "../program/kubeconfig";
+import { ClusterSettings } from "../program/stackConfig";
 
 /** A kubeconfig document with the given clusters (name → server) and contexts (name → cluster). */
 function kubeconfig(clusters: Record<string, Record<string, string>>, contexts: Record<string, string>, current?: string): string {

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import * as net from "net";
 import * as yaml from "js-yaml";
-import { ClusterUnreachableError, ReachabilityDependencies, checkClusterReachable } from "../components/clusterReachability";
-import { ProbeResult, probeServer } from "../components/serverProbe";
-import { ClusterSettings } from "../components/stackConfig";
+import { ClusterUnreachableError, ReachabilityDependencies, checkClusterReachable } from "../program/clusterReachability";
+import { ProbeResult, probeServer } from "../program/serverProbe";
+import { ClusterSettings } from "../program/stackConfig";
 
 /** Cluster settings for an inline kubeconfig whose one context, `ctx`, names `server`. */
 function settingsFor(server: string, cluster: Record<string, string> = {}): ClusterSettings {

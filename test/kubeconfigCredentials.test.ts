@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { credentialFields, plainCredentialProblems } from "../components/kubeconfigCredentials";
+import { credentialFields, plainCredentialProblems } from "../program/kubeconfigCredentials";
 
 const WITH_TOKEN = fs.readFileSync(path.join(__dirname, "fixtures", "two-contexts.kubeconfig"), "utf8");
 const WITH_NOTHING = "apiVersion: v1\nkind: Config\nusers:\n  - name: exec\n    user: { exec: { command: aws, apiVersion: client.authentication.k8s.io/v1 } }\n";

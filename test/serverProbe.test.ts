@@ -5,7 +5,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as tls from "tls";
-import { probeServer } from "../components/serverProbe";
+import { probeServer } from "../program/serverProbe";
 import { closedPort } from "./helpers/loopbackPorts";
 
 /** Listens on a free loopback port; the connections are kept so that the test can close them all. */

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { WebServerConfigError } from "../components/errors";
-import { KubeconfigEnvironment } from "../components/kubeconfig";
-import { StackConfig, readStackConfig } from "../components/stackConfig";
+import { KubeconfigEnvironment } from "../program/kubeconfig";
+import { StackConfig, readStackConfig } from "../program/stackConfig";
 
 const FIXTURE = path.join(__dirname, "fixtures", "two-contexts.kubeconfig");
 

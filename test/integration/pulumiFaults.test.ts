@@ -10,7 +10,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { REACHABILITY_TIMEOUT_MS } from "../../components/clusterReachability";
+import { REACHABILITY_TIMEOUT_MS } from "../../program/clusterReachability";
 import { DroppingPort } from "../../lab/droppingPort";
 import { livePods } from "../../lab/livePods";
 import { CliResult, runCli, startCli, stackLockFiles, stateSummary } from "../../lab/pulumiCli";

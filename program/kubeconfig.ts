@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
-import { ConfigProblem } from "./errors";
+import { ConfigProblem } from "../components/errors";
 
 /** Where a kubeconfig comes from, once the `kubeconfig` setting has been interpreted. */
 export type KubeconfigSource =

@@ -5,7 +5,7 @@
  * reads them; so that they are not silently ignored, they are read here as what a user means by
  * them: the same settings as `webserver-sidecar:kubeconfig`, `:context` and `:namespace`.
  */
-import { describeValue, ProblemList } from "./errors";
+import { describeValue, ProblemList } from "../components/errors";
 import { isInlineKubeconfig } from "./kubeconfig";
 
 /** The cluster settings that both config namespaces can hold. */

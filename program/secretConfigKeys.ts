@@ -16,7 +16,7 @@ const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecr
 export function secretConfigKeys(rawConfig: Readonly<Record<string, string>>): Set<string> {
     const isConfigSecret = runtimeConfig.isConfigSecret;
     if (typeof isConfigSecret !== "function") {
-        throw new Error("@pulumi/pulumi/runtime/config no longer exports isConfigSecret: update components/secretConfigKeys.ts");
+        throw new Error("@pulumi/pulumi/runtime/config no longer exports isConfigSecret: update program/secretConfigKeys.ts");
     }
     // Older language hosts name keys `project:config:key`; allConfig() has already dropped `:config:`.
     const isSecret = (key: string) => isConfigSecret(key) || isConfigSecret(key.replace(":", ":config:"));

@@ -5,7 +5,7 @@
  * and in the state.
  */
 import * as yaml from "js-yaml";
-import { ConfigProblem } from "./errors";
+import { ConfigProblem } from "../components/errors";
 
 /** The stack config keys whose value may be a kubeconfig's contents: ours, and the provider's own. */
 export const KUBECONFIG_CONFIG_KEYS = ["webserver-sidecar:kubeconfig", "kubernetes:kubeconfig"] as const;

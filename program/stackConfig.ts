@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from "util";
-import { ServiceArgs, SidecarMode, WebServerArgs, resolveArgs } from "./args";
+import { ServiceArgs, SidecarMode, WebServerArgs, resolveArgs } from "../components/args";
 import { ClusterSetting, KeyedValue, readClusterSetting } from "./clusterKeys";
-import { ProblemList, WebServerConfigError } from "./errors";
+import { ProblemList, WebServerConfigError } from "../components/errors";
 import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
 import { plainCredentialProblems } from "./kubeconfigCredentials";
-import { DNS_LABEL_RULE, isDnsLabel, nearestWord } from "./validators";
+import { DNS_LABEL_RULE, isDnsLabel, nearestWord } from "../components/validators";
 
 /** The stack config namespace of this project: keys are `webserver-sidecar:<key>`. */
 export const CONFIG_NAMESPACE = "webserver-sidecar";
