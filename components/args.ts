@@ -1,5 +1,5 @@
 import { NetworkPeer, ResolvedNetworkPeer, checkAllowFrom } from "./allowFrom";
-import { ProblemList } from "./errors";
+import { ConfigProblem, ProblemList, WebServerConfigError } from "./errors";
 import {
     DNS_LABEL_RULE, PINNED_IMAGE_RULE, isDnsLabel, isPinnedImage, isPort, parseByteQuantity,
 } from "./validators";
@@ -170,14 +170,33 @@ export const MIN_READY_TIMEOUT_SECONDS = 10;
 /** The smallest `logSizeLimit`: below it, rotation would run on every few lines. */
 export const MIN_LOG_SIZE_LIMIT_BYTES = 2 ** 20;
 
+/** What {@link checkArgs} found: the resolved arguments, or every problem with them. */
+export type ArgsCheck =
+    | { readonly ok: true; readonly resolved: ResolvedWebServerArgs }
+    | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
 /**
- * Applies defaults and checks every argument, collecting all problems.
+ * Applies defaults and checks every argument, throwing every problem at once.
  * Pure: it registers nothing, so a bad argument fails before any resource exists.
  * @param args the component's arguments as given.
  * @param keyPrefix how the keys are named in messages (`""` for component args, `webserver-sidecar:` for stack config).
  * @throws {WebServerConfigError} naming each bad argument, its value and what is allowed.
  */
 export function resolveArgs(args: WebServerArgs, keyPrefix = ""): ResolvedWebServerArgs {
+    const checked = checkArgs(args, keyPrefix);
+    if (!checked.ok) {
+        throw new WebServerConfigError(checked.problems);
+    }
+    return checked.resolved;
+}
+
+/**
+ * Applies defaults and checks every argument, collecting all problems: for callers that report
+ * them together with problems of their own (the stack config), rather than catching a throw.
+ * @param args the component's arguments as given.
+ * @param keyPrefix how the keys are named in messages, as for {@link resolveArgs}.
+ */
+export function checkArgs(args: WebServerArgs, keyPrefix = ""): ArgsCheck {
     const problems = new ProblemList();
     const key = (name: string) => `${keyPrefix}${name}`;
 
@@ -235,18 +254,23 @@ export function resolveArgs(args: WebServerArgs, keyPrefix = ""): ResolvedWebSer
 
     const networkPolicy = resolveNetworkPolicy(args, key, problems);
 
-    problems.throwIfAny();
+    if (!problems.isEmpty) {
+        return { ok: false, problems: problems.all };
+    }
     return {
-        podName,
-        nginxImage,
-        sidecarImage,
-        logSizeLimit,
-        logSizeLimitBytes: logSizeLimitBytes ?? 0,
-        sidecarMode,
-        service,
-        terminationGracePeriodSeconds,
-        readyTimeoutSeconds,
-        networkPolicy,
+        ok: true,
+        resolved: {
+            podName,
+            nginxImage,
+            sidecarImage,
+            logSizeLimit,
+            logSizeLimitBytes: logSizeLimitBytes ?? 0,
+            sidecarMode,
+            service,
+            terminationGracePeriodSeconds,
+            readyTimeoutSeconds,
+            networkPolicy,
+        },
     };
 }
 

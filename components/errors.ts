@@ -61,6 +61,11 @@ export class ProblemList {
         this.problems.push(...problems);
     }
 
+    /** Every problem recorded so far, in order. */
+    get all(): readonly ConfigProblem[] {
+        return [...this.problems];
+    }
+
     /** True when nothing has been recorded. */
     get isEmpty(): boolean {
         return this.problems.length === 0;

@@ -120,7 +120,7 @@ export class NodePod {
             await kubectlAsync(["wait", "--for=condition=Ready", `pod/${name}`, "-n", options.namespace, `--timeout=${timeout}s`]);
         } catch (e) {
             const describe = kubectl(["describe", "pod", name, "-n", options.namespace]);
-            throw new Error(`pod ${name} not Ready after ${timeout} s: ${(e as Error).message}\n${describe}`);
+            throw new Error(`pod ${name} not Ready after ${timeout} s: ${(e as Error).message}\n${describe}`, { cause: e });
         }
         const live = NodePod.read(options.namespace, name);
         return new NodePod(options.namespace, name, live.metadata.uid, live.status.podIP!, truthDirectory);

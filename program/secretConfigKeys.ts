@@ -5,7 +5,7 @@
  * internal, so its type is not published: it is declared here. Going through it (rather than the
  * environment variable) also sees the secret keys that `runtime.setAllConfig` gives under mocks.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module the SDK's typings do not publish
 const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
 
 /**

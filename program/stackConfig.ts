@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "util";
-import { ServiceArgs, SidecarMode, WebServerArgs, resolveArgs } from "../components/args";
+import { ServiceArgs, SidecarMode, WebServerArgs, checkArgs } from "../components/args";
 import { ClusterSetting, KeyedValue, readClusterSetting } from "./clusterKeys";
-import { ProblemList, WebServerConfigError } from "../components/errors";
+import { ProblemList } from "../components/errors";
 import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
 import { plainCredentialProblems } from "./kubeconfigCredentials";
 import { DNS_LABEL_RULE, isDnsLabel, nearestWord } from "../components/validators";
@@ -94,13 +94,9 @@ export function readStackConfig(
         networkPolicy: parseBoolean(values.get("networkPolicy")),
         allowFrom: parseJson(values.get("allowFrom")) as WebServerArgs["allowFrom"],
     };
-    try {
-        resolveArgs(webServer, PREFIX);
-    } catch (e) {
-        if (!(e instanceof WebServerConfigError)) {
-            throw e;
-        }
-        problems.addAll(e.problems);
+    const webServerCheck = checkArgs(webServer, PREFIX);
+    if (!webServerCheck.ok) {
+        problems.addAll(webServerCheck.problems);
     }
 
     // Two spellings of one file (`~/k.yaml` and `/home/me/k.yaml`) are the same kubeconfig.

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULTS, ResolvedWebServerArgs, WebServerArgs, resolveArgs } from "../components/args";
+import { DEFAULTS, ResolvedWebServerArgs, WebServerArgs, checkArgs, resolveArgs } from "../components/args";
 import { WebServerConfigError } from "../components/errors";
 
 /** Runs resolveArgs and returns the error it throws, failing the test if it does not throw. */
@@ -129,5 +129,19 @@ describe("resolveArgs", () => {
                 expect((e as Error).message).to.include('webserver-sidecar:nginxImage: got "nginx"');
             }
         });
+    });
+});
+
+describe("checkArgs", () => {
+    it("returns every problem, keyed with the prefix, instead of throwing", () => {
+        const checked = checkArgs({ nginxImage: "nginx:latest", logSizeLimit: "lots" }, "webserver-sidecar:");
+        expect(checked.ok).to.equal(false);
+        const keys = checked.ok ? [] : checked.problems.map((p) => p.key);
+        expect(keys).to.deep.equal(["webserver-sidecar:nginxImage", "webserver-sidecar:logSizeLimit"]);
+    });
+
+    it("returns the same resolved arguments as resolveArgs when all is well", () => {
+        const args: WebServerArgs = { service: { type: "NodePort" } };
+        expect(checkArgs(args)).to.deep.equal({ ok: true, resolved: resolveArgs(args) });
     });
 });

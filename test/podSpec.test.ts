@@ -7,7 +7,7 @@ import {
 import { LOG_SHIPPER_PATH } from "../components/sidecar/shipperCommand";
 
 // Builders take plain values; these tests read them back as plain objects.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- builders return Input<> trees; tests read them as plain objects
 type Plain = any;
 
 function podSpecFor(args = {}): Plain {

@@ -24,7 +24,7 @@ interface StackOutputs {
 function runProgram(config: Record<string, string>, secretKeys: string[] = []): Promise<StackOutputs> {
     pulumi.runtime.setAllConfig({ "webserver-sidecar:kubeconfig": KUBECONFIG, ...config }, secretKeys);
     delete require.cache[require.resolve(PROGRAM)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on import, afresh for each test, after its config is set
     return require(PROGRAM) as Promise<StackOutputs>;
 }
 

@@ -5,7 +5,7 @@ export interface RegisteredResource {
     readonly type: string;
     readonly name: string;
     // Mocks hand over the engine's untyped inputs; tests read known paths from them.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the engine's inputs have no type; tests read known paths
     readonly inputs: any;
     /** The provider reference (`urn::id`) the resource was registered with, if any. */
     readonly provider: string | undefined;

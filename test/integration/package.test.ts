@@ -88,7 +88,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
         return execFileSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
     } catch (e) {
         const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-        throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}\n${stderr ?? ""}`);
+        throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}\n${stderr ?? ""}`, { cause: e });
     }
 }
 
@@ -107,7 +107,7 @@ interface RegisteredResource {
     readonly type: string;
     readonly name: string;
     // The engine's untyped inputs; the test reads known paths.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the engine's inputs have no type; the test reads known paths
     readonly inputs: any;
 }
 

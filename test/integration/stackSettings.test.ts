@@ -128,7 +128,7 @@ describe("stack settings that suit Pulumi Cloud and the local non-interactive fl
             output = execFileSync("bash", ["-c", `exec 2>&1; ${twice}`], { cwd: project, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
         } catch (e) {
             const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-            throw new Error(`the stack step failed:\n${stdout ?? ""}${stderr ?? ""}`);
+            throw new Error(`the stack step failed:\n${stdout ?? ""}${stderr ?? ""}`, { cause: e });
         }
         expect(output.match(/creating the stack dev/g), output).to.have.length(1);
         expect(readStackFile(path.join(project, ".pulumi", "Pulumi.dev.yaml")).keys).to.include("encryptionsalt");
