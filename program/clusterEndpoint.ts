@@ -3,8 +3,8 @@
  * `server`, resolved from the cluster settings the way kubectl (and so the provider) resolves a
  * kubeconfig. Read only, pure apart from reading kubeconfig files through the environment.
  */
-import * as yaml from "js-yaml";
 import { KubeconfigEnvironment, kubeconfigDocuments } from "./kubeconfig";
+import { ParsedKubeconfig, isParsedKubeconfig, parseKubeconfig } from "./parseKubeconfig";
 import type { ClusterSettings } from "./stackConfig";
 
 /** The API server a context names, and where that was read. */
@@ -19,6 +19,8 @@ export interface ClusterEndpoint {
     readonly tlsServerName?: string;
     /** The cluster's `proxy-url`: the client reaches the server through it, not directly. */
     readonly proxyUrl?: string;
+    /** Present when the cluster sets `insecure-skip-tls-verify: true`: the client does not check the server's certificate. */
+    readonly insecureSkipTlsVerify?: true;
 }
 
 /** Why the endpoint cannot be named (the provider may still find one: in-cluster config, say). */
@@ -26,38 +28,9 @@ export interface UnresolvedEndpoint {
     readonly unresolved: string;
 }
 
-interface NamedEntry {
-    readonly name?: unknown;
-    readonly context?: { readonly cluster?: unknown };
-    readonly cluster?: { readonly server?: unknown; readonly "tls-server-name"?: unknown; readonly "proxy-url"?: unknown };
-}
-
-interface Document {
+/** A parsed document and where it was read, in kubectl's order. */
+interface ReadDocument extends ParsedKubeconfig {
     readonly origin: string;
-    readonly contexts: NamedEntry[];
-    readonly clusters: NamedEntry[];
-    readonly currentContext?: string;
-}
-
-function parseDocument(origin: string, text: string): Document | undefined {
-    let parsed: unknown;
-    try {
-        parsed = yaml.load(text); // JSON is YAML too
-    } catch {
-        return undefined; // checkKubeconfig has reported it before this runs
-    }
-    if (typeof parsed !== "object" || parsed === null) {
-        return undefined;
-    }
-    const fields = parsed as Record<string, unknown>;
-    const list = (value: unknown): NamedEntry[] => (Array.isArray(value) ? value.filter((e) => typeof e === "object" && e !== null) : []);
-    const current = fields["current-context"];
-    return {
-        origin,
-        contexts: list(fields.contexts),
-        clusters: list(fields.clusters),
-        currentContext: typeof current === "string" && current !== "" ? current : undefined,
-    };
 }
 
 /**
@@ -67,9 +40,10 @@ function parseDocument(origin: string, text: string): Document | undefined {
  * @returns the endpoint, or why it cannot be named (no kubeconfig, no current-context, no server).
  */
 export function resolveClusterEndpoint(cluster: ClusterSettings, env: KubeconfigEnvironment): ClusterEndpoint | UnresolvedEndpoint {
-    const documents = kubeconfigDocuments(cluster.kubeconfig, env).flatMap(({ origin, text }) => {
-        const document = parseDocument(origin, text);
-        return document ? [document] : [];
+    // A document that does not parse has been reported by checkKubeconfig before this runs.
+    const documents: ReadDocument[] = kubeconfigDocuments(cluster.kubeconfig, env).flatMap(({ origin, text }) => {
+        const parsed = parseKubeconfig(text);
+        return isParsedKubeconfig(parsed) ? [{ origin, ...parsed }] : [];
     });
     if (documents.length === 0) {
         return { unresolved: "no kubeconfig was found, so the provider falls back to in-cluster config, which this check does not resolve" };
@@ -80,23 +54,22 @@ export function resolveClusterEndpoint(cluster: ClusterSettings, env: Kubeconfig
         return { unresolved: "the kubeconfig sets no current-context and none is configured" };
     }
     const found = documents.flatMap((d) => d.contexts.filter((c) => c.name === context).map((c) => ({ entry: c, origin: d.origin })))[0];
-    const clusterName = found?.entry.context?.cluster;
-    if (found === undefined || typeof clusterName !== "string") {
+    const clusterName = found?.entry.cluster;
+    if (found === undefined || clusterName === undefined) {
         return { unresolved: `the context "${context}" is not defined, or names no cluster` };
     }
-    const clusterEntry = documents.flatMap((d) => d.clusters).find((c) => c.name === clusterName)?.cluster;
+    const clusterEntry = documents.flatMap((d) => d.clusters).find((c) => c.name === clusterName);
     const server = clusterEntry?.server;
-    if (typeof server !== "string" || server === "") {
+    if (clusterEntry === undefined || server === undefined) {
         return { unresolved: `the cluster "${clusterName}" of context "${context}" has no server` };
     }
-    const tlsServerName = clusterEntry?.["tls-server-name"];
-    const proxyUrl = clusterEntry?.["proxy-url"];
     return {
         context,
         server,
         origin: found.origin,
-        ...(typeof tlsServerName === "string" && tlsServerName !== "" ? { tlsServerName } : {}),
-        ...(typeof proxyUrl === "string" && proxyUrl !== "" ? { proxyUrl } : {}),
+        ...(clusterEntry.tlsServerName !== undefined ? { tlsServerName: clusterEntry.tlsServerName } : {}),
+        ...(clusterEntry.proxyUrl !== undefined ? { proxyUrl: clusterEntry.proxyUrl } : {}),
+        ...(clusterEntry.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true as const } : {}),
     };
 }
 
@@ -133,4 +106,20 @@ export function proxyFor(endpoint: ClusterEndpoint, environment: Readonly<Record
         return entry === "*" || host === domain || host.endsWith(`.${domain}`);
     });
     return exempt ? undefined : proxy;
+}
+
+/**
+ * What is insecure in how the client reaches the server, as a warning naming the context: a
+ * plain `http://` server (credentials and manifests in clear text), or `insecure-skip-tls-verify`
+ * (anyone in the path can pose as the API server and receive the credentials).
+ * @returns the warning, or `undefined` when the connection is verified TLS.
+ */
+export function insecureTransportWarning(endpoint: ClusterEndpoint): string | undefined {
+    const problems = [
+        ...(endpoint.server.startsWith("http://") ? [`its server ${endpoint.server} is plain http://, so credentials and manifests cross the network unencrypted`] : []),
+        ...(endpoint.insecureSkipTlsVerify ? ["it sets insecure-skip-tls-verify: true, so the server's certificate is not checked and anyone in the path can pose as the API server"] : []),
+    ];
+    return problems.length === 0 ? undefined
+        : `the Kubernetes cluster of context "${endpoint.context}" (from ${endpoint.origin}) is reached insecurely: ${problems.join("; and ")}. `
+            + "Use an https:// server with its CA (certificate-authority-data) in the kubeconfig.";
 }

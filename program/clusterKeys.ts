@@ -29,6 +29,7 @@ export interface KeyedValue {
  * @param problems where a conflict is recorded.
  * @param sameValue whether two values mean the same (for example two spellings of one path);
  *   by default, whether they are equal strings.
+ * @param secretKeys the keys set as Pulumi secrets: their values are never put into a message.
  * @returns the value and its key (this project's when both are set), or `undefined` when neither is
  *   set. When both are set to different values, a problem naming both keys and both values is
  *   recorded and this project's value is returned, so that the other checks still run.
@@ -39,6 +40,7 @@ export function readClusterSetting(
     rawConfig: Readonly<Record<string, string>>,
     problems: ProblemList,
     sameValue: (a: string, b: string) => boolean = (a, b) => a === b,
+    secretKeys: ReadonlySet<string> = new Set(),
 ): KeyedValue | undefined {
     const key = `${PROVIDER_CONFIG_NAMESPACE}:${setting}`;
     const conventional = key in rawConfig ? { key, value: rawConfig[key] } : undefined;
@@ -46,10 +48,11 @@ export function readClusterSetting(
         return ours ?? conventional;
     }
     if (!sameValue(ours.value, conventional.value)) {
-        // An inline kubeconfig holds credentials: name it, never print it.
-        const shown = (value: string) => (setting === "kubeconfig" && isInlineKubeconfig(value) ? "(inline contents)" : value);
-        problems.add(ours.key, shown(ours.value),
-            `the same value as ${conventional.key}, which sets the same ${setting} and is ${describeValue(shown(conventional.value))}: set only one of the two keys, or both alike`);
+        // An inline kubeconfig holds credentials, and a secret is a secret: name them, never print them.
+        const shown = ({ key, value }: KeyedValue) => (secretKeys.has(key) ? "[secret]"
+            : setting === "kubeconfig" && isInlineKubeconfig(value) ? "(inline contents)" : value);
+        problems.add(ours.key, shown(ours),
+            `the same value as ${conventional.key}, which sets the same ${setting} and is ${describeValue(shown(conventional))}: set only one of the two keys, or both alike`);
     }
     return ours;
 }

@@ -9,7 +9,7 @@
  * what was tried, before anything is created; `preview` carries a warning saying the same.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterEndpoint, proxyFor, resolveClusterEndpoint } from "./clusterEndpoint";
+import { ClusterEndpoint, insecureTransportWarning, proxyFor, resolveClusterEndpoint } from "./clusterEndpoint";
 import { INLINE_ORIGIN, KubeconfigEnvironment } from "./kubeconfig";
 import { ProbeOptions, ProbeResult, probeServer } from "./serverProbe";
 import { ClusterSettings } from "./stackConfig";
@@ -74,6 +74,10 @@ export async function checkClusterReachable(cluster: ClusterSettings, deps: Reac
     };
     if ("unresolved" in resolved) {
         return skip(resolved.unresolved);
+    }
+    const insecure = insecureTransportWarning(resolved);
+    if (insecure !== undefined) {
+        deps.warn(insecure);
     }
     if (!/^https?:\/\/[^/]/.test(resolved.server)) {
         // client-go completes such a server (`10.0.0.1:6443`) with a scheme it picks from the TLS settings: not guessed here.

@@ -1,8 +1,8 @@
 import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 import { ConfigProblem } from "../components/errors";
+import { parseKubeconfig } from "./parseKubeconfig";
 
 /** Where a kubeconfig comes from, once the `kubeconfig` setting has been interpreted. */
 export type KubeconfigSource =
@@ -71,24 +71,6 @@ export function kubeconfigDocuments(source: KubeconfigSource, env: KubeconfigEnv
     });
 }
 
-/** The context names a kubeconfig document declares, or an error message if it does not parse. */
-export function contextNames(document: string): { names: string[] } | { error: string } {
-    let parsed: unknown;
-    try {
-        parsed = yaml.load(document); // JSON is YAML too
-    } catch (e) {
-        return { error: (e as Error).message.split("\n")[0] };
-    }
-    if (typeof parsed !== "object" || parsed === null) {
-        return { error: "not a kubeconfig object" };
-    }
-    const contexts = (parsed as { contexts?: unknown }).contexts ?? [];
-    if (!Array.isArray(contexts)) {
-        return { error: "'contexts' is not a list" };
-    }
-    return { names: contexts.map((c) => (c as { name?: unknown })?.name).filter((n): n is string => typeof n === "string") };
-}
-
 /**
  * Checks that a configured kubeconfig exists and parses, and that a configured context is in it.
  * When nothing is configured and no default file exists, that is left to the provider (it may
@@ -105,11 +87,11 @@ export function checkKubeconfig(source: KubeconfigSource, context: string | unde
 
     const names: string[] = [];
     for (const document of documents) {
-        const result = contextNames(document.text);
-        if ("error" in result) {
-            return [{ key: kubeconfigKey, value: source.kind === "inline" ? "(inline contents)" : document.origin, allowed: `a kubeconfig in YAML or JSON (${result.error})` }];
+        const parsed = parseKubeconfig(document.text);
+        if ("error" in parsed) {
+            return [{ key: kubeconfigKey, value: source.kind === "inline" ? "(inline contents)" : document.origin, allowed: `a kubeconfig in YAML or JSON (${parsed.error})` }];
         }
-        names.push(...result.names);
+        names.push(...parsed.contexts.map((c) => c.name));
     }
 
     if (context === undefined || names.includes(context)) {

@@ -4,8 +4,8 @@
  * `Pulumi.<stack>.yaml`, which is committed with the project; a secret is stored encrypted there
  * and in the state.
  */
-import * as yaml from "js-yaml";
 import { ConfigProblem } from "../components/errors";
+import { isParsedKubeconfig, parseKubeconfig } from "./parseKubeconfig";
 
 /** The stack config keys whose value may be a kubeconfig's contents: ours, and the provider's own. */
 export const KUBECONFIG_CONFIG_KEYS = ["webserver-sidecar:kubeconfig", "kubernetes:kubeconfig"] as const;
@@ -18,26 +18,31 @@ const AUTH_PROVIDER_CREDENTIALS = ["access-token", "id-token", "refresh-token", 
 /**
  * Where a kubeconfig document holds credentials, e.g. `users[0].user.token`; empty when it holds
  * none, or when it is not a kubeconfig document at all (such as a path).
+ * An exec plugin's `env` values and `args` count as credentials: they are where a cloud key or a
+ * token is handed to the plugin (`AWS_SECRET_ACCESS_KEY`, `--token`), and nothing tells those
+ * apart from harmless ones.
  */
 export function credentialFields(document: string): string[] {
-    let parsed: unknown;
-    try {
-        parsed = yaml.load(document); // JSON is YAML too
-    } catch {
+    const parsed = parseKubeconfig(document);
+    if (!isParsedKubeconfig(parsed)) {
         return []; // not a document: checkKubeconfig reports it
     }
-    const users = (parsed as { users?: unknown } | null)?.users;
-    if (typeof parsed !== "object" || !Array.isArray(users)) {
-        return [];
-    }
-    return users.flatMap((entry: unknown, index) => {
-        const user = (entry as { user?: Record<string, unknown> } | null)?.user ?? {};
-        const authConfig = (user["auth-provider"] as { config?: Record<string, unknown> } | undefined)?.config ?? {};
+    return parsed.users.flatMap(({ user }, index) => {
+        const at = `users[${index}].user`;
+        const authConfig = asRecord(asRecord(user["auth-provider"]).config);
+        const exec = asRecord(user.exec);
+        const execEnv = Array.isArray(exec.env) ? exec.env : [];
         return [
-            ...USER_CREDENTIALS.filter((field) => nonEmpty(user[field])).map((field) => `users[${index}].user.${field}`),
-            ...AUTH_PROVIDER_CREDENTIALS.filter((field) => nonEmpty(authConfig[field])).map((field) => `users[${index}].user.auth-provider.config.${field}`),
+            ...USER_CREDENTIALS.filter((field) => nonEmpty(user[field])).map((field) => `${at}.${field}`),
+            ...AUTH_PROVIDER_CREDENTIALS.filter((field) => nonEmpty(authConfig[field])).map((field) => `${at}.auth-provider.config.${field}`),
+            ...execEnv.flatMap((entry: unknown, i) => (nonEmpty(asRecord(entry).value) ? [`${at}.exec.env[${i}].value`] : [])),
+            ...(Array.isArray(exec.args) && exec.args.length > 0 ? [`${at}.exec.args`] : []),
         ];
     });
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function nonEmpty(value: unknown): boolean {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "util";
 import { ServiceArgs, SidecarMode, WebServerArgs, checkArgs } from "../components/args";
 import { ClusterSetting, KeyedValue, readClusterSetting } from "./clusterKeys";
-import { ProblemList } from "../components/errors";
+import { ConfigProblem, ProblemList, WebServerConfigError } from "../components/errors";
 import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
 import { plainCredentialProblems } from "./kubeconfigCredentials";
 import { DNS_LABEL_RULE, isDnsLabel, nearestWord } from "../components/validators";
@@ -75,7 +75,7 @@ export function readStackConfig(
     // The cluster settings may also come from Pulumi's conventional kubernetes: keys (clusterKeys.ts).
     const clusterSetting = (setting: ClusterSetting, sameValue?: (a: string, b: string) => boolean): KeyedValue | undefined => {
         const ours = values.get(setting);
-        return readClusterSetting(setting, ours !== undefined ? { key: `${PREFIX}${setting}`, value: ours } : undefined, rawConfig, problems, sameValue);
+        return readClusterSetting(setting, ours !== undefined ? { key: `${PREFIX}${setting}`, value: ours } : undefined, rawConfig, problems, sameValue, secretKeys);
     };
 
     const namespaceSetting = clusterSetting("namespace");
@@ -110,7 +110,9 @@ export function readStackConfig(
     }));
     problems.addAll(plainCredentialProblems(rawConfig, secretKeys));
 
-    problems.throwIfAny();
+    if (!problems.isEmpty) {
+        throw new WebServerConfigError(withSecretsHidden(problems.all, secretKeys));
+    }
     return { cluster: { kubeconfig, context, namespace }, webServer };
 }
 
@@ -161,4 +163,18 @@ function parseService(raw: string | undefined, problems: ProblemList): ServiceAr
     // `pulumi config set --path ...service.port 8080` stores a string: accept it as the number it is.
     const port = typeof fields.port === "string" && /^[0-9]+$/.test(fields.port) ? Number(fields.port) : fields.port;
     return { type: fields.type as ServiceArgs["type"], port: port as number | undefined };
+}
+
+/** How a secret config value appears in a message: never its contents, not even a part of them. */
+export const SECRET_VALUE_SHOWN = "[secret]";
+
+/**
+ * The problems with the value of every secret key hidden: a key set with `--secret` (a mistyped
+ * one too) holds something its owner never wants printed, and an error message ends up in CI
+ * logs and pull-request comments. A problem's key is the secret key itself or a part of it
+ * (`webserver-sidecar:service.port` of `webserver-sidecar:service`), alone or in a pair (`a + b`).
+ */
+function withSecretsHidden(problems: readonly ConfigProblem[], secretKeys: ReadonlySet<string>): ConfigProblem[] {
+    const isSecretPart = (key: string) => [...secretKeys].some((secret) => key === secret || key.startsWith(`${secret}.`) || key.startsWith(`${secret}[`));
+    return problems.map((problem) => (problem.key.split(" + ").some(isSecretPart) ? { ...problem, value: SECRET_VALUE_SHOWN } : problem));
 }

@@ -6,7 +6,7 @@ import { ProbeResult, probeServer } from "../program/serverProbe";
 import { ClusterSettings } from "../program/stackConfig";
 
 /** Cluster settings for an inline kubeconfig whose one context, `ctx`, names `server`. */
-function settingsFor(server: string, cluster: Record<string, string> = {}): ClusterSettings {
+function settingsFor(server: string, cluster: Record<string, string | boolean> = {}): ClusterSettings {
     const contents = yaml.dump({
         clusters: [{ name: "c", cluster: { server, ...cluster } }],
         contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
@@ -51,6 +51,28 @@ describe("checkClusterReachable", () => {
         expect(message).to.include("connection refused: nothing listens there (ECONNREFUSED) (tried: a TCP connect and TLS handshake, for at most 2 s)");
         expect(message).to.include("Nothing was created or changed.");
         expect(message).to.include("kubectl --context ctx get --raw /version");
+    });
+
+    it("warns, naming the context, when the kubeconfig skips TLS verification, and still checks the cluster", async () => {
+        const { deps, said } = recorder(false, { answered: true, elapsedMs: 1 });
+        await checkClusterReachable(settingsFor("https://10.9.8.7:6443", { "insecure-skip-tls-verify": true }), deps);
+        expect(said.warnings).to.have.length(1);
+        expect(said.warnings[0]).to.match(/^the Kubernetes cluster of context "ctx" \(from the inline kubeconfig\) is reached insecurely: it sets insecure-skip-tls-verify: true/);
+        expect(said.probed).to.deep.equal(["https://10.9.8.7:6443"]);
+    });
+
+    it("warns, naming the context, when the server is plain http://", async () => {
+        const { deps, said } = recorder(true, { answered: true, elapsedMs: 1 });
+        await checkClusterReachable(settingsFor("http://10.9.8.7:8080"), deps);
+        expect(said.warnings).to.have.length(1);
+        expect(said.warnings[0]).to.include('context "ctx"');
+        expect(said.warnings[0]).to.include("its server http://10.9.8.7:8080 is plain http://");
+    });
+
+    it("says nothing of the transport for verified https", async () => {
+        const { deps, said } = recorder(false, { answered: true, elapsedMs: 1 });
+        await checkClusterReachable(settingsFor("https://10.9.8.7:6443", { "insecure-skip-tls-verify": false }), deps);
+        expect(said.warnings).to.deep.equal([]);
     });
 
     it("on preview, warns instead, saying plainly that the plan was not compared with the live cluster", async () => {

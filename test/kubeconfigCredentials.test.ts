@@ -26,6 +26,18 @@ describe("kubeconfig credentials", () => {
                 "users[2].user.auth-provider.config.refresh-token",
             ]);
         });
+        it("counts an exec plugin's env values and args as credentials (a cloud key, a token)", () => {
+            const document = [
+                "users:",
+                "  - name: eks",
+                "    user:",
+                "      exec:",
+                "        command: aws",
+                "        args: [eks, get-token, --cluster-name, prod]",
+                "        env: [{ name: AWS_PROFILE, value: \"\" }, { name: AWS_SECRET_ACCESS_KEY, value: wJalrXUtnFEMI }]",
+            ].join("\n");
+            expect(credentialFields(document)).to.deep.equal(["users[0].user.exec.env[1].value", "users[0].user.exec.args"]);
+        });
         it("finds nothing in a kubeconfig that only names a credential plugin or files", () => {
             expect(credentialFields(WITH_NOTHING)).to.deep.equal([]);
             expect(credentialFields("users: [{ name: f, user: { client-key: /keys/me.key, tokenFile: /run/token } }]")).to.deep.equal([]);

@@ -117,6 +117,26 @@ describe("the program, index.ts (mocks)", () => {
         ["a bad allowFrom", { "webserver-sidecar:allowFrom": '[{"cidr":"10.0.0.0"}]' }, /webserver-sidecar:allowFrom\[0\]\.cidr: got "10.0.0.0"/],
         ["a namespace set twice, differently", { "webserver-sidecar:namespace": "web", "kubernetes:namespace": "default" }, /webserver-sidecar:namespace: got "web"; allowed: the same value as kubernetes:namespace, which sets the same namespace and is "default"/],
     ];
+    it("shows no part of a secret value in its error: a mistyped secret key holding a real kubeconfig", async () => {
+        let error: unknown;
+        await runProgram({ "webserver-sidecar:kubeconfg": INLINE_KUBECONFIG }, ["webserver-sidecar:kubeconfg"]).catch((e: unknown) => { error = e; });
+        const message = (error as Error).message;
+        expect(message).to.match(/webserver-sidecar:kubeconfg: got "\[secret\]"; allowed: did you mean webserver-sidecar:kubeconfig\?/);
+        for (const line of INLINE_KUBECONFIG.split("\n").map((l) => l.trim()).filter((l) => l.length > 3)) {
+            expect(message).not.to.include(line);
+        }
+        expect(message).not.to.include("not-a-real-token");
+    });
+
+    it("shows no secret value that conflicts with the provider's key, on either side", async () => {
+        let error: unknown;
+        await runProgram({ "webserver-sidecar:namespace": "web-secret-ns", "kubernetes:namespace": "prod-secret-ns" },
+            ["webserver-sidecar:namespace", "kubernetes:namespace"]).catch((e: unknown) => { error = e; });
+        const message = (error as Error).message;
+        expect(message).to.match(/webserver-sidecar:namespace: got "\[secret\]"; allowed: the same value as kubernetes:namespace, which sets the same namespace and is "\[secret\]"/);
+        expect(message).not.to.match(/web-secret-ns|prod-secret-ns/);
+    });
+
     for (const [what, config, message] of badConfigs) {
         it(`fails on ${what}, naming key and value, with nothing registered (not even the provider)`, async () => {
             let error: unknown;
