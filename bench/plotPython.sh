@@ -3,7 +3,9 @@
 # (bench/requirements.txt, in a venv in the project's cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv="${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}/bench-venv"
+# shellcheck source=../scripts/lib/common.sh
+source scripts/lib/common.sh bench
+venv="${CACHE}/bench-venv"
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import matplotlib" 2>/dev/null; then
     echo "bench: installing matplotlib into $venv" >&2
     python3 -m venv "$venv"

@@ -6,7 +6,6 @@
  * Expects the environment of `eval "$(bash scripts/cluster.sh env)"`.
  */
 import { execFile, execFileSync } from "child_process";
-import * as os from "os";
 import * as path from "path";
 
 /** An environment variable that `scripts/cluster.sh env` sets, or an error saying how to set it. */
@@ -18,9 +17,12 @@ function fromClusterEnv(name: string): string {
     return value;
 }
 
-/** The cluster's directory (scripts/cluster/lib.sh's DIR). */
+/**
+ * The cluster's directory: scripts/cluster/lib.sh's DIR, which `scripts/cluster.sh env` exports, so
+ * that its default (under WEBSERVER_SIDECAR_CACHE) is written in one place only.
+ */
 export function clusterDirectory(): string {
-    return process.env.WEBSERVER_SIDECAR_CLUSTER_DIR ?? path.join(os.homedir(), ".cache", "webserver-sidecar", "cluster");
+    return fromClusterEnv("WEBSERVER_SIDECAR_CLUSTER_DIR");
 }
 
 /** The locally built stand-in images the node has (scripts/images/): never the official names. */

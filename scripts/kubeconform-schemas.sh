@@ -26,12 +26,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=toolchain/versions.env
 source "$here/toolchain/versions.env"
-CACHE=${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "${here}/lib/common.sh" kubeconform-schemas
 root="$CACHE/kubeconform-schemas"
 generator="$here/kubeconform-schemas.py"
-
-log() { printf 'kubeconform-schemas: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 # template DIR VERSION: the -schema-location value for schemas generated into DIR for VERSION.
 template() { printf '%s\n' "$1/$2-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"; }
@@ -54,9 +52,8 @@ trap 'rm -rf "$work"' EXIT
 if [[ "$source_kind" == kubernetes ]]; then
   version="v$KUBERNETES_VERSION"
   dir="$root/kubernetes"
-  export GOTOOLCHAIN=local GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOFLAGS=-buildvcs=false
-  module_dir=$(cd "$work" && go mod download -json "k8s.io/kubernetes@$version" \
-    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p') \
+  use_go_environment
+  module_dir=$(cd "$work" && go mod download -json "k8s.io/kubernetes@$version" | jq -r '.Dir // empty') \
     || die "go mod download k8s.io/kubernetes@$version failed"
   swagger="$module_dir/api/openapi-spec/swagger.json"
   [[ -f "$swagger" ]] || die "no api/openapi-spec/swagger.json in k8s.io/kubernetes@$version (go mod download failed?)"

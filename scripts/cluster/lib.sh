@@ -9,7 +9,8 @@ cluster_lib_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=../toolchain/versions.env
 source "${cluster_lib_dir}/../toolchain/versions.env"
 
-CACHE="${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}"
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+source "${cluster_lib_dir}/../lib/common.sh" cluster
 # Everything one cluster owns: its certificates, kubeconfig, logs, pids, and the node's state.
 DIR="${WEBSERVER_SIDECAR_CLUSTER_DIR:-${CACHE}/cluster}"
 LOGS="${DIR}/logs"
@@ -23,9 +24,6 @@ TIMEOUT="${WEBSERVER_SIDECAR_CLUSTER_TIMEOUT:-120}"
 K8S_BIN="${CACHE}/bin/kubernetes-v${KUBERNETES_VERSION}"
 KWOK_BIN="${CACHE}/bin/kwok-v${KWOK_VERSION}"
 CRI_TOOLS_BIN="${CACHE}/bin/cri-tools-v${CRI_TOOLS_VERSION}"
-
-log() { printf 'cluster: %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 
 kubectl() { "${K8S_BIN}/kubectl" --kubeconfig="${KUBECONFIG_FILE}" "$@"; }
 

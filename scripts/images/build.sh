@@ -10,7 +10,8 @@
 # The same inputs give the same bytes, so the same digests (README: "Local images").
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CACHE=${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+source "${here}/../lib/common.sh" images
 # Every date in the images: Debian 12's release day. Fixed, so that rebuilding the same packages
 # gives the same digests whenever it happens.
 export SOURCE_DATE_EPOCH=1686355200

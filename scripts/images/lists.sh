@@ -10,7 +10,8 @@
 #                       archive no longer has)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CACHE=${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+source "${here}/../lib/common.sh" images
 apt_dir="$CACHE/images/apt"
 lists="$apt_dir/lists"
 max_age_days=${WEBSERVER_SIDECAR_IMAGES_LISTS_MAX_AGE:-7}

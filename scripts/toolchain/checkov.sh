@@ -14,12 +14,11 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=versions.env
 source "${script_dir}/versions.env"
 
-CACHE="${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}"
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+source "${script_dir}/../lib/common.sh" toolchain
 venv="${CACHE}/venv/checkov-${CHECKOV_VERSION}"
 requirements="${script_dir}/checkov-requirements.txt"
 
-log() { printf 'toolchain: %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 
 if [[ "${1:-}" == "--print-bin" ]]; then
   printf '%s\n' "${venv}/bin/checkov"

@@ -22,7 +22,8 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=versions.env
 source "${script_dir}/versions.env"
 
-CACHE="${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}"
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+source "${script_dir}/../lib/common.sh" toolchain
 
 tools=(actionlint kubeconform kube-linter kube-score)
 declare -A version=(
@@ -63,8 +64,7 @@ if [[ "${1:-}" == "--print-dirs" ]]; then
 fi
 [[ $# -eq 0 ]] || { echo "usage: scripts/toolchain/linters.sh [--print-dirs]" >&2; exit 2; }
 
-# shellcheck source-path=SCRIPTDIR source=goEnvironment.sh
-source "${script_dir}/goEnvironment.sh"
+use_go_environment
 mkdir -p "${CACHE}/bin"
 
 # One builder at a time per cache (Go's own caches are safe to share with the other scripts).

@@ -19,7 +19,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=versions.env
 source "$here/versions.env"
-CACHE=${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+source "${here}/../lib/common.sh" toolchain
 
 [[ $# -ge 1 && $# -le 2 && -f "${1:-}/PulumiPolicy.yaml" ]] || { echo "usage: scripts/toolchain/policy-pack.sh PACK_DIR [COPY_DIR] (PACK_DIR holds PulumiPolicy.yaml)" >&2; exit 2; }
 pack=$(cd "$1" && pwd)
