@@ -6,7 +6,7 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")  # no display here
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 
 def main(source, target):

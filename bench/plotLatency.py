@@ -8,7 +8,7 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")  # no display here
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 COLORS = {"tutorial": "#d62728", "k8s-docs-tail": "#ff7f0e", "ours": "#2ca02c"}
 
@@ -40,7 +40,7 @@ def main(source, target):
     axes[0].set_ylabel("% of access lines shipped within")
     options = data["options"]
     # Files from before the interleaved rounds have no "rounds": one run per sidecar.
-    load = "%d rounds × %d s of full load" % (options.get("rounds", 1), options["seconds"])
+    load = "%d rounds x %d s of full load" % (options.get("rounds", 1), options["seconds"])
     figure.suptitle("Log shipping latency (CDF, all rounds); lines never shipped are missing from the curves; " + load)
     figure.tight_layout()
     figure.savefig(target, dpi=110)

@@ -124,7 +124,7 @@ cmd_stop_kubelet() {
 cmd_start_kubelet() {
   exec 8>"${DIR}/.lock"
   flock 8
-  control_plane_healthy && process_running containerd || die "the cluster is not up: scripts/cluster.sh up"
+  { control_plane_healthy && process_running containerd; } || die "the cluster is not up: scripts/cluster.sh up"
   kubelet_up
 }
 

@@ -37,7 +37,7 @@ ctr_node() { ctr --address "${CONTAINERD_SOCK}" --namespace k8s.io "$@"; }
 crictl_node() { "${CRI_TOOLS_BIN}/crictl" --runtime-endpoint "unix://${CONTAINERD_SOCK}" --timeout 30s "$@"; }
 
 containerd_up() {
-  command -v containerd >/dev/null && command -v runc >/dev/null \
+  { command -v containerd >/dev/null && command -v runc >/dev/null; } \
     || die "containerd and runc are missing (apt-get install containerd runc)"
   mkdir -p "${CONTAINERD_DIR}"
   containerd_config >"${CONTAINERD_DIR}/config.toml"

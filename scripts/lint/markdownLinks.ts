@@ -204,7 +204,7 @@ export function checkMarkdownLinks(root: string, files: readonly string[]): Brok
             const target = decodedPath === "" ? absoluteFile
                 : decodedPath.startsWith("/") ? path.join(root, decodedPath) : path.resolve(path.dirname(absoluteFile), decodedPath);
             if (!fs.existsSync(target)) {
-                report(`no such file or folder: ${path.relative(root, target) || "."}`);
+                report(`no such file or folder: ${shownPath(root, target)}`);
                 continue;
             }
             if (decodedAnchor === undefined || decodedAnchor === "") {
@@ -216,7 +216,7 @@ export function checkMarkdownLinks(root: string, files: readonly string[]): Brok
                 }
             } else if (!/^L\d+(C\d+)?(-L\d+(C\d+)?)?$/.test(decodedAnchor)) {
                 // GitHub's only anchors in a file that is not Markdown are its line numbers.
-                report(`#${decodedAnchor} is not a line anchor (#L12, #L12-L20) of ${path.relative(root, target) || "."}`);
+                report(`#${decodedAnchor} is not a line anchor (#L12, #L12-L20) of ${shownPath(root, target)}`);
             }
         }
     }
@@ -248,4 +248,10 @@ function main(argv: readonly string[]): number {
 
 if (require.main === module) {
     process.exitCode = main(process.argv.slice(2));
+}
+
+/** A path as messages show it: relative to the repository's root, which itself is ".". */
+function shownPath(root: string, target: string): string {
+    const relative = path.relative(root, target);
+    return relative === "" ? "." : relative;
 }

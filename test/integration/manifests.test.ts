@@ -70,11 +70,11 @@ async function renderManifests(directory: string): Promise<string[]> {
     return fs.readdirSync(manifests).map((file) => path.join(manifests, file)).sort();
 }
 
-/** The checkov that scripts/toolchain/checkov.sh installed. */
+/** The checkov that scripts/toolchain/pythonTool.sh installed. */
 function checkovBinary(): string {
-    const binary = execFileSync("bash", [path.join(REPO, "scripts", "toolchain", "checkov.sh"), "--print-bin"], { encoding: "utf8" }).trim();
+    const binary = execFileSync("bash", [path.join(REPO, "scripts", "toolchain", "pythonTool.sh"), "checkov", "--print-bin"], { encoding: "utf8" }).trim();
     if (!fs.existsSync(binary)) {
-        throw new Error("checkov is not installed: run bash scripts/toolchain/checkov.sh");
+        throw new Error("checkov is not installed: run bash scripts/toolchain/pythonTool.sh checkov");
     }
     return binary;
 }
