@@ -13,7 +13,7 @@ export const WEB_SERVER_TYPE = "webserver-sidecar:index:WebServer";
 /**
  * nginx with a log-shipping sidecar in one Pod, a NetworkPolicy closing it (unless turned off), and
  * optionally a Service in front of it.
- * The tutorial's Pod, hardened: see the README for each choice.
+ * The tutorial's Pod, hardened: docs/security.md and docs/shipper.md give each choice.
  *
  * Children are created with `{ parent: this }`, so they use the provider given to this component
  * (`providers: { kubernetes: p }` or `provider: p` in its options).

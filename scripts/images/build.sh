@@ -7,7 +7,7 @@
 # Each image is cached in ~/.cache/webserver-sidecar/images/<directory>/<key>, where the key hashes
 # every input (the scripts and the image's files here, the Debian package lists, the tools'
 # versions, SOURCE_DATE_EPOCH), so a warm run takes seconds and a changed input builds afresh.
-# The same inputs give the same bytes, so the same digests (README: "Local images").
+# The same inputs give the same bytes, so the same digests (docs/local-cluster.md, "Local images").
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../lib/common.sh

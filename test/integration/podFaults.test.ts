@@ -5,7 +5,7 @@
  * truth copies) against every run of the sidecar's output as the kubelet stored it
  * (lab/containerLogKeeper.ts), and states the bound it holds the fault to.
  *
- * The README's fault table comes from these tests (with test/integration/*Faults* of the Pulumi side).
+ * The fault table of docs/operating.md comes from these tests (with test/integration/*Faults* of the Pulumi side).
  */
 import { expect } from "chai";
 import * as os from "os";

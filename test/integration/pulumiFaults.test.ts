@@ -83,7 +83,7 @@ function kubeconfigWithServer(server: string): string {
 }
 
 function expectWithin(result: CliResult, boundMs: number, what: string): void {
-    // Printed for the README's fault table, which is taken from the test command's run.
+    // Printed for the fault table of docs/operating.md, whose bounds are these tests'.
     console.log(`      ${what}: ${(result.elapsedMs / 1000).toFixed(1)} s (bound ${boundMs / 1000} s)`);
     expect(result.elapsedMs, `${what} took ${result.elapsedMs} ms, over its bound of ${boundMs} ms`).to.be.at.most(boundMs);
 }
@@ -288,7 +288,7 @@ describe("faults on Pulumi's side, with the real CLI", function () {
                 expect(podStatus(namespace)?.uid).to.equal(uid);
             });
 
-            it("recovers with the README's steps: pulumi cancel; the main command's up --refresh (which adopts the Pod); refresh --clear-pending-creates", async () => {
+            it("recovers with docs/operating.md's steps: pulumi cancel; the main command's up --refresh (which adopts the Pod); refresh --clear-pending-creates", async () => {
                 const cancel = await runCli(stack, ["cancel", "--yes"]);
                 expect(cancel.code, cancel.output).to.equal(0);
                 expect(stackLockFiles(stack)).to.deep.equal([]);
