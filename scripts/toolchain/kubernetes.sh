@@ -31,6 +31,8 @@ if [[ "${1:-}" == "--print-dirs" ]]; then
 fi
 
 use_go_environment
+# shellcheck source-path=SCRIPTDIR source=../lib/goTools.sh
+source "${script_dir}/../lib/goTools.sh"
 install_debian_packages toolchain jq=jq # reads `go mod download -json` and `go mod edit -json`
 
 mkdir -p "${CACHE}/bin" "${k8s_bin_dir}" "${kwok_bin_dir}" "${cri_tools_bin_dir}"
@@ -54,21 +56,12 @@ declare -A k8s_pkgs=(
 )
 k8s_order=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet)
 
-# Prints the first line of `<bin> <args>` output that contains the expected version, or fails.
-check_version() {
-  local bin="$1" expected="$2"; shift 2
-  local out
-  out="$("${bin}" "$@" 2>&1)" || die "$(basename "${bin}") $*: exited non-zero: ${out}"
-  grep -F -- "${expected}" <<<"${out}" | head -n1 | grep . \
-    || die "$(basename "${bin}") $* does not report ${expected}: ${out}"
-}
-
 verify_k8s_binary() {
   local name="$1" path="$2"
   case "${name}" in
-    kubectl) check_version "${path}" "Client Version: ${k8s_version}" version --client >/dev/null ;;
-    etcd) check_version "${path}" "etcd Version: ${etcd_version#v}" --version >/dev/null ;;
-    *) check_version "${path}" "Kubernetes ${k8s_version}" --version >/dev/null ;;
+    kubectl) check_version "${path}" "Client Version: ${k8s_version}" version --client ;;
+    etcd) check_version "${path}" "etcd Version: ${etcd_version#v}" --version ;;
+    *) check_version "${path}" "Kubernetes ${k8s_version}" --version ;;
   esac
 }
 
@@ -207,26 +200,7 @@ fi
 #            itself (the fake node) is not built: the node is a real kubelet
 #   crictl: talks CRI to the node's containerd (scripts/cluster/containerd.sh removes Pods with it)
 # ---------------------------------------------------------------------------------------------
-# Builds <dir>/<name> from <package>@<version> unless present, stamping the version with <ldflags>.
-install_tool() {
-  local dir="$1" name="$2" package="$3" version="$4" ldflags="$5" expect="$6"
-  if [[ -x "${dir}/${name}" ]]; then
-    check_version "${dir}/${name}" "${expect}" --version >/dev/null
-    log "${name} ${version} cached"
-    return 0
-  fi
-  log "building ${name} ${version} ..."
-  local tmp
-  tmp="$(mktemp -d "${dir}/.build.XXXXXX")"
-  GOBIN="${tmp}" go install -trimpath -ldflags "-s -w ${ldflags}" "${package}@${version}" \
-    || { rm -rf "${tmp}"; die "go install ${package}@${version} failed"; }
-  check_version "${tmp}/${name}" "${expect}" --version >/dev/null
-  mv -f "${tmp}/${name}" "${dir}/${name}"
-  rm -rf "${tmp}"
-  log "built ${name} ${version} into ${dir}"
-}
-
 kwok_ldflags="-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION}"
-install_tool "${kwok_bin_dir}" kwokctl "sigs.k8s.io/kwok/cmd/kwokctl" "${kwok_version}" "${kwok_ldflags}" "${KWOK_VERSION}"
-install_tool "${cri_tools_bin_dir}" crictl "sigs.k8s.io/cri-tools/cmd/crictl" "v${CRI_TOOLS_VERSION}" \
-  "-X sigs.k8s.io/cri-tools/pkg/version.Version=${CRI_TOOLS_VERSION}" "${CRI_TOOLS_VERSION}"
+go_install_tool "${kwok_bin_dir}" kwokctl "sigs.k8s.io/kwok/cmd/kwokctl@${kwok_version}" "${kwok_ldflags}" "${KWOK_VERSION}" --version
+go_install_tool "${cri_tools_bin_dir}" crictl "sigs.k8s.io/cri-tools/cmd/crictl@v${CRI_TOOLS_VERSION}" \
+  "-X sigs.k8s.io/cri-tools/pkg/version.Version=${CRI_TOOLS_VERSION}" "${CRI_TOOLS_VERSION}" --version

@@ -65,24 +65,17 @@ fi
 [[ $# -eq 0 ]] || { echo "usage: scripts/toolchain/linters.sh [--print-dirs]" >&2; exit 2; }
 
 use_go_environment
+# shellcheck source-path=SCRIPTDIR source=../lib/goTools.sh
+source "${script_dir}/../lib/goTools.sh"
 mkdir -p "${CACHE}/bin"
 
 # One builder at a time per cache (Go's own caches are safe to share with the other scripts).
 exec 9>"${CACHE}/.linters.sh.lock"
 flock 9
 
-# check_version TOOL BIN: fails unless `BIN <version args>` succeeds and its first line names the pin.
-check_version() {
-  local tool="$1" bin="$2" out
-  # shellcheck disable=SC2086 # version_args holds one word
-  out="$("${bin}" ${version_args[$tool]} 2>&1)" || die "${tool} ${version_args[$tool]} exited non-zero: ${out}"
-  [[ "$(head -n1 <<<"${out}")" == *"${version_text[$tool]}"* ]] \
-    || die "${tool} ${version_args[$tool]} does not report ${version_text[$tool]}: ${out}"
-}
-
 # ldflags TOOL: -X stamps for TOOL's version variables.
 ldflags() {
-  local tool="$1" flags="-s -w" time
+  local tool="$1" flags="" time
   case "${tool}" in
     kubeconform) flags+=" -X main.version=${version[kubeconform]}" ;;
     kube-linter) flags+=" -X golang.stackrox.io/kube-linter/internal/version.version=${version[kube-linter]}" ;;
@@ -100,14 +93,9 @@ skipped=()
 for tool in "${tools[@]}"; do
   dir="$(bin_dir "${tool}")"
   ver="${version[$tool]}"
-  if [[ -x "${dir}/${tool}" ]]; then
-    check_version "${tool}" "${dir}/${tool}"
-    log "${tool} ${ver} cached"
-    continue
-  fi
-
-  # Ask the proxy first, so that a refused module is reported as such rather than as a build failure.
-  if ! err="$(go list -m -json "${module[$tool]}@${ver}" 2>&1 >/dev/null)"; then
+  # shellcheck disable=SC2086 # version_args holds the words of the version command
+  if [[ ! -x "${dir}/${tool}" ]] && ! err="$(go list -m -json "${module[$tool]}@${ver}" 2>&1 >/dev/null)"; then
+    # Asked first, so that a module the proxy refuses is reported as such rather than as a build failure.
     if [[ "${err}" == *"403 Forbidden"* ]]; then
       log "WARNING: ${tool} ${ver} is not available from the module proxy, skipped: ${err##*$'\n'}"
       skipped+=("${tool}")
@@ -115,20 +103,8 @@ for tool in "${tools[@]}"; do
     fi
     die "cannot resolve ${module[$tool]}@${ver}: ${err}"
   fi
-
-  log "building ${tool} ${ver} ..."
-  mkdir -p "${dir}"
-  tmp="$(mktemp -d "${dir}/.build.XXXXXX")"
-  trap 'rm -rf "${tmp}"' EXIT
-  # `go install module/cmd@version` builds in the tool's own module graph (its go.mod and go.sum).
-  GOBIN="${tmp}" go install -trimpath -ldflags "$(ldflags "${tool}")" "$(package_of "${tool}")@${ver}" \
-    || die "go install $(package_of "${tool}")@${ver} failed"
-  [[ -x "${tmp}/${tool}" ]] || die "the build produced no ${tool}"
-  check_version "${tool}" "${tmp}/${tool}"
-  mv -f "${tmp}/${tool}" "${dir}/${tool}"
-  rm -rf "${tmp}"
-  trap - EXIT
-  log "built ${tool} ${ver} into ${dir}"
+  # shellcheck disable=SC2086 # version_args holds the words of the version command
+  go_install_tool "${dir}" "${tool}" "$(package_of "${tool}")@${ver}" "$(ldflags "${tool}")" "${version_text[$tool]}" ${version_args[$tool]}
 done
 
 ((${#skipped[@]} == 0)) || log "not built (see warnings above): ${skipped[*]}"
