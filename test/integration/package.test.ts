@@ -175,6 +175,16 @@ describe("the component as an npm package, in a program outside the repository",
         expect(files.filter((f) => /test|\.map$|index\.ts|Pulumi\.|\.pulumi/.test(f))).to.deep.equal([]);
     });
 
+    it("ships exactly components/: one module per TypeScript file there, the shipper, and nothing the program alone uses", () => {
+        const files = run("tar", ["-tzf", tarball], scratch).split("\n").filter((f) => f !== "");
+        const shippedModules = files.filter((f) => f.startsWith("package/dist/") && f.endsWith(".js"))
+            .map((f) => f.slice("package/dist/".length, -".js".length)).sort();
+        const componentSources = (fs.readdirSync(path.join(REPO, "components"), { recursive: true }) as string[])
+            .filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -".ts".length)).sort();
+        expect(shippedModules).to.deep.equal(componentSources);
+        expect(files.filter((f) => f.startsWith("package/dist/") && !/\.(js|d\.ts)$/.test(f))).to.deep.equal(["package/dist/sidecar/logShipper.py"]);
+    });
+
     it("installs with the consumer's own Pulumi SDKs as peers: one copy of each, nothing added by hand", () => {
         const installed = path.join(consumer, "node_modules", PACKAGE.name);
         expect(fs.existsSync(path.join(installed, "dist", "index.js"))).to.equal(true);
