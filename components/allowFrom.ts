@@ -14,13 +14,13 @@ import { LABEL_KEY_RULE, LABEL_VALUE_RULE, isLabelKey, isLabelValue, isStrictSub
  */
 export interface NetworkPeer {
     /** Labels of the namespaces allowed (all must match). */
-    readonly namespaceSelector?: Readonly<Record<string, string>>;
+    readonly namespaceSelector?: Record<string, string>;
     /** Labels of the Pods allowed (all must match). */
-    readonly podSelector?: Readonly<Record<string, string>>;
+    readonly podSelector?: Record<string, string>;
     /** An IPv4 or IPv6 block in CIDR notation. Cannot be combined with the selectors. */
     readonly cidr?: string;
     /** Blocks inside `cidr` that are not allowed. Only with `cidr`. */
-    readonly except?: readonly string[];
+    readonly except?: string[];
 }
 
 /** A checked {@link NetworkPeer}: either selectors or an IP block. */

@@ -4,15 +4,41 @@ import {
     DNS_LABEL_RULE, PINNED_IMAGE_RULE, isDnsLabel, isPinnedImage, isPort, parseByteQuantity,
 } from "./validators";
 
+/*
+ * The enums are `as const` objects with a type of the same name, not TypeScript `enum`s and not bare
+ * string-literal unions. Pulumi's component analyzer refuses a bare union but reads this pattern as
+ * an enum (it is also how Pulumi's generated TypeScript SDKs write enums), so other languages get
+ * `SidecarMode.NATIVE`-style enums; and TypeScript users may still write the literal
+ * (`sidecarMode: "native"`) as well as `SidecarMode.Native`, which a TypeScript `enum` would refuse.
+ * The object is declared before the type: the analyzer takes the enum's members from the first
+ * declaration of the name.
+ */
+
 /** How the log sidecar runs next to nginx. */
-export type SidecarMode = "native" | "classic";
+export const SidecarMode = {
+    /** An init container with `restartPolicy: Always` (Kubernetes 1.29+): starts before nginx, stops after it. */
+    Native: "native",
+    /** A second regular container, for older clusters; on shutdown it waits for nginx to exit. */
+    Classic: "classic",
+} as const;
+/** How the log sidecar runs next to nginx: `"native"` or `"classic"`. */
+export type SidecarMode = (typeof SidecarMode)[keyof typeof SidecarMode];
 /** The sidecar modes, for validation and messages. */
-export const SIDECAR_MODES: readonly SidecarMode[] = ["native", "classic"];
+export const SIDECAR_MODES: readonly SidecarMode[] = Object.values(SidecarMode);
 
 /** The Service types this component can create. */
-export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer";
+export const ServiceType = {
+    /** Reachable inside the cluster only. */
+    ClusterIP: "ClusterIP",
+    /** Also on a port of every node. */
+    NodePort: "NodePort",
+    /** Also through the cloud's load balancer. */
+    LoadBalancer: "LoadBalancer",
+} as const;
+/** The Service types this component can create: `"ClusterIP"`, `"NodePort"` or `"LoadBalancer"`. */
+export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
 /** The Service types, for validation and messages. */
-export const SERVICE_TYPES: readonly ServiceType[] = ["ClusterIP", "NodePort", "LoadBalancer"];
+export const SERVICE_TYPES: readonly ServiceType[] = Object.values(ServiceType);
 
 /** A Service in front of the Pod. */
 export interface ServiceArgs {
@@ -96,12 +122,18 @@ export interface WebServerArgs {
      * `networkPolicy: false`.
      * @default undefined (any source)
      */
-    readonly allowFrom?: readonly NetworkPeer[];
+    readonly allowFrom?: NetworkPeer[];
 }
 
 /** The NetworkPolicy to create: `allowFrom` checked, `undefined` meaning any source. */
 export interface ResolvedNetworkPolicy {
     readonly allowFrom: readonly ResolvedNetworkPeer[] | undefined;
+}
+
+/** The Service to create, every field set. */
+export interface ResolvedService {
+    readonly type: ServiceType;
+    readonly port: number;
 }
 
 /** {@link WebServerArgs} with every default applied and every value checked: what the builders take. */
@@ -114,7 +146,7 @@ export interface ResolvedWebServerArgs {
     /** `logSizeLimit` in bytes. */
     readonly logSizeLimitBytes: number;
     readonly sidecarMode: SidecarMode;
-    readonly service: Required<ServiceArgs> | undefined;
+    readonly service: ResolvedService | undefined;
     readonly terminationGracePeriodSeconds: number;
     readonly readyTimeoutSeconds: number;
     /** The NetworkPolicy, or `undefined` when `networkPolicy` is false. */
@@ -229,7 +261,7 @@ export function checkArgs(args: WebServerArgs, keyPrefix = ""): ArgsCheck {
         problems.add(key("sidecarMode"), sidecarMode, SIDECAR_MODES.join(" | "));
     }
 
-    const service = args.service === undefined ? undefined : {
+    const service: ResolvedService | undefined = args.service === undefined ? undefined : {
         type: args.service.type ?? DEFAULTS.serviceType,
         port: args.service.port ?? DEFAULTS.servicePort,
     };

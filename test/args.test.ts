@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULTS, ResolvedWebServerArgs, WebServerArgs, checkArgs, resolveArgs } from "../components/args";
+import { DEFAULTS, ResolvedWebServerArgs, SERVICE_TYPES, SIDECAR_MODES, ServiceType, SidecarMode, WebServerArgs, checkArgs, resolveArgs } from "../components/args";
 import { WebServerConfigError } from "../components/errors";
 
 /** Runs resolveArgs and returns the error it throws, failing the test if it does not throw. */
@@ -68,6 +68,16 @@ describe("resolveArgs", () => {
             expect(errorOf({ terminationGracePeriodSeconds: 0 }).message).to.include("terminationGracePeriodSeconds: got 0");
             expect(errorOf({ podName: "" }).message).to.include('podName: got ""');
             expect(errorOf({ readyTimeoutSeconds: 0 }).message).to.include("readyTimeoutSeconds: got 0");
+        });
+        it("takes an enum's member and its literal alike (sidecarMode, service.type)", () => {
+            const byMember = resolveArgs({ sidecarMode: SidecarMode.Classic, service: { type: ServiceType.NodePort } });
+            const byLiteral = resolveArgs({ sidecarMode: "classic", service: { type: "NodePort" } });
+            expect(byMember).to.deep.equal(byLiteral);
+            expect([byMember.sidecarMode, byMember.service?.type]).to.deep.equal(["classic", "NodePort"]);
+        });
+        it("lists each enum's values for messages, in declaration order", () => {
+            expect(SIDECAR_MODES).to.deep.equal(["native", "classic"]);
+            expect(SERVICE_TYPES).to.deep.equal(["ClusterIP", "NodePort", "LoadBalancer"]);
         });
         it("leaves the name to Pulumi with autoName", () => {
             expect(resolveArgs({ autoName: true }).podName).to.equal(undefined);
