@@ -18,6 +18,9 @@ import { buildProviderArgs } from "./program/provider";
 import { secretConfigKeys } from "./program/secretConfigKeys";
 import { readStackConfig } from "./program/stackConfig";
 
+/** The tutorial's name for its Pod (and this program's Service and NetworkPolicy), and its `app` label. */
+const TUTORIAL_NAME = "webserver";
+
 /** The stack outputs: an object rather than `export const`s, so that serviceName can be absent. */
 interface StackOutputs {
     readonly podNames: pulumi.Output<string[]>;
@@ -36,7 +39,14 @@ async function main(): Promise<StackOutputs> {
         await checkClusterReachable(config.cluster, liveReachabilityDependencies(machine));
     }
     const provider = new k8s.Provider("k8s", buildProviderArgs(config.cluster));
-    const webServer = new WebServer("webserver", config.webServer, { providers: [provider] });
+    // The tutorial's names: the Pod, Service and NetworkPolicy are `webserver` (so its kubectl
+    // walkthrough works as written), and the Pod keeps its `app: webserver` label, which nothing
+    // selects on any more (the selector is the instance's recommended labels: components/naming.ts).
+    const webServer = new WebServer(TUTORIAL_NAME, {
+        ...config.webServer,
+        podName: TUTORIAL_NAME,
+        podLabels: { app: TUTORIAL_NAME },
+    }, { providers: [provider] });
     return {
         podNames: pulumi.all([webServer.podName]),
         namespace: config.cluster.namespace,

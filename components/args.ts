@@ -1,7 +1,8 @@
 import { NetworkPeer, ResolvedNetworkPeer, checkAllowFrom } from "./allowFrom";
 import { ConfigProblem, ProblemList, WebServerConfigError } from "./errors";
+import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor } from "./naming";
 import {
-    DNS_LABEL_RULE, PINNED_IMAGE_RULE, isDnsLabel, isPinnedImage, isPort, parseByteQuantity,
+    DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort, parseByteQuantity,
 } from "./validators";
 
 /*
@@ -57,18 +58,28 @@ export interface ServiceArgs {
 /** The arguments of a {@link WebServer}. Every field is optional; the defaults reproduce the tutorial's Pod, hardened. */
 export interface WebServerArgs {
     /**
-     * The Kubernetes name of the Pod (and of the Service). The tutorial's `webserver` keeps its
+     * The Kubernetes name of the Pod, the Service and the NetworkPolicy, and the value of their
+     * `app.kubernetes.io/instance` label, which the Service and the NetworkPolicy select on. A
+     * DNS-1123 label. The tutorial's program passes `webserver`, which keeps its
      * `kubectl logs webserver -c sidecar-container` working as written.
-     * @default "webserver"
+     * @default the component's name (`new WebServer("api")` names its objects `api`)
      */
     readonly podName?: string;
     /**
      * Leave the Kubernetes names to Pulumi's auto-naming (`<resource name>-<random suffix>`)
-     * instead of `podName`. Auto-named Pods are replaced create-before-delete, with no gap.
+     * instead of `podName`. Auto-named Pods are replaced create-before-delete, with no gap. The
+     * `app.kubernetes.io/instance` label is then the component's name.
      * Cannot be combined with `podName`.
      * @default false
      */
     readonly autoName?: boolean;
+    /**
+     * Extra labels of the Pod (the tutorial's program adds `app: webserver`). They may not set the
+     * selector's labels, `app.kubernetes.io/name` and `app.kubernetes.io/instance`, which the
+     * component owns. The Service and the NetworkPolicy never select on them.
+     * @default {} (only the selector's labels)
+     */
+    readonly podLabels?: Record<string, string>;
     /**
      * The nginx image, pinned to a version.
      * @default DEFAULTS.nginxImage
@@ -138,8 +149,14 @@ export interface ResolvedService {
 
 /** {@link WebServerArgs} with every default applied and every value checked: what the builders take. */
 export interface ResolvedWebServerArgs {
-    /** The Kubernetes name of the Pod and Service, or `undefined` for auto-naming. */
+    /** The Kubernetes name of the Pod, Service and NetworkPolicy, or `undefined` for auto-naming. */
     readonly podName: string | undefined;
+    /** The value of `app.kubernetes.io/instance`: `podName`, or the component's name under auto-naming. */
+    readonly instance: string;
+    /** The labels the Service and NetworkPolicy select on: this instance's, and no other's. */
+    readonly selectorLabels: Record<string, string>;
+    /** Every label of the Pod: `podLabels` and the selector's labels, sorted by key. */
+    readonly podLabels: Record<string, string>;
     readonly nginxImage: string;
     readonly sidecarImage: string;
     readonly logSizeLimit: string;
@@ -159,7 +176,6 @@ export interface ResolvedWebServerArgs {
  * (for the runtime, which pulls by digest and so gets exactly these bytes on every architecture).
  */
 export const DEFAULTS = {
-    podName: "webserver",
     autoName: false,
     // nginx 1.30.5, the current stable release, Debian-based like the tutorial's nginx:latest.
     // Index digest (OCI image index, 16 platform entries) confirmed in two public sources:
@@ -202,6 +218,23 @@ export const MIN_READY_TIMEOUT_SECONDS = 10;
 /** The smallest `logSizeLimit`: below it, rotation would run on every few lines. */
 export const MIN_LOG_SIZE_LIMIT_BYTES = 2 ** 20;
 
+/**
+ * The component's name when {@link resolveArgs} is called without one (the spec builders' tests and
+ * the benchmarks): the tutorial's.
+ */
+export const DEFAULT_COMPONENT_NAME = "webserver";
+
+/** Who the arguments are for, and how to name them in messages. */
+export interface ArgsContext {
+    /**
+     * The component's (Pulumi) name: the default `podName` and, under `autoName`, the instance label.
+     * @default DEFAULT_COMPONENT_NAME
+     */
+    readonly name?: string;
+    /** How the keys are named in messages: `""` for component args, `webserver-sidecar:` for stack config. @default "" */
+    readonly keyPrefix?: string;
+}
+
 /** What {@link checkArgs} found: the resolved arguments, or every problem with them. */
 export type ArgsCheck =
     | { readonly ok: true; readonly resolved: ResolvedWebServerArgs }
@@ -211,11 +244,11 @@ export type ArgsCheck =
  * Applies defaults and checks every argument, throwing every problem at once.
  * Pure: it registers nothing, so a bad argument fails before any resource exists.
  * @param args the component's arguments as given.
- * @param keyPrefix how the keys are named in messages (`""` for component args, `webserver-sidecar:` for stack config).
+ * @param context the component's name and the prefix of keys in messages.
  * @throws {WebServerConfigError} naming each bad argument, its value and what is allowed.
  */
-export function resolveArgs(args: WebServerArgs, keyPrefix = ""): ResolvedWebServerArgs {
-    const checked = checkArgs(args, keyPrefix);
+export function resolveArgs(args: WebServerArgs, context: ArgsContext = {}): ResolvedWebServerArgs {
+    const checked = checkArgs(args, context);
     if (!checked.ok) {
         throw new WebServerConfigError(checked.problems);
     }
@@ -226,20 +259,30 @@ export function resolveArgs(args: WebServerArgs, keyPrefix = ""): ResolvedWebSer
  * Applies defaults and checks every argument, collecting all problems: for callers that report
  * them together with problems of their own (the stack config), rather than catching a throw.
  * @param args the component's arguments as given.
- * @param keyPrefix how the keys are named in messages, as for {@link resolveArgs}.
+ * @param context the component's name and the prefix of keys in messages, as for {@link resolveArgs}.
  */
-export function checkArgs(args: WebServerArgs, keyPrefix = ""): ArgsCheck {
+export function checkArgs(args: WebServerArgs, context: ArgsContext = {}): ArgsCheck {
     const problems = new ProblemList();
+    const keyPrefix = context.keyPrefix ?? "";
+    const componentName = context.name ?? DEFAULT_COMPONENT_NAME;
     const key = (name: string) => `${keyPrefix}${name}`;
 
     if (args.autoName === true && args.podName !== undefined) {
         problems.add(`${key("podName")} + ${key("autoName")}`, { podName: args.podName, autoName: true },
             "one of them: podName fixes the name, autoName lets Pulumi choose it");
     }
-    const podName = args.autoName === true ? undefined : args.podName ?? DEFAULTS.podName;
+    const podName = args.autoName === true ? undefined : args.podName ?? componentName;
     if (podName !== undefined && !isDnsLabel(podName)) {
-        problems.add(key("podName"), podName, DNS_LABEL_RULE);
+        // The default name is the component's: say so, since the user never wrote a podName.
+        problems.add(args.podName === undefined ? `${key("podName")} (the component's name)` : key("podName"), podName,
+            `${DNS_LABEL_RULE}${args.podName === undefined ? "; or pass podName, or autoName: true" : ""}`);
     }
+    const instance = podName ?? componentName;
+    if (podName === undefined && !isLabelValue(instance)) {
+        problems.add(`${key("autoName")} (the component's name, its instance label)`, instance, LABEL_VALUE_RULE);
+    }
+    const selectorLabels = selectorLabelsFor(instance);
+    const podLabels = resolvePodLabels(args.podLabels, selectorLabels, key("podLabels"), problems);
 
     const nginxImage = args.nginxImage ?? DEFAULTS.nginxImage;
     if (!isPinnedImage(nginxImage)) {
@@ -293,6 +336,9 @@ export function checkArgs(args: WebServerArgs, keyPrefix = ""): ArgsCheck {
         ok: true,
         resolved: {
             podName,
+            instance,
+            selectorLabels,
+            podLabels,
             nginxImage,
             sidecarImage,
             logSizeLimit,
@@ -323,4 +369,40 @@ function resolveNetworkPolicy(args: WebServerArgs, key: (name: string) => string
     }
     const allowFrom = args.allowFrom === undefined ? undefined : checkAllowFrom(args.allowFrom, key("allowFrom"), problems);
     return { allowFrom };
+}
+
+/** What `podLabels` must be, for error messages. */
+export const POD_LABELS_RULE = "an object of labels, e.g. { \"app\": \"webserver\", \"team\": \"web\" }";
+
+/**
+ * The Pod's labels: the user's, checked, with the selector's labels, sorted by key (deterministic specs).
+ * A user label may not set a selector label: the Pod would then be selected by another instance's
+ * Service and NetworkPolicy, or by none.
+ */
+export function resolvePodLabels(value: unknown, selectorLabels: Record<string, string>, key: string, problems: ProblemList): Record<string, string> {
+    const labels: Record<string, string> = { ...selectorLabels };
+    if (value === undefined) {
+        return sortedByKey(labels);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        problems.add(key, value, POD_LABELS_RULE);
+        return sortedByKey(labels);
+    }
+    for (const [label, labelValue] of Object.entries(value as Record<string, unknown>)) {
+        if (label === NAME_LABEL || label === INSTANCE_LABEL) {
+            problems.add(`${key}.${label}`, labelValue, `a label other than ${NAME_LABEL} and ${INSTANCE_LABEL}, which the component sets to select this instance (${INSTANCE_LABEL} follows podName)`);
+        } else if (!isLabelKey(label)) {
+            problems.add(`${key}.${label}`, label, LABEL_KEY_RULE);
+        } else if (typeof labelValue !== "string" || !isLabelValue(labelValue)) {
+            problems.add(`${key}.${label}`, labelValue, LABEL_VALUE_RULE);
+        } else {
+            labels[label] = labelValue;
+        }
+    }
+    return sortedByKey(labels);
+}
+
+/** The same entries, in key order: the same labels always render the same spec. */
+export function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
+    return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -12,11 +12,19 @@ export function childName(componentName: string, role: string): string {
     return `${componentName}-${role}`;
 }
 
+/** The recommended label naming the application: the same on every WebServer's objects. */
+export const NAME_LABEL = "app.kubernetes.io/name";
+/** The recommended label naming the instance: what tells two WebServers apart. */
+export const INSTANCE_LABEL = "app.kubernetes.io/instance";
+/** The value of {@link NAME_LABEL}. */
+export const APP_NAME = "webserver-sidecar";
+
 /**
- * The labels of the Pod, which the Service selects on. The tutorial's `app: webserver` when the
- * Pod has its default name; the Pod's name (or, auto-named, the component's) otherwise, so that
- * each WebServer's Service selects its own Pod only.
+ * The labels the Service and the NetworkPolicy select on, and that every object of the instance
+ * carries: the application's name and the instance's, so that each WebServer selects its own Pod
+ * and no other (not another WebServer's, nor any Pod that happens to be labelled `app: webserver`).
+ * @param instance the instance's name: its `podName`, or the component's name under auto-naming.
  */
-export function labelsFor(appName: string): Record<string, string> {
-    return { app: appName };
+export function selectorLabelsFor(instance: string): Record<string, string> {
+    return { [NAME_LABEL]: APP_NAME, [INSTANCE_LABEL]: instance };
 }

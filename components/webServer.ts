@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { WebServerArgs, resolveArgs } from "./args";
-import { childName, labelsFor } from "./naming";
+import { childName } from "./naming";
 import { buildNetworkPolicySpec } from "./networkPolicySpec";
 import { buildReadinessAnnotations, buildReadinessTimeouts } from "./podReadiness";
 import { buildPodSpec } from "./podSpec";
@@ -34,16 +34,18 @@ export class WebServer extends pulumi.ComponentResource {
 
     /**
      * @param name the Pulumi name of the component; its children are named `<name>-pod`, `<name>-service`,
-     *   `<name>-network-policy`.
+     *   `<name>-network-policy`, and, unless `podName` or `autoName` says otherwise, their Kubernetes
+     *   objects are named `<name>`.
      * @param args see {@link WebServerArgs}; all optional.
      * @throws {WebServerConfigError} before anything is registered, when an argument is invalid.
      */
     constructor(name: string, args: WebServerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         // Validate first: a bad argument must fail before the component itself is registered.
-        const resolved = resolveArgs(args);
+        const resolved = resolveArgs(args, { name });
         super(WEB_SERVER_TYPE, name, {}, opts);
 
-        const labels = labelsFor(resolved.podName ?? name);
+        // Every object carries the selector's labels; the Pod also the user's, which nothing selects on.
+        const labels = resolved.selectorLabels;
         const metadata = { name: resolved.podName, labels };
 
         // The policy goes first and the Pod waits for it, so that the Pod never runs unprotected.
@@ -55,7 +57,7 @@ export class WebServer extends pulumi.ComponentResource {
 
         // `up` waits for Ready until readyTimeoutSeconds, then fails with the kubelet's reason (podReadiness.ts).
         this.pod = new k8s.core.v1.Pod(childName(name, "pod"), {
-            metadata: { ...metadata, annotations: buildReadinessAnnotations() },
+            metadata: { ...metadata, labels: resolved.podLabels, annotations: buildReadinessAnnotations() },
             spec: buildPodSpec(resolved),
         }, {
             parent: this,

@@ -94,7 +94,7 @@ export function readStackConfig(
         networkPolicy: parseBoolean(values.get("networkPolicy")),
         allowFrom: parseJson(values.get("allowFrom")) as WebServerArgs["allowFrom"],
     };
-    const webServerCheck = checkArgs(webServer, PREFIX);
+    const webServerCheck = checkArgs(webServer, { keyPrefix: PREFIX });
     if (!webServerCheck.ok) {
         problems.addAll(webServerCheck.problems);
     }

@@ -21,6 +21,9 @@ describe("resolveArgs", () => {
         const resolved = resolveArgs({});
         const table: [keyof ResolvedWebServerArgs, unknown][] = [
             ["podName", "webserver"],
+            ["instance", "webserver"],
+            ["selectorLabels", { "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": "webserver" }],
+            ["podLabels", { "app.kubernetes.io/instance": "webserver", "app.kubernetes.io/name": "webserver-sidecar" }],
             ["nginxImage", "nginx:1.30.5@sha256:b972f831f200b19ef0767938224f9711e74cd783718738cd7405d5cabf75c442"],
             ["sidecarImage", DEFAULTS.sidecarImage],
             ["logSizeLimit", "128Mi"],
@@ -79,8 +82,37 @@ describe("resolveArgs", () => {
             expect(SIDECAR_MODES).to.deep.equal(["native", "classic"]);
             expect(SERVICE_TYPES).to.deep.equal(["ClusterIP", "NodePort", "LoadBalancer"]);
         });
-        it("leaves the name to Pulumi with autoName", () => {
-            expect(resolveArgs({ autoName: true }).podName).to.equal(undefined);
+        it("leaves the name to Pulumi with autoName, the instance label being the component's name", () => {
+            const resolved = resolveArgs({ autoName: true }, { name: "api" });
+            expect(resolved.podName).to.equal(undefined);
+            expect(resolved.selectorLabels).to.deep.equal({ "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": "api" });
+        });
+    });
+
+    describe("names and labels", () => {
+        it("names the objects after the component by default", () => {
+            const resolved = resolveArgs({}, { name: "api" });
+            expect([resolved.podName, resolved.instance]).to.deep.equal(["api", "api"]);
+        });
+        it("takes a fixed podName, which is also the instance label", () => {
+            const resolved = resolveArgs({ podName: "webserver" }, { name: "api" });
+            expect([resolved.podName, resolved.selectorLabels["app.kubernetes.io/instance"]]).to.deep.equal(["webserver", "webserver"]);
+        });
+        it("adds podLabels to the Pod's labels, sorted by key, leaving the selector alone", () => {
+            const resolved = resolveArgs({ podLabels: { team: "web", app: "webserver" } }, { name: "api" });
+            expect(Object.entries(resolved.podLabels)).to.deep.equal([
+                ["app", "webserver"], ["app.kubernetes.io/instance", "api"], ["app.kubernetes.io/name", "webserver-sidecar"], ["team", "web"],
+            ]);
+            expect(resolved.selectorLabels).to.deep.equal({ "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": "api" });
+        });
+        it("refuses a component name that cannot be a Kubernetes name, naming it and the ways out", () => {
+            expect(() => resolveArgs({}, { name: "My_Web" })).to.throw(WebServerConfigError,
+                /podName \(the component's name\): got "My_Web"; allowed: a DNS-1123 label.*; or pass podName, or autoName: true/);
+        });
+        it("takes any valid label value as the component's name under autoName, and refuses others", () => {
+            expect(resolveArgs({ autoName: true }, { name: "My_Web" }).instance).to.equal("My_Web");
+            expect(() => resolveArgs({ autoName: true }, { name: "my web" })).to.throw(WebServerConfigError,
+                /autoName \(the component's name, its instance label\): got "my web"; allowed: a label value/);
         });
     });
 
@@ -101,6 +133,13 @@ describe("resolveArgs", () => {
             ["a fractional ready timeout", { readyTimeoutSeconds: 30.5 }, "readyTimeoutSeconds: got 30.5; allowed: a whole number of seconds"],
             ["a ready timeout that is not a number", { readyTimeoutSeconds: "5m" as never }, 'readyTimeoutSeconds: got "5m"; allowed: a whole number of seconds'],
             ["a fixed name together with auto-naming", { podName: "web", autoName: true }, "podName + autoName: got"],
+            ["a podLabel that would take over the instance label", { podLabels: { "app.kubernetes.io/instance": "other" } },
+                'podLabels.app.kubernetes.io/instance: got "other"; allowed: a label other than app.kubernetes.io/name and app.kubernetes.io/instance'],
+            ["a podLabel that would take over the name label", { podLabels: { "app.kubernetes.io/name": "x" } }, 'podLabels.app.kubernetes.io/name: got "x"'],
+            ["a podLabel with a bad key", { podLabels: { "-team": "web" } }, 'podLabels.-team: got "-team"; allowed: a label key'],
+            ["a podLabel with a bad value", { podLabels: { team: "a b" } }, 'podLabels.team: got "a b"; allowed: a label value'],
+            ["a podLabel that is not a string", { podLabels: { replicas: 2 } as never }, "podLabels.replicas: got 2; allowed: a label value"],
+            ["podLabels that are not an object", { podLabels: "app=web" as never }, 'podLabels: got "app=web"; allowed: an object of labels'],
             ["a networkPolicy that is not a boolean", { networkPolicy: "yes" as never }, 'networkPolicy: got "yes"; allowed: true | false'],
             ["allowFrom with the NetworkPolicy turned off", { networkPolicy: false, allowFrom: [{ cidr: "10.0.0.0/8" }] },
                 'networkPolicy + allowFrom: got {"networkPolicy":false,"allowFrom":[{"cidr":"10.0.0.0/8"}]}; allowed: one of them'],
@@ -133,7 +172,7 @@ describe("resolveArgs", () => {
 
         it("names stack config keys with their namespace when asked", () => {
             try {
-                resolveArgs({ nginxImage: "nginx" }, "webserver-sidecar:");
+                resolveArgs({ nginxImage: "nginx" }, { keyPrefix: "webserver-sidecar:" });
                 expect.fail("accepted an unpinned image");
             } catch (e) {
                 expect((e as Error).message).to.include('webserver-sidecar:nginxImage: got "nginx"');
@@ -144,7 +183,7 @@ describe("resolveArgs", () => {
 
 describe("checkArgs", () => {
     it("returns every problem, keyed with the prefix, instead of throwing", () => {
-        const checked = checkArgs({ nginxImage: "nginx:latest", logSizeLimit: "lots" }, "webserver-sidecar:");
+        const checked = checkArgs({ nginxImage: "nginx:latest", logSizeLimit: "lots" }, { keyPrefix: "webserver-sidecar:" });
         expect(checked.ok).to.equal(false);
         const keys = checked.ok ? [] : checked.problems.map((p) => p.key);
         expect(keys).to.deep.equal(["webserver-sidecar:nginxImage", "webserver-sidecar:logSizeLimit"]);

@@ -28,6 +28,9 @@ function runProgram(config: Record<string, string>, secretKeys: string[] = []): 
     return require(PROGRAM) as Promise<StackOutputs>;
 }
 
+/** What the dev stack's Service and NetworkPolicy select on: the instance's recommended labels. */
+const DEV_SELECTOR = { "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": "webserver" };
+
 describe("the program, index.ts (mocks)", () => {
     before(installMocks);
     beforeEach(clearRegistered);
@@ -47,11 +50,26 @@ describe("the program, index.ts (mocks)", () => {
     it("closes the dev stack's Pod: its NetworkPolicy allows ingress only to port 80 and no egress", async () => {
         await promiseOf((await runProgram({})).podNames);
         const [policy] = registeredOfType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
-        const [pod] = registeredOfType("kubernetes:core/v1:Pod");
-        expect(policy.inputs.spec.podSelector).to.deep.equal({ matchLabels: pod.inputs.metadata.labels });
+        expect(policy.inputs.spec.podSelector).to.deep.equal({ matchLabels: DEV_SELECTOR });
         expect(policy.inputs.spec.policyTypes).to.deep.equal(["Ingress", "Egress"]);
         expect(policy.inputs.spec.ingress).to.deep.equal([{ ports: [{ protocol: "TCP", port: 80 }] }]);
         expect(policy.inputs.spec.egress).to.deep.equal([]);
+    });
+
+    it("keeps the tutorial's names and its app: webserver label, which the selectors no longer use (all an existing dev stack's up changes)", async () => {
+        const outputs = await runProgram({ "webserver-sidecar:service": '{"type":"ClusterIP"}' });
+        expect(await promiseOf(outputs.serviceName!)).to.equal("webserver");
+        await Promise.all([promiseOf(outputs.podNames), promiseOf(outputs.networkPolicyName!)]);
+        const [pod] = registeredOfType("kubernetes:core/v1:Pod");
+        const [service] = registeredOfType("kubernetes:core/v1:Service");
+        const [policy] = registeredOfType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        expect([pod, service, policy].map((r) => r.inputs.metadata.name)).to.deep.equal(["webserver", "webserver", "webserver"]);
+        // Labels and selectors are updated in place by the provider; the name and namespace, which
+        // would replace the Pod, are as before (no namespace: the provider's).
+        expect(pod.inputs.metadata.labels).to.deep.equal({ app: "webserver", ...DEV_SELECTOR });
+        expect(pod.inputs.metadata).to.not.have.property("namespace");
+        expect(service.inputs.spec.selector).to.deep.equal(DEV_SELECTOR);
+        expect(policy.inputs.spec.podSelector).to.deep.equal({ matchLabels: DEV_SELECTOR });
     });
 
     it("runs both of the dev stack's images pinned by digest", async () => {

@@ -12,6 +12,11 @@ installMocks();
 const POD = "kubernetes:core/v1:Pod";
 const SERVICE = "kubernetes:core/v1:Service";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+/** The labels an instance's objects carry and its Service and NetworkPolicy select on. */
+function selectorOf(instance: string): Record<string, string> {
+    return { "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": instance };
+}
+
 /** The Pod's annotation that makes the provider wait for Ready with a deadline (podReadiness.ts). */
 const WAIT_FOR = { "pulumi.com/waitFor": JSON.stringify(READY_CONDITIONS) };
 
@@ -48,13 +53,12 @@ describe("WebServer (mocks)", () => {
 
     it("closes the Pod by default: ingress only to port 80, no egress, selecting the Pod's labels", async () => {
         const web = new WebServer("closed");
-        expect(await promiseOf(web.networkPolicyName!)).to.equal("webserver");
+        expect(await promiseOf(web.networkPolicyName!)).to.equal("closed");
         await promiseOf(web.pod.urn);
         const [policy] = registeredOfType(NETWORK_POLICY);
-        const [pod] = registeredOfType(POD);
-        expect(policy.inputs.metadata).to.deep.equal({ name: "webserver", labels: { app: "webserver" } });
+        expect(policy.inputs.metadata).to.deep.equal({ name: "closed", labels: selectorOf("closed") });
         expect(policy.inputs.spec).to.deep.equal({
-            podSelector: { matchLabels: pod.inputs.metadata.labels },
+            podSelector: { matchLabels: selectorOf("closed") },
             policyTypes: ["Ingress", "Egress"],
             ingress: [{ ports: [{ protocol: "TCP", port: 80 }] }],
             egress: [],
@@ -79,11 +83,38 @@ describe("WebServer (mocks)", () => {
         expect(registeredOfType(NETWORK_POLICY)).to.have.length(0);
     });
 
-    it("names the Pod `webserver` and labels it app=webserver by default", async () => {
-        const web = new WebServer("defaults");
-        expect(await promiseOf(web.podName)).to.equal("webserver");
+    it("names its Kubernetes objects after the component by default, labelled with its instance", async () => {
+        const web = new WebServer("api", { service: {} });
+        expect(await promiseOf(web.podName)).to.equal("api");
+        expect(await promiseOf(web.serviceName!)).to.equal("api");
+        expect(await promiseOf(web.networkPolicyName!)).to.equal("api");
         const [pod] = registeredOfType(POD);
-        expect(pod.inputs.metadata).to.deep.equal({ name: "webserver", labels: { app: "webserver" }, annotations: WAIT_FOR });
+        expect(pod.inputs.metadata).to.deep.equal({ name: "api", labels: selectorOf("api"), annotations: WAIT_FOR });
+    });
+
+    it("takes a fixed podName and extra podLabels, which the selectors leave out", async () => {
+        const web = new WebServer("tutorial", { podName: "webserver", podLabels: { app: "webserver" }, service: {} });
+        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn)]);
+        const [pod] = registeredOfType(POD);
+        expect(pod.inputs.metadata.name).to.equal("webserver");
+        expect(pod.inputs.metadata.labels).to.deep.equal({ app: "webserver", ...selectorOf("webserver") });
+        expect(registeredOfType(SERVICE)[0].inputs.spec.selector).to.deep.equal(selectorOf("webserver"));
+        expect(registeredOfType(NETWORK_POLICY)[0].inputs.spec.podSelector).to.deep.equal({ matchLabels: selectorOf("webserver") });
+    });
+
+    it("selects only its own Pod when two instances share a namespace", async () => {
+        const [a, b] = [new WebServer("site-a", { service: {} }), new WebServer("site-b", { service: {} })];
+        await Promise.all([a, b].flatMap((web) => [promiseOf(web.pod.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]));
+        const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+        const pods = registeredOfType(POD);
+        const selectors = [
+            ...registeredOfType(SERVICE).map((s) => ({ name: s.inputs.metadata.name, selector: s.inputs.spec.selector })),
+            ...registeredOfType(NETWORK_POLICY).map((p) => ({ name: p.inputs.metadata.name, selector: p.inputs.spec.podSelector.matchLabels })),
+        ];
+        expect(selectors).to.have.length(4);
+        for (const { name, selector } of selectors) {
+            expect(pods.filter((pod) => selects(selector, pod.inputs.metadata.labels)).map((pod) => pod.inputs.metadata.name)).to.deep.equal([name]);
+        }
     });
 
     it("makes up wait for the Pod's Ready for readyTimeoutSeconds (default 300) on create and update, not on delete", async () => {
@@ -111,7 +142,7 @@ describe("WebServer (mocks)", () => {
     it("leaves the Kubernetes name to Pulumi with autoName, labelling by the component's name", async () => {
         const web = new WebServer("auto", { autoName: true });
         expect(await promiseOf(web.podName)).to.match(/^auto-pod-/);
-        expect(registeredOfType(POD)[0].inputs.metadata).to.deep.equal({ labels: { app: "auto" }, annotations: WAIT_FOR });
+        expect(registeredOfType(POD)[0].inputs.metadata).to.deep.equal({ labels: selectorOf("auto"), annotations: WAIT_FOR });
     });
 
     it("creates no Service unless asked, and says so with undefined outputs", async () => {
@@ -126,10 +157,9 @@ describe("WebServer (mocks)", () => {
         const web = new WebServer("with-service", { service: { type: "NodePort", port: 8080 } });
         await promiseOf(web.pod.urn);
         expect(await promiseOf(web.service!.urn)).to.match(/WebServer\$kubernetes:core\/v1:Service::with-service-service$/);
-        expect(await promiseOf(web.serviceName!)).to.equal("webserver");
+        expect(await promiseOf(web.serviceName!)).to.equal("with-service");
         const [service] = registeredOfType(SERVICE);
-        const [pod] = registeredOfType(POD);
-        expect(service.inputs.spec.selector).to.deep.equal(pod.inputs.metadata.labels);
+        expect(service.inputs.spec.selector).to.deep.equal(selectorOf("with-service"));
         expect(service.inputs.spec.ports).to.deep.equal([{ name: "http", port: 8080, targetPort: 80, protocol: "TCP" }]);
     });
 

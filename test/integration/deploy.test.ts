@@ -60,7 +60,10 @@ describe("pulumi preview, up and destroy against a real API server", function ()
             expect(outputs.networkPolicyName.value).to.equal("webserver");
             const policy = JSON.parse(kubectl(["get", "networkpolicy", "webserver", "-n", namespace, "-o", "json"]));
             const pod = JSON.parse(kubectl(["get", "pod", "webserver", "-n", namespace, "-o", "json"]));
-            expect(policy.spec.podSelector).to.deep.equal({ matchLabels: pod.metadata.labels });
+            // It selects the instance's recommended labels only; the Pod also keeps the tutorial's app: webserver.
+            const instance = { "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": "webserver" };
+            expect(policy.spec.podSelector).to.deep.equal({ matchLabels: instance });
+            expect(pod.metadata.labels).to.deep.equal({ app: "webserver", ...instance });
             expect(policy.spec.policyTypes).to.deep.equal(["Ingress", "Egress"]);
             expect(policy.spec.ingress).to.deep.equal([{ ports: [{ protocol: "TCP", port: 80 }] }]);
             // The API server drops an empty list: no egress rule at all, which with Egress in policyTypes denies all egress.
