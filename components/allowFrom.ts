@@ -2,6 +2,7 @@
  * `allowFrom`: who may connect to nginx when the NetworkPolicy is on. Its type as users write it,
  * and its check, which works on untyped input because stack config arrives as parsed JSON.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { ProblemList } from "./errors";
 import { LABEL_KEY_RULE, LABEL_VALUE_RULE, isLabelKey, isLabelValue, isStrictSubnet, parseCidr } from "./validators";
 
@@ -14,13 +15,13 @@ import { LABEL_KEY_RULE, LABEL_VALUE_RULE, isLabelKey, isLabelValue, isStrictSub
  */
 export interface NetworkPeer {
     /** Labels of the namespaces allowed (all must match). */
-    readonly namespaceSelector?: Record<string, string>;
+    readonly namespaceSelector?: pulumi.Input<Record<string, string>>;
     /** Labels of the Pods allowed (all must match). */
-    readonly podSelector?: Record<string, string>;
-    /** An IPv4 or IPv6 block in CIDR notation. Cannot be combined with the selectors. */
-    readonly cidr?: string;
+    readonly podSelector?: pulumi.Input<Record<string, string>>;
+    /** An IPv4 or IPv6 block in CIDR notation (a network's `cidrBlock` output, say). Cannot be combined with the selectors. */
+    readonly cidr?: pulumi.Input<string>;
     /** Blocks inside `cidr` that are not allowed. Only with `cidr`. */
-    readonly except?: string[];
+    readonly except?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /** A checked {@link NetworkPeer}: either selectors or an IP block. */

@@ -1,8 +1,10 @@
 import { NetworkPeer, ResolvedNetworkPeer, checkAllowFrom } from "./allowFrom";
+import * as pulumi from "@pulumi/pulumi";
 import { ConfigProblem, ProblemList, WebServerConfigError } from "./errors";
 import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor } from "./naming";
 import {
-    DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort, parseByteQuantity,
+    DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort, nearestWord,
+    parseByteQuantity,
 } from "./validators";
 
 /*
@@ -47,15 +49,24 @@ export interface ServiceArgs {
      * The Service type.
      * @default "ClusterIP"
      */
-    readonly type?: ServiceType;
+    readonly type?: pulumi.Input<ServiceType>;
     /**
      * The port the Service listens on; it forwards to nginx's port 80.
      * @default 80
      */
-    readonly port?: number;
+    readonly port?: pulumi.Input<number>;
 }
 
-/** The arguments of a {@link WebServer}. Every field is optional; the defaults reproduce the tutorial's Pod, hardened. */
+/**
+ * The arguments of a {@link WebServer}. Every field is optional; the defaults reproduce the tutorial's Pod, hardened.
+ *
+ * A field that a user could hold as an Output (an image built by the same program, a port from
+ * config, a namespace created alongside) is a `pulumi.Input`. A plain value is checked before
+ * anything is registered; a field holding an Output (anywhere inside) is checked once its value is
+ * known, with the same message, and fails the `up`. The fields that decide which resources exist or
+ * what they are named (`podName`, `autoName`, `networkPolicy`, whether `service` is set) are plain:
+ * they must be known when the component is constructed.
+ */
 export interface WebServerArgs {
     /**
      * The Kubernetes name of the Pod, the Service and the NetworkPolicy, and the value of their
@@ -79,33 +90,34 @@ export interface WebServerArgs {
      * component owns. The Service and the NetworkPolicy never select on them.
      * @default {} (only the selector's labels)
      */
-    readonly podLabels?: Record<string, string>;
+    readonly podLabels?: pulumi.Input<Record<string, string>>;
     /**
      * The nginx image, pinned to a version.
      * @default DEFAULTS.nginxImage
      */
-    readonly nginxImage?: string;
+    readonly nginxImage?: pulumi.Input<string>;
     /**
      * The log sidecar's image, pinned to a version. It must provide `python3` (3.8 or later):
      * the sidecar runs the log shipper with the standard library only.
      * @default DEFAULTS.sidecarImage
      */
-    readonly sidecarImage?: string;
+    readonly sidecarImage?: pulumi.Input<string>;
     /**
      * The `sizeLimit` of the `shared-logs` emptyDir, as a Kubernetes quantity of at least 1Mi.
      * The sidecar rotates each log file at an eighth of it, so the volume stays well below it.
      * @default "128Mi"
      */
-    readonly logSizeLimit?: string;
+    readonly logSizeLimit?: pulumi.Input<string>;
     /**
      * `native`: the sidecar is an init container with `restartPolicy: Always` (Kubernetes 1.29+):
      * it starts before nginx and stops after nginx, so nginx's last lines are shipped.
      * `classic`: a second regular container, for older clusters; on shutdown it waits for nginx to exit.
      * @default "native"
      */
-    readonly sidecarMode?: SidecarMode;
+    readonly sidecarMode?: pulumi.Input<SidecarMode>;
     /**
-     * A Service in front of the Pod, or none when undefined.
+     * A Service in front of the Pod, or none when undefined. Plain (whether it exists must be known),
+     * its fields Inputs.
      * @default undefined (no Service)
      */
     readonly service?: ServiceArgs;
@@ -113,18 +125,21 @@ export interface WebServerArgs {
      * Seconds the kubelet gives the Pod to stop: nginx's graceful quit, then the sidecar's drain.
      * @default 30
      */
-    readonly terminationGracePeriodSeconds?: number;
+    readonly terminationGracePeriodSeconds?: pulumi.Input<number>;
     /**
      * Seconds `pulumi up` waits for the Pod to become Ready (each time it is created or updated)
      * before it fails with what the kubelet reports: an image that cannot be pulled, a container
      * that keeps crashing. A deadline from the start of the wait, whatever the Pod does meanwhile.
+     * A plain value becomes the Pod's customTimeouts; an Output, which a resource option cannot
+     * hold, the provider's `pulumi.com/timeoutSeconds` annotation (podReadiness.ts).
      * @default 300
      */
-    readonly readyTimeoutSeconds?: number;
+    readonly readyTimeoutSeconds?: pulumi.Input<number>;
     /**
      * A NetworkPolicy selecting the Pod: ingress only to nginx's port 80, no egress. Only a
      * network plugin that enforces NetworkPolicy applies it; elsewhere it is stored and ignored.
-     * `false` creates none (for namespaces whose owner manages policies).
+     * `false` creates none (for namespaces whose owner manages policies). Plain: whether the
+     * NetworkPolicy exists must be known.
      * @default true
      */
     readonly networkPolicy?: boolean;
@@ -133,8 +148,28 @@ export interface WebServerArgs {
      * `networkPolicy: false`.
      * @default undefined (any source)
      */
-    readonly allowFrom?: NetworkPeer[];
+    readonly allowFrom?: pulumi.Input<pulumi.Input<NetworkPeer>[]>;
 }
+
+/**
+ * {@link WebServerArgs} with every Output's value known: what {@link resolveArgs} checks. A plain
+ * `WebServerArgs` is one; so is what `pulumi.output(args)` gives once its values are known.
+ */
+export type PlainWebServerArgs = pulumi.Unwrap<WebServerArgs>;
+
+/**
+ * Every argument's name, for the unknown-key check (a typo from JavaScript or through `as any` is
+ * an error, not silently dropped). `satisfies` makes the compiler refuse a list that misses a field.
+ */
+const ARG_KEYS_CHECKED = {
+    podName: true, autoName: true, podLabels: true, nginxImage: true, sidecarImage: true, logSizeLimit: true,
+    sidecarMode: true, service: true, terminationGracePeriodSeconds: true, readyTimeoutSeconds: true,
+    networkPolicy: true, allowFrom: true,
+} as const satisfies Record<keyof WebServerArgs, true>;
+/** The names of {@link WebServerArgs}' fields. */
+export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
+/** The names of {@link ServiceArgs}' fields. */
+export const SERVICE_KEYS: readonly string[] = Object.keys({ type: true, port: true } as const satisfies Record<keyof ServiceArgs, true>);
 
 /** The NetworkPolicy to create: `allowFrom` checked, `undefined` meaning any source. */
 export interface ResolvedNetworkPolicy {
@@ -247,7 +282,7 @@ export type ArgsCheck =
  * @param context the component's name and the prefix of keys in messages.
  * @throws {WebServerConfigError} naming each bad argument, its value and what is allowed.
  */
-export function resolveArgs(args: WebServerArgs, context: ArgsContext = {}): ResolvedWebServerArgs {
+export function resolveArgs(args: PlainWebServerArgs, context: ArgsContext = {}): ResolvedWebServerArgs {
     const checked = checkArgs(args, context);
     if (!checked.ok) {
         throw new WebServerConfigError(checked.problems);
@@ -261,11 +296,13 @@ export function resolveArgs(args: WebServerArgs, context: ArgsContext = {}): Res
  * @param args the component's arguments as given.
  * @param context the component's name and the prefix of keys in messages, as for {@link resolveArgs}.
  */
-export function checkArgs(args: WebServerArgs, context: ArgsContext = {}): ArgsCheck {
+export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): ArgsCheck {
     const problems = new ProblemList();
     const keyPrefix = context.keyPrefix ?? "";
     const componentName = context.name ?? DEFAULT_COMPONENT_NAME;
     const key = (name: string) => `${keyPrefix}${name}`;
+
+    addUnknownKeys(args, ARG_KEYS, key(""), problems);
 
     if (args.autoName === true && args.podName !== undefined) {
         problems.add(`${key("podName")} + ${key("autoName")}`, { podName: args.podName, autoName: true },
@@ -304,6 +341,9 @@ export function checkArgs(args: WebServerArgs, context: ArgsContext = {}): ArgsC
         problems.add(key("sidecarMode"), sidecarMode, SIDECAR_MODES.join(" | "));
     }
 
+    if (args.service !== undefined) {
+        addUnknownKeys(args.service, SERVICE_KEYS, key("service."), problems);
+    }
     const service: ResolvedService | undefined = args.service === undefined ? undefined : {
         type: args.service.type ?? DEFAULTS.serviceType,
         port: args.service.port ?? DEFAULTS.servicePort,
@@ -353,7 +393,7 @@ export function checkArgs(args: WebServerArgs, context: ArgsContext = {}): ArgsC
 }
 
 /** The `networkPolicy` and `allowFrom` arguments, checked together. */
-function resolveNetworkPolicy(args: WebServerArgs, key: (name: string) => string, problems: ProblemList): ResolvedNetworkPolicy | undefined {
+function resolveNetworkPolicy(args: PlainWebServerArgs, key: (name: string) => string, problems: ProblemList): ResolvedNetworkPolicy | undefined {
     const enabled: unknown = args.networkPolicy ?? DEFAULTS.networkPolicy;
     if (typeof enabled !== "boolean") {
         problems.add(key("networkPolicy"), enabled, "true | false");
@@ -405,4 +445,19 @@ export function resolvePodLabels(value: unknown, selectorLabels: Record<string, 
 /** The same entries, in key order: the same labels always render the same spec. */
 export function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
     return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Records each key of `value` that is not one of `known`, with the nearest known key as a hint: an
+ * argument misspelled from JavaScript or through `as any` (`nginxImag`) would otherwise be dropped
+ * and its default deployed. The message has the stack config's form (program/stackConfig.ts).
+ * @param prefix the key of `value` in messages, ending in `.` for a nested object (`service.`).
+ */
+export function addUnknownKeys(value: object, known: readonly string[], prefix: string, problems: ProblemList): void {
+    for (const [field, fieldValue] of Object.entries(value)) {
+        if (!known.includes(field)) {
+            const suggestion = nearestWord(field, known);
+            problems.add(`${prefix}${field}`, fieldValue, `${suggestion ? `did you mean ${prefix}${suggestion}? ` : ""}known keys: ${known.join(", ")}`);
+        }
+    }
 }

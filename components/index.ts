@@ -2,7 +2,7 @@
 export { WebServer, WEB_SERVER_TYPE } from "./webServer";
 export {
     DEFAULTS, SERVICE_TYPES, SIDECAR_MODES, resolveArgs,
-    ResolvedNetworkPolicy, ResolvedService, ResolvedWebServerArgs, ServiceArgs, ServiceType, SidecarMode, WebServerArgs,
+    PlainWebServerArgs, ResolvedNetworkPolicy, ResolvedService, ResolvedWebServerArgs, ServiceArgs, ServiceType, SidecarMode, WebServerArgs,
 } from "./args";
 export { NetworkPeer, ResolvedNetworkPeer } from "./allowFrom";
 export { ConfigProblem, WebServerConfigError } from "./errors";

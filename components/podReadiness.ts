@@ -39,9 +39,20 @@ export const READY_CONDITIONS: readonly string[] = [
     "condition=Ready",
 ];
 
-/** The Pod's annotations that make the provider wait for {@link READY_CONDITIONS}. */
-export function buildReadinessAnnotations(): Record<string, string> {
-    return { [WAIT_FOR_ANNOTATION]: JSON.stringify(READY_CONDITIONS) };
+/** The provider's annotation that sets a resource's create and update timeout, in seconds. */
+export const TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds";
+
+/**
+ * The Pod's annotations that make the provider wait for {@link READY_CONDITIONS}.
+ * @param timeoutSeconds set only when `readyTimeoutSeconds` was an Output, which the Pod's
+ *   customTimeouts (a resource option, known at construction) cannot hold: the provider's timeout
+ *   annotation then carries it. Changing it then changes the Pod object (an update in place).
+ */
+export function buildReadinessAnnotations(timeoutSeconds?: number): Record<string, string> {
+    return {
+        [WAIT_FOR_ANNOTATION]: JSON.stringify(READY_CONDITIONS),
+        ...(timeoutSeconds !== undefined ? { [TIMEOUT_ANNOTATION]: String(timeoutSeconds) } : {}),
+    };
 }
 
 /**

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { WebServerArgs, resolveArgs } from "./args";
+import { PlainWebServerArgs, ResolvedWebServerArgs, WebServerArgs, checkArgs } from "./args";
+import { ProblemList } from "./errors";
+import { plainOnlyProblems, resolveWhenKnown, splitKnown } from "./inputs";
 import { childName } from "./naming";
 import { buildNetworkPolicySpec } from "./networkPolicySpec";
 import { buildReadinessAnnotations, buildReadinessTimeouts } from "./podReadiness";
@@ -9,6 +11,9 @@ import { buildServiceSpec } from "./serviceSpec";
 
 /** The Pulumi type token of the component. */
 export const WEB_SERVER_TYPE = "webserver-sidecar:index:WebServer";
+
+/** The arguments that must be plain values: they decide which resources exist and their names. */
+const PLAIN_ONLY_ARGS = ["podName", "autoName", "networkPolicy", "service"] as const;
 
 /**
  * nginx with a log-shipping sidecar in one Pod, a NetworkPolicy closing it (unless turned off), and
@@ -37,38 +42,47 @@ export class WebServer extends pulumi.ComponentResource {
      *   `<name>-network-policy`, and, unless `podName` or `autoName` says otherwise, their Kubernetes
      *   objects are named `<name>`.
      * @param args see {@link WebServerArgs}; all optional.
-     * @throws {WebServerConfigError} before anything is registered, when an argument is invalid.
+     * @throws {WebServerConfigError} before anything is registered, when a plain argument is invalid;
+     *   an argument holding an Output fails the `up` with the same message once its value is known.
      */
     constructor(name: string, args: WebServerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        // Validate first: a bad argument must fail before the component itself is registered.
-        const resolved = resolveArgs(args, { name });
+        // Validate first: a bad plain argument must fail before the component itself is registered.
+        const early = checkEarly(name, args);
         super(WEB_SERVER_TYPE, name, {}, opts);
 
-        // Every object carries the selector's labels; the Pod also the user's, which nothing selects on.
-        const labels = resolved.selectorLabels;
-        const metadata = { name: resolved.podName, labels };
+        // Every argument, Outputs included, checked again once known: the specs are built from this.
+        const resolved = resolveWhenKnown(name, args);
+        const selectorLabels = resolved.apply((r) => r.selectorLabels);
+        // The name is known now (podName is plain), so a preview shows it even while an Output is not.
+        const metadata = { name: early.resolved.podName, labels: selectorLabels };
 
         // The policy goes first and the Pod waits for it, so that the Pod never runs unprotected.
-        this.networkPolicy = resolved.networkPolicy === undefined ? undefined : new k8s.networking.v1.NetworkPolicy(childName(name, "network-policy"), {
+        this.networkPolicy = early.resolved.networkPolicy === undefined ? undefined : new k8s.networking.v1.NetworkPolicy(childName(name, "network-policy"), {
             metadata,
-            spec: buildNetworkPolicySpec(resolved.networkPolicy, labels),
+            spec: resolved.apply((r) => buildNetworkPolicySpec(r.networkPolicy!, r.selectorLabels)),
         }, { parent: this });
         this.networkPolicyName = this.networkPolicy?.metadata.name;
 
         // `up` waits for Ready until readyTimeoutSeconds, then fails with the kubelet's reason (podReadiness.ts).
+        // An Output timeout cannot be a resource option: it goes in the provider's annotation instead.
+        const timeoutIsOutput = early.deferred.includes("readyTimeoutSeconds");
         this.pod = new k8s.core.v1.Pod(childName(name, "pod"), {
-            metadata: { ...metadata, labels: resolved.podLabels, annotations: buildReadinessAnnotations() },
-            spec: buildPodSpec(resolved),
+            metadata: {
+                ...metadata,
+                labels: resolved.apply((r) => r.podLabels),
+                annotations: resolved.apply((r) => buildReadinessAnnotations(timeoutIsOutput ? r.readyTimeoutSeconds : undefined)),
+            },
+            spec: resolved.apply(buildPodSpec),
         }, {
             parent: this,
             dependsOn: this.networkPolicy !== undefined ? [this.networkPolicy] : [],
-            customTimeouts: buildReadinessTimeouts(resolved.readyTimeoutSeconds),
+            customTimeouts: timeoutIsOutput ? undefined : buildReadinessTimeouts(early.resolved.readyTimeoutSeconds),
         });
         this.podName = this.pod.metadata.name;
 
-        this.service = resolved.service === undefined ? undefined : new k8s.core.v1.Service(childName(name, "service"), {
+        this.service = args.service === undefined ? undefined : new k8s.core.v1.Service(childName(name, "service"), {
             metadata,
-            spec: buildServiceSpec(resolved.service, labels),
+            spec: resolved.apply((r) => buildServiceSpec(r.service!, r.selectorLabels)),
         }, { parent: this });
         this.serviceName = this.service?.metadata.name;
 
@@ -81,4 +95,22 @@ export class WebServer extends pulumi.ComponentResource {
             networkPolicyName: this.networkPolicyName,
         });
     }
+}
+
+/**
+ * Checks what is known at construction: every argument that holds no Output (with the defaults in
+ * place of the others), and that the plain-only arguments are plain.
+ * @throws {WebServerConfigError} naming every problem found.
+ */
+function checkEarly(name: string, args: WebServerArgs): { resolved: ResolvedWebServerArgs; deferred: readonly string[] } {
+    const problems = new ProblemList();
+    plainOnlyProblems(args, PLAIN_ONLY_ARGS, problems);
+    const { known, deferred } = splitKnown(args);
+    const checked = checkArgs(known as PlainWebServerArgs, { name });
+    if (!checked.ok) {
+        problems.addAll(checked.problems);
+    }
+    problems.throwIfAny();
+    // checkArgs returned ok, since any problem was thrown above.
+    return { resolved: (checked as { resolved: ResolvedWebServerArgs }).resolved, deferred };
 }

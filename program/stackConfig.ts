@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "util";
-import { ServiceArgs, SidecarMode, WebServerArgs, checkArgs } from "../components/args";
+import { PlainWebServerArgs, SidecarMode, checkArgs } from "../components/args";
 import { ClusterSetting, KeyedValue, readClusterSetting } from "./clusterKeys";
 import { ConfigProblem, ProblemList, WebServerConfigError } from "../components/errors";
 import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
@@ -40,7 +40,8 @@ export interface ClusterSettings {
 /** The stack's configuration, checked: the cluster to deploy to and the component's arguments. */
 export interface StackConfig {
     readonly cluster: ClusterSettings;
-    readonly webServer: WebServerArgs;
+    /** The component's arguments as the stack gives them: plain values, checked. */
+    readonly webServer: PlainWebServerArgs;
 }
 
 /**
@@ -84,7 +85,7 @@ export function readStackConfig(
         problems.add(namespaceSetting.key, namespace, DNS_LABEL_RULE);
     }
 
-    const webServer: WebServerArgs = {
+    const webServer: PlainWebServerArgs = {
         nginxImage: values.get("nginxImage"),
         sidecarImage: values.get("sidecarImage"),
         logSizeLimit: values.get("logSizeLimit"),
@@ -92,7 +93,7 @@ export function readStackConfig(
         service: parseService(values.get("service"), problems),
         readyTimeoutSeconds: parseWholeNumber(values.get("readyTimeoutSeconds")),
         networkPolicy: parseBoolean(values.get("networkPolicy")),
-        allowFrom: parseJson(values.get("allowFrom")) as WebServerArgs["allowFrom"],
+        allowFrom: parseJson(values.get("allowFrom")) as PlainWebServerArgs["allowFrom"],
     };
     const webServerCheck = checkArgs(webServer, { keyPrefix: PREFIX });
     if (!webServerCheck.ok) {
@@ -138,8 +139,10 @@ function parseJson(raw: string | undefined): unknown {
     }
 }
 
+type SidecarServiceType = NonNullable<PlainWebServerArgs["service"]>["type"];
+
 /** Parses the `service` object; its fields are checked with the other arguments by resolveArgs. */
-function parseService(raw: string | undefined, problems: ProblemList): ServiceArgs | undefined {
+function parseService(raw: string | undefined, problems: ProblemList): PlainWebServerArgs["service"] {
     if (raw === undefined) {
         return undefined;
     }
@@ -162,7 +165,7 @@ function parseService(raw: string | undefined, problems: ProblemList): ServiceAr
     }
     // `pulumi config set --path ...service.port 8080` stores a string: accept it as the number it is.
     const port = typeof fields.port === "string" && /^[0-9]+$/.test(fields.port) ? Number(fields.port) : fields.port;
-    return { type: fields.type as ServiceArgs["type"], port: port as number | undefined };
+    return { type: fields.type as SidecarServiceType, port: port as number | undefined };
 }
 
 /** How a secret config value appears in a message: never its contents, not even a part of them. */

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULTS, ResolvedWebServerArgs, SERVICE_TYPES, SIDECAR_MODES, ServiceType, SidecarMode, WebServerArgs, checkArgs, resolveArgs } from "../components/args";
+import { DEFAULTS, ResolvedWebServerArgs, SERVICE_TYPES, SIDECAR_MODES, ServiceType, SidecarMode, PlainWebServerArgs, checkArgs, resolveArgs } from "../components/args";
 import { WebServerConfigError } from "../components/errors";
 
 /** Runs resolveArgs and returns the error it throws, failing the test if it does not throw. */
-function errorOf(args: WebServerArgs): WebServerConfigError {
+function errorOf(args: PlainWebServerArgs): WebServerConfigError {
     try {
         resolveArgs(args);
     } catch (e) {
@@ -117,7 +117,7 @@ describe("resolveArgs", () => {
     });
 
     describe("bad arguments", () => {
-        const cases: [string, WebServerArgs, string][] = [
+        const cases: [string, PlainWebServerArgs, string][] = [
             ["a latest nginx image", { nginxImage: "nginx:latest" }, 'nginxImage: got "nginx:latest"; allowed: an image reference pinned'],
             ["an untagged sidecar image", { sidecarImage: "ubuntu" }, 'sidecarImage: got "ubuntu"; allowed: an image reference pinned'],
             ["a size that is not a quantity", { logSizeLimit: "lots" }, 'logSizeLimit: got "lots"; allowed: a Kubernetes quantity of bytes of at least 1Mi'],
@@ -132,6 +132,9 @@ describe("resolveArgs", () => {
                 "readyTimeoutSeconds: got 5; allowed: a whole number of seconds, at least 10 (the Pod needs time to start and pass its readiness probe)"],
             ["a fractional ready timeout", { readyTimeoutSeconds: 30.5 }, "readyTimeoutSeconds: got 30.5; allowed: a whole number of seconds"],
             ["a ready timeout that is not a number", { readyTimeoutSeconds: "5m" as never }, 'readyTimeoutSeconds: got "5m"; allowed: a whole number of seconds'],
+            ["a misspelled argument", { nginxImag: "nginx:1.30.2" } as never, 'nginxImag: got "nginx:1.30.2"; allowed: did you mean nginxImage? known keys: podName, autoName,'],
+            ["an argument unlike any", { replicas: 3 } as never, "replicas: got 3; allowed: known keys: podName,"],
+            ["a misspelled Service field", { service: { tpye: "NodePort" } } as never, 'service.tpye: got "NodePort"; allowed: did you mean service.type? known keys: type, port'],
             ["a fixed name together with auto-naming", { podName: "web", autoName: true }, "podName + autoName: got"],
             ["a podLabel that would take over the instance label", { podLabels: { "app.kubernetes.io/instance": "other" } },
                 'podLabels.app.kubernetes.io/instance: got "other"; allowed: a label other than app.kubernetes.io/name and app.kubernetes.io/instance'],
@@ -190,7 +193,7 @@ describe("checkArgs", () => {
     });
 
     it("returns the same resolved arguments as resolveArgs when all is well", () => {
-        const args: WebServerArgs = { service: { type: "NodePort" } };
+        const args: PlainWebServerArgs = { service: { type: "NodePort" } };
         expect(checkArgs(args)).to.deep.equal({ ok: true, resolved: resolveArgs(args) });
     });
 });

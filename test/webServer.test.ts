@@ -175,6 +175,56 @@ describe("WebServer (mocks)", () => {
         }
     });
 
+    it("takes an Output<string> image and an Output<number> port, which reach the Pod and the Service", async () => {
+        const web = new WebServer("outputs", { nginxImage: pulumi.output("nginx:1.30.2"), service: { port: pulumi.output(8080), type: pulumi.output("NodePort" as const) } });
+        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn)]);
+        const [pod] = registeredOfType(POD);
+        expect(pod.inputs.spec.containers.map((c: { image: string }) => c.image)).to.deep.equal(["nginx:1.30.2"]);
+        expect(registeredOfType(SERVICE)[0].inputs.spec).to.deep.include({ type: "NodePort", ports: [{ name: "http", port: 8080, targetPort: 80, protocol: "TCP" }] });
+        // Plain values still give the Pod its customTimeouts; the name is known at construction.
+        expect(pod.inputs.metadata.name).to.equal("outputs");
+    });
+
+    it("fails the up naming the key when an Output's value turns out bad, registering no Pod", async () => {
+        const failures: unknown[] = [];
+        const record = (reason: unknown) => failures.push(reason);
+        process.on("unhandledRejection", record);
+        try {
+            new WebServer("bad-output", { nginxImage: pulumi.output("nginx:latest") });
+            // The registration fails asynchronously, as it does under the engine, where it fails the up.
+            for (let i = 0; i < 50 && failures.length === 0; i++) {
+                await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+        } finally {
+            process.off("unhandledRejection", record);
+        }
+        expect(failures[0]).to.be.instanceOf(WebServerConfigError);
+        expect((failures[0] as Error).message).to.include('nginxImage: got "nginx:latest"; allowed: an image reference pinned');
+        expect(registeredOfType(POD)).to.have.length(0);
+    });
+
+    it("puts an Output readyTimeoutSeconds in the provider's timeout annotation, since a resource option cannot wait for it", async () => {
+        const children = recordChildOptions();
+        const web = new WebServer("ready-output", { readyTimeoutSeconds: pulumi.output(45) }, { transformations: children.transformations });
+        await promiseOf(web.pod.urn);
+        expect(registeredOfType(POD)[0].inputs.metadata.annotations).to.deep.equal({ ...WAIT_FOR, "pulumi.com/timeoutSeconds": "45" });
+        expect(children.options.get(POD)?.customTimeouts).to.equal(undefined);
+    });
+
+    it("refuses a misspelled argument (from JavaScript or `as any`) before registering anything, with a hint", () => {
+        expect(() => new WebServer("typo", { nginxImag: "nginx:1.30.2" } as never))
+            .to.throw(WebServerConfigError, /nginxImag: got "nginx:1.30.2"; allowed: did you mean nginxImage\? known keys: podName, /);
+        expect(() => new WebServer("typo-service", { service: { prot: 8080 } } as never))
+            .to.throw(WebServerConfigError, /service\.prot: got 8080; allowed: did you mean service\.port\?/);
+        expect(registered).to.have.length(0);
+    });
+
+    it("refuses an Output where the value decides which resources exist", () => {
+        expect(() => new WebServer("plain-only", { networkPolicy: pulumi.output(false) } as never))
+            .to.throw(WebServerConfigError, /networkPolicy: got "\(an Output\)"; allowed: a plain value/);
+        expect(registered).to.have.length(0);
+    });
+
     it("refuses bad arguments before registering anything, not even itself", () => {
         expect(() => new WebServer("bad", { nginxImage: "nginx:latest", logSizeLimit: "tiny", allowFrom: [] }))
             .to.throw(WebServerConfigError, /nginxImage: got "nginx:latest"[\s\S]*logSizeLimit: got "tiny"[\s\S]*allowFrom: got \[\]/);

@@ -4,7 +4,7 @@
  * asserting on the account with a readable sample when it fails.
  */
 import { expect } from "chai";
-import { WebServerArgs, resolveArgs } from "../../components/args";
+import { PlainWebServerArgs, resolveArgs } from "../../components/args";
 import { buildPodSpec } from "../../components/podSpec";
 import { LineAccount, NginxLineAccount, accountNginxLines } from "../../lab/lineAccounting";
 import { localImages } from "../../lab/localNode";
@@ -13,7 +13,7 @@ import { waitFor } from "../../lab/polling";
 import { withSidecar } from "../../lab/sidecarVariants";
 
 /** Starts the component's Pod for `args` (with the sidecar under test) on the local node. */
-export function startPod(namespace: string, args: WebServerArgs = {}): Promise<NodePod> {
+export function startPod(namespace: string, args: PlainWebServerArgs = {}): Promise<NodePod> {
     const images = localImages();
     const spec = buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python, ...args }));
     return NodePod.start(withSidecar(spec), { namespace });

@@ -34,7 +34,10 @@ import { WebServer, WebServerArgs } from "webserver-sidecar";
 
 const config = new pulumi.Config();
 const provider = new k8s.Provider("cluster", { namespace: config.require("namespace") });
-const args: WebServerArgs = { podName: "consumer-web", logSizeLimit: "64Mi", service: { type: "ClusterIP", port: 8080 } };
+// Outputs where a team holds them: an image built by the same program, a port from config.
+const image: pulumi.Output<string> = pulumi.output(config.get("image") ?? "nginx:1.30.2");
+const port: pulumi.Output<number> = pulumi.output(config.getNumber("port") ?? 8080);
+const args: WebServerArgs = { podName: "consumer-web", nginxImage: image, logSizeLimit: "64Mi", sidecarMode: "native", service: { type: "ClusterIP", port } };
 const web = new WebServer("web", args, { providers: [provider] });
 
 export const podName: pulumi.Output<string> = web.podName;
@@ -204,7 +207,7 @@ describe("the component as an npm package, in a program outside the repository",
         fs.writeFileSync(path.join(consumer, "mistyped.ts"), MISTYPED_PROGRAM);
         try {
             const output = runFailing("npx", ["tsc", "--strict", "--noEmit", "mistyped.ts"], consumer);
-            expect(output).to.match(/mistyped\.ts\(2,\d+\): error TS2322: Type '"sideways"' is not assignable to type 'SidecarMode/);
+            expect(output).to.match(/mistyped\.ts\(2,\d+\): error TS2322: Type '"sideways"' is not assignable to type 'Input<SidecarMode>/);
         } finally {
             fs.rmSync(path.join(consumer, "mistyped.ts"));
         }
@@ -229,6 +232,10 @@ describe("the component as an npm package, in a program outside the repository",
             podUrn: "urn:pulumi:mocks::consumer::webserver-sidecar:index:WebServer$kubernetes:core/v1:Pod::web-pod",
         });
         const pod = result.registered.find((r) => r.type === "kubernetes:core/v1:Pod")?.inputs;
+        // The Outputs' values reached the Pod and the Service.
+        expect((pod.spec.containers as { image: string }[]).map((c) => c.image)).to.deep.equal(["nginx:1.30.2"]);
+        const service = result.registered.find((r) => r.type === "kubernetes:core/v1:Service")?.inputs;
+        expect(service.spec.ports[0].port).to.equal(8080);
         const sidecar = (pod.spec.initContainers as { name: string; command: string[] }[]).find((c) => c.name === "sidecar-container");
         expect(sidecar?.command.slice(0, 3)).to.deep.equal(["python3", "-u", "-c"]);
         expect(sidecar?.command[3]).to.equal(fs.readFileSync(path.join(REPO, "components", "sidecar", "logShipper.py"), "utf8"));
