@@ -85,6 +85,13 @@ export interface WebServerArgs {
      */
     readonly autoName?: boolean;
     /**
+     * The namespace of the Pod, the Service and the NetworkPolicy (a DNS-1123 label), e.g. a
+     * `k8s.core.v1.Namespace`'s `metadata.name`. Unset, the objects go where the provider puts
+     * them: its `namespace`, else the kubeconfig context's, else `default`. Changing it replaces them.
+     * @default undefined (the provider's namespace)
+     */
+    readonly namespace?: pulumi.Input<string>;
+    /**
      * Extra labels of the Pod (the tutorial's program adds `app: webserver`). They may not set the
      * selector's labels, `app.kubernetes.io/name` and `app.kubernetes.io/instance`, which the
      * component owns. The Service and the NetworkPolicy never select on them.
@@ -162,7 +169,7 @@ export type PlainWebServerArgs = pulumi.Unwrap<WebServerArgs>;
  * an error, not silently dropped). `satisfies` makes the compiler refuse a list that misses a field.
  */
 const ARG_KEYS_CHECKED = {
-    podName: true, autoName: true, podLabels: true, nginxImage: true, sidecarImage: true, logSizeLimit: true,
+    podName: true, autoName: true, namespace: true, podLabels: true, nginxImage: true, sidecarImage: true, logSizeLimit: true,
     sidecarMode: true, service: true, terminationGracePeriodSeconds: true, readyTimeoutSeconds: true,
     networkPolicy: true, allowFrom: true,
 } as const satisfies Record<keyof WebServerArgs, true>;
@@ -186,6 +193,8 @@ export interface ResolvedService {
 export interface ResolvedWebServerArgs {
     /** The Kubernetes name of the Pod, Service and NetworkPolicy, or `undefined` for auto-naming. */
     readonly podName: string | undefined;
+    /** The namespace given, or `undefined` for the provider's. */
+    readonly namespace: string | undefined;
     /** The value of `app.kubernetes.io/instance`: `podName`, or the component's name under auto-naming. */
     readonly instance: string;
     /** The labels the Service and NetworkPolicy select on: this instance's, and no other's. */
@@ -318,6 +327,10 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
     if (podName === undefined && !isLabelValue(instance)) {
         problems.add(`${key("autoName")} (the component's name, its instance label)`, instance, LABEL_VALUE_RULE);
     }
+    const namespace = args.namespace;
+    if (namespace !== undefined && (typeof namespace !== "string" || !isDnsLabel(namespace))) {
+        problems.add(key("namespace"), namespace, `${DNS_LABEL_RULE}; or leave it unset for the provider's namespace`);
+    }
     const selectorLabels = selectorLabelsFor(instance);
     const podLabels = resolvePodLabels(args.podLabels, selectorLabels, key("podLabels"), problems);
 
@@ -376,6 +389,7 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
         ok: true,
         resolved: {
             podName,
+            namespace,
             instance,
             selectorLabels,
             podLabels,

@@ -54,7 +54,12 @@ export class WebServer extends pulumi.ComponentResource {
         const resolved = resolveWhenKnown(name, args);
         const selectorLabels = resolved.apply((r) => r.selectorLabels);
         // The name is known now (podName is plain), so a preview shows it even while an Output is not.
-        const metadata = { name: early.resolved.podName, labels: selectorLabels };
+        const metadata = {
+            name: early.resolved.podName,
+            // Only when given: unset, the provider's namespace applies (and an existing stack sees no change).
+            ...(args.namespace !== undefined ? { namespace: resolved.apply((r) => r.namespace ?? "") } : {}),
+            labels: selectorLabels,
+        };
 
         // The policy goes first and the Pod waits for it, so that the Pod never runs unprotected.
         this.networkPolicy = early.resolved.networkPolicy === undefined ? undefined : new k8s.networking.v1.NetworkPolicy(childName(name, "network-policy"), {

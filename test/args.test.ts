@@ -21,6 +21,7 @@ describe("resolveArgs", () => {
         const resolved = resolveArgs({});
         const table: [keyof ResolvedWebServerArgs, unknown][] = [
             ["podName", "webserver"],
+            ["namespace", undefined],
             ["instance", "webserver"],
             ["selectorLabels", { "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": "webserver" }],
             ["podLabels", { "app.kubernetes.io/instance": "webserver", "app.kubernetes.io/name": "webserver-sidecar" }],
@@ -132,6 +133,8 @@ describe("resolveArgs", () => {
                 "readyTimeoutSeconds: got 5; allowed: a whole number of seconds, at least 10 (the Pod needs time to start and pass its readiness probe)"],
             ["a fractional ready timeout", { readyTimeoutSeconds: 30.5 }, "readyTimeoutSeconds: got 30.5; allowed: a whole number of seconds"],
             ["a ready timeout that is not a number", { readyTimeoutSeconds: "5m" as never }, 'readyTimeoutSeconds: got "5m"; allowed: a whole number of seconds'],
+            ["a namespace that is not a DNS label", { namespace: "Web" }, 'namespace: got "Web"; allowed: a DNS-1123 label'],
+            ["an empty namespace", { namespace: "" }, 'namespace: got ""; allowed: a DNS-1123 label'],
             ["a misspelled argument", { nginxImag: "nginx:1.30.2" } as never, 'nginxImag: got "nginx:1.30.2"; allowed: did you mean nginxImage? known keys: podName, autoName,'],
             ["an argument unlike any", { replicas: 3 } as never, "replicas: got 3; allowed: known keys: podName,"],
             ["a misspelled Service field", { service: { tpye: "NodePort" } } as never, 'service.tpye: got "NodePort"; allowed: did you mean service.type? known keys: type, port'],

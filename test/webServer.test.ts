@@ -163,6 +163,21 @@ describe("WebServer (mocks)", () => {
         expect(service.inputs.spec.ports).to.deep.equal([{ name: "http", port: 8080, targetPort: 80, protocol: "TCP" }]);
     });
 
+    it("leaves the namespace to the provider unless given", async () => {
+        const web = new WebServer("no-namespace", { service: {} });
+        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]);
+        for (const child of [...registeredOfType(POD), ...registeredOfType(SERVICE), ...registeredOfType(NETWORK_POLICY)]) {
+            expect(child.inputs.metadata, child.type).to.not.have.property("namespace");
+        }
+    });
+
+    it("puts every object in the namespace given, an Output included", async () => {
+        const web = new WebServer("namespaced", { namespace: pulumi.output("team-web"), service: {} });
+        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]);
+        const children = [...registeredOfType(POD), ...registeredOfType(SERVICE), ...registeredOfType(NETWORK_POLICY)];
+        expect(children.map((child) => child.inputs.metadata.namespace)).to.deep.equal(["team-web", "team-web", "team-web"]);
+    });
+
     it("hands the component's provider down to its children", async () => {
         const provider = new k8s.Provider("target", { namespace: "web" });
         const web = new WebServer("provided", { service: {} }, { providers: [provider] });
