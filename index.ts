@@ -45,7 +45,7 @@ async function main(): Promise<StackOutputs> {
     const webServer = new WebServer(TUTORIAL_NAME, {
         ...config.webServer,
         podName: TUTORIAL_NAME,
-        podLabels: { app: TUTORIAL_NAME },
+        podLabels: { app: TUTORIAL_NAME, ...config.webServer.podLabels },
     }, { providers: [provider] });
     return {
         podNames: pulumi.all([webServer.podName]),

@@ -1,10 +1,15 @@
 import { NetworkPeer, ResolvedNetworkPeer, checkAllowFrom } from "./allowFrom";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigProblem, ProblemList, WebServerConfigError } from "./errors";
+import { ConfigProblem, ProblemList, WebServerConfigError, addUnknownKeys } from "./errors";
+import {
+    RESERVED_ANNOTATIONS, ResolvedContainerResources, ResolvedToleration, ResourcesArgs, TolerationArgs,
+    resolveAffinity, resolveAnnotations, resolveContainerResources, resolveImagePullSecrets, resolveNodeSelector, resolveTolerations,
+} from "./podSettings";
+import * as k8s from "@pulumi/kubernetes";
 import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor } from "./naming";
 import {
-    DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort, nearestWord,
-    parseByteQuantity,
+    DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort,
+    parseByteQuantity, parseCidr,
 } from "./validators";
 
 /*
@@ -55,6 +60,17 @@ export interface ServiceArgs {
      * @default 80
      */
     readonly port?: pulumi.Input<number>;
+    /**
+     * Annotations of the Service, e.g. a cloud load balancer's settings.
+     * @default undefined (none)
+     */
+    readonly annotations?: pulumi.Input<Record<string, string>>;
+    /**
+     * The client address blocks (CIDR) a `LoadBalancer` Service admits, where the cloud supports it.
+     * Only with `type: LoadBalancer` (the API server refuses it on other types).
+     * @default undefined (any client)
+     */
+    readonly loadBalancerSourceRanges?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /**
@@ -156,6 +172,46 @@ export interface WebServerArgs {
      * @default undefined (any source)
      */
     readonly allowFrom?: pulumi.Input<pulumi.Input<NetworkPeer>[]>;
+    /**
+     * Requests and limits for each container, merged over the defaults resource by resource (so a
+     * memory limit stays unless replaced). Quantities; no request above its limit.
+     * @default nginx: requests cpu 100m, memory 64Mi, limits memory 128Mi; sidecar: requests cpu 50m, memory 32Mi, limits memory 64Mi
+     */
+    readonly resources?: ResourcesArgs;
+    /**
+     * Extra annotations of the Pod. Not `pulumi.com/waitFor` nor `pulumi.com/timeoutSeconds`,
+     * which the component sets.
+     * @default undefined (only the component's)
+     */
+    readonly podAnnotations?: pulumi.Input<Record<string, string>>;
+    /**
+     * Node labels the Pod's node must have, e.g. `{ "kubernetes.io/arch": "arm64" }`.
+     * @default undefined (any node)
+     */
+    readonly nodeSelector?: pulumi.Input<Record<string, string>>;
+    /**
+     * Tolerations of the Pod, for tainted nodes.
+     * @default undefined (none)
+     */
+    readonly tolerations?: pulumi.Input<pulumi.Input<TolerationArgs>[]>;
+    /**
+     * Kubernetes' `Affinity` for the Pod (node affinity, Pod affinity and anti-affinity), passed on
+     * as given; its top level is checked, the rest by the API server (a preview's dry run).
+     * @default undefined (none)
+     */
+    readonly affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
+    /**
+     * Names of Secrets (in the Pod's namespace) holding credentials for private registries.
+     * @default undefined (none)
+     */
+    readonly imagePullSecrets?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * `false` runs the Pod in its own user namespace (`hostUsers: false`, stable in Kubernetes
+     * 1.36): its uid 10101 maps to an unprivileged uid on the node. Needs a node whose runtime and
+     * filesystems support it; elsewhere the Pod does not start, and `up` fails with the kubelet's reason.
+     * @default undefined (the node's user namespace, Kubernetes' default)
+     */
+    readonly hostUsers?: pulumi.Input<boolean>;
 }
 
 /**
@@ -171,12 +227,16 @@ export type PlainWebServerArgs = pulumi.Unwrap<WebServerArgs>;
 const ARG_KEYS_CHECKED = {
     podName: true, autoName: true, namespace: true, podLabels: true, nginxImage: true, sidecarImage: true, logSizeLimit: true,
     sidecarMode: true, service: true, terminationGracePeriodSeconds: true, readyTimeoutSeconds: true,
-    networkPolicy: true, allowFrom: true,
+    networkPolicy: true, allowFrom: true, resources: true, podAnnotations: true, nodeSelector: true, tolerations: true,
+    affinity: true, imagePullSecrets: true, hostUsers: true,
 } as const satisfies Record<keyof WebServerArgs, true>;
 /** The names of {@link WebServerArgs}' fields. */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
 /** The names of {@link ServiceArgs}' fields. */
-export const SERVICE_KEYS: readonly string[] = Object.keys({ type: true, port: true } as const satisfies Record<keyof ServiceArgs, true>);
+export const SERVICE_KEYS: readonly string[] = Object.keys(
+    { type: true, port: true, annotations: true, loadBalancerSourceRanges: true } as const satisfies Record<keyof ServiceArgs, true>);
+/** The names of {@link ResourcesArgs}' fields. */
+export const RESOURCES_KEYS: readonly string[] = Object.keys({ nginx: true, sidecar: true } as const satisfies Record<keyof ResourcesArgs, true>);
 
 /** The NetworkPolicy to create: `allowFrom` checked, `undefined` meaning any source. */
 export interface ResolvedNetworkPolicy {
@@ -187,6 +247,9 @@ export interface ResolvedNetworkPolicy {
 export interface ResolvedService {
     readonly type: ServiceType;
     readonly port: number;
+    /** The Service's annotations, sorted, or `undefined` when none were given. */
+    readonly annotations: Record<string, string> | undefined;
+    readonly loadBalancerSourceRanges: string[] | undefined;
 }
 
 /** {@link WebServerArgs} with every default applied and every value checked: what the builders take. */
@@ -212,6 +275,16 @@ export interface ResolvedWebServerArgs {
     readonly readyTimeoutSeconds: number;
     /** The NetworkPolicy, or `undefined` when `networkPolicy` is false. */
     readonly networkPolicy: ResolvedNetworkPolicy | undefined;
+    /** Each container's requests and limits, the defaults merged with the user's. */
+    readonly resources: { readonly nginx: ResolvedContainerResources; readonly sidecar: ResolvedContainerResources };
+    /** The user's Pod annotations, sorted, or `undefined` when none were given. */
+    readonly podAnnotations: Record<string, string> | undefined;
+    /** The settings below are `undefined` when not given, and then left out of the Pod's spec. */
+    readonly nodeSelector: Record<string, string> | undefined;
+    readonly tolerations: ResolvedToleration[] | undefined;
+    readonly affinity: k8s.types.input.core.v1.Affinity | undefined;
+    readonly imagePullSecrets: string[] | undefined;
+    readonly hostUsers: boolean | undefined;
 }
 
 /**
@@ -251,6 +324,12 @@ export const DEFAULTS = {
     readyTimeoutSeconds: 300,
     // Closed by default: neither container needs the network beyond nginx answering on port 80.
     networkPolicy: true,
+    // Requests leave room on small nodes; memory limits bound a leak. No CPU limits: CFS throttling
+    // would add latency to nginx's requests and to log shipping, and requests already set the share.
+    resources: {
+        nginx: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+        sidecar: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+    },
 } as const;
 
 /** The shortest grace period accepted: nginx needs a moment to finish requests, the sidecar to drain. */
@@ -360,6 +439,8 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
     const service: ResolvedService | undefined = args.service === undefined ? undefined : {
         type: args.service.type ?? DEFAULTS.serviceType,
         port: args.service.port ?? DEFAULTS.servicePort,
+        annotations: resolveAnnotations(args.service.annotations, key("service.annotations"), problems),
+        loadBalancerSourceRanges: resolveSourceRanges(args.service.loadBalancerSourceRanges, args.service.type ?? DEFAULTS.serviceType, key, problems),
     };
     if (service !== undefined && !SERVICE_TYPES.includes(service.type)) {
         problems.add(key("service.type"), service.type, SERVICE_TYPES.join(" | "));
@@ -382,6 +463,25 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
 
     const networkPolicy = resolveNetworkPolicy(args, key, problems);
 
+    if (args.resources !== undefined && (typeof args.resources !== "object" || args.resources === null)) {
+        problems.add(key("resources"), args.resources, "an object { nginx?: {requests?, limits?}, sidecar?: {requests?, limits?} }");
+    } else if (args.resources !== undefined) {
+        addUnknownKeys(args.resources, RESOURCES_KEYS, key("resources."), problems);
+    }
+    const resources = {
+        nginx: resolveContainerResources(args.resources?.nginx, DEFAULTS.resources.nginx, key("resources.nginx"), problems),
+        sidecar: resolveContainerResources(args.resources?.sidecar, DEFAULTS.resources.sidecar, key("resources.sidecar"), problems),
+    };
+    const podAnnotations = resolveAnnotations(args.podAnnotations, key("podAnnotations"), problems, RESERVED_ANNOTATIONS);
+    const nodeSelector = resolveNodeSelector(args.nodeSelector, key("nodeSelector"), problems);
+    const tolerations = resolveTolerations(args.tolerations, key("tolerations"), problems);
+    const affinity = resolveAffinity(args.affinity, key("affinity"), problems);
+    const imagePullSecrets = resolveImagePullSecrets(args.imagePullSecrets, key("imagePullSecrets"), problems);
+    const hostUsers: unknown = args.hostUsers;
+    if (hostUsers !== undefined && typeof hostUsers !== "boolean") {
+        problems.add(key("hostUsers"), hostUsers, "true | false (false: the Pod's own user namespace), or unset");
+    }
+
     if (!problems.isEmpty) {
         return { ok: false, problems: problems.all };
     }
@@ -402,6 +502,13 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
             terminationGracePeriodSeconds,
             readyTimeoutSeconds,
             networkPolicy,
+            resources,
+            podAnnotations,
+            nodeSelector,
+            tolerations,
+            affinity,
+            imagePullSecrets,
+            hostUsers: hostUsers as boolean | undefined,
         },
     };
 }
@@ -461,17 +568,28 @@ export function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
     return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+
 /**
- * Records each key of `value` that is not one of `known`, with the nearest known key as a hint: an
- * argument misspelled from JavaScript or through `as any` (`nginxImag`) would otherwise be dropped
- * and its default deployed. The message has the stack config's form (program/stackConfig.ts).
- * @param prefix the key of `value` in messages, ending in `.` for a nested object (`service.`).
+ * `service.loadBalancerSourceRanges`: CIDR blocks, only on a `LoadBalancer` Service.
+ * @returns the blocks in the order given, or `undefined` when none were given.
  */
-export function addUnknownKeys(value: object, known: readonly string[], prefix: string, problems: ProblemList): void {
-    for (const [field, fieldValue] of Object.entries(value)) {
-        if (!known.includes(field)) {
-            const suggestion = nearestWord(field, known);
-            problems.add(`${prefix}${field}`, fieldValue, `${suggestion ? `did you mean ${prefix}${suggestion}? ` : ""}known keys: ${known.join(", ")}`);
-        }
+function resolveSourceRanges(value: unknown, type: unknown, key: (name: string) => string, problems: ProblemList): string[] | undefined {
+    if (value === undefined) {
+        return undefined;
     }
+    const rangesKey = key("service.loadBalancerSourceRanges");
+    if (!Array.isArray(value)) {
+        problems.add(rangesKey, value, "a list of CIDR blocks, e.g. [\"203.0.113.0/24\"]");
+        return undefined;
+    }
+    value.forEach((cidr: unknown, index) => {
+        if (typeof cidr !== "string" || parseCidr(cidr) === undefined) {
+            problems.add(`${rangesKey}[${index}]`, cidr, "an IPv4 or IPv6 block in CIDR notation, e.g. 203.0.113.0/24");
+        }
+    });
+    if (type !== "LoadBalancer") {
+        problems.add(`${key("service.type")} + ${rangesKey}`, { type, loadBalancerSourceRanges: value },
+            "loadBalancerSourceRanges only with type LoadBalancer (the API server refuses it on other types)");
+    }
+    return value as string[];
 }

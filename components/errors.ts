@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { nearestWord } from "./validators";
 
 /**
  * One problem with one input: which key, what value it had, and what is allowed.
@@ -78,6 +79,21 @@ export class ProblemList {
     throwIfAny(): void {
         if (!this.isEmpty) {
             throw new WebServerConfigError(this.problems);
+        }
+    }
+}
+
+/**
+ * Records each key of `value` that is not one of `known`, with the nearest known key as a hint: an
+ * argument misspelled from JavaScript or through `as any` (`nginxImag`) would otherwise be dropped
+ * and its default deployed. The message has the stack config's form (program/stackConfig.ts).
+ * @param prefix the key of `value` in messages, ending in `.` for a nested object (`service.`).
+ */
+export function addUnknownKeys(value: object, known: readonly string[], prefix: string, problems: ProblemList): void {
+    for (const [field, fieldValue] of Object.entries(value)) {
+        if (!known.includes(field)) {
+            const suggestion = nearestWord(field, known);
+            problems.add(`${prefix}${field}`, fieldValue, `${suggestion ? `did you mean ${prefix}${suggestion}? ` : ""}known keys: ${known.join(", ")}`);
         }
     }
 }

@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import { ResolvedWebServerArgs } from "./args";
+import { DEFAULTS, ResolvedWebServerArgs } from "./args";
 import { buildShipperCommand } from "./sidecar/shipperCommand";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -30,12 +30,10 @@ export const NGINX_SCRATCH_VOLUMES = [
     { name: "nginx-run", mountPath: "/var/run" },
 ] as const;
 
-/**
- * Requests leave room on small nodes; memory limits bound a leak. No CPU limits: CFS throttling
- * would add latency to nginx's requests and to log shipping, and requests already set the share.
- */
-export const NGINX_RESOURCES = { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "128Mi" } };
-export const SIDECAR_RESOURCES = { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } };
+
+/** The default resources of each container (`DEFAULTS.resources`, which gives the reasons); `resources` overrides them. */
+export const NGINX_RESOURCES = DEFAULTS.resources.nginx;
+export const SIDECAR_RESOURCES = DEFAULTS.resources.sidecar;
 
 /**
  * What the restricted Pod Security Standard asks of each container, plus a read-only root
@@ -68,6 +66,13 @@ export function buildPodSpec(args: ResolvedWebServerArgs): PodSpec {
         // Neither container talks to the Kubernetes API.
         automountServiceAccountToken: false,
         terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
+        // Where the Pod may run, and with which credentials it pulls: left out unless given, so that
+        // an unchanged stack's Pod spec stays exactly as it was.
+        ...(args.nodeSelector !== undefined ? { nodeSelector: { ...args.nodeSelector } } : {}),
+        ...(args.tolerations !== undefined ? { tolerations: args.tolerations.map((t) => ({ ...t })) } : {}),
+        ...(args.affinity !== undefined ? { affinity: args.affinity } : {}),
+        ...(args.imagePullSecrets !== undefined ? { imagePullSecrets: args.imagePullSecrets.map((name) => ({ name })) } : {}),
+        ...(args.hostUsers !== undefined ? { hostUsers: args.hostUsers } : {}),
         securityContext: {
             runAsNonRoot: true,
             runAsUser: POD_UID,
@@ -95,7 +100,7 @@ export function buildNginxContainer(args: ResolvedWebServerArgs): Container {
         // asked for a page would restart an nginx that is merely overloaded, and make it worse.
         readinessProbe: { httpGet: { path: "/", port: NGINX_PORT }, periodSeconds: 5, failureThreshold: 2 },
         livenessProbe: { tcpSocket: { port: NGINX_PORT }, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
-        resources: NGINX_RESOURCES,
+        resources: args.resources.nginx,
         securityContext: CONTAINER_SECURITY_CONTEXT,
     };
 }
@@ -109,7 +114,7 @@ export function buildSidecarContainer(args: ResolvedWebServerArgs): Container {
         command,
         args: shipperArgs,
         volumeMounts: [{ name: SHARED_LOGS_VOLUME, mountPath: LOG_DIRECTORY }],
-        resources: SIDECAR_RESOURCES,
+        resources: args.resources.sidecar,
         securityContext: CONTAINER_SECURITY_CONTEXT,
     };
 }

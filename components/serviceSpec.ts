@@ -11,5 +11,6 @@ export function buildServiceSpec(service: ResolvedService, selector: Record<stri
         type: service.type,
         selector,
         ports: [{ name: "http", port: service.port, targetPort: NGINX_PORT, protocol: "TCP" }],
+        ...(service.loadBalancerSourceRanges !== undefined ? { loadBalancerSourceRanges: [...service.loadBalancerSourceRanges] } : {}),
     };
 }

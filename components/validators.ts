@@ -175,3 +175,34 @@ export function isStrictSubnet(inner: Cidr, outer: Cidr): boolean {
     block.addSubnet(outer.address, outer.prefix, outer.family);
     return block.check(inner.address, inner.family);
 }
+
+/** What a DNS-1123 subdomain must look like (a Secret's name), for error messages. */
+export const DNS_SUBDOMAIN_RULE = "a DNS-1123 subdomain: at most 253 characters of a-z, 0-9, '-' and '.', starting and ending with a letter or digit";
+
+/** Whether `value` is a DNS-1123 subdomain (the names of most objects, Secrets included). */
+export function isDnsSubdomain(value: string): boolean {
+    return value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
+}
+
+/** What a resource quantity must look like, for error messages. */
+export const QUANTITY_RULE = "a Kubernetes quantity, e.g. 100m or 0.5 (CPU), 64Mi or 1G (memory)";
+
+const DECIMAL_SUFFIXES: Readonly<Record<string, number>> = { m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+
+/**
+ * Parses any Kubernetes resource quantity (`100m`, `0.5`, `64Mi`, `1e3`), as the API server's
+ * `resource.Quantity` grammar has it, to its value as a number (milli-units included).
+ * @returns the value, or `undefined` when `value` is not a quantity (negative ones included).
+ */
+export function parseQuantity(value: string): number | undefined {
+    const match = /^\+?([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|[eE]([-+]?[0-9]+))?$/.exec(value);
+    if (!match) {
+        return undefined;
+    }
+    const [, digits, suffix, exponent] = match;
+    const factor = exponent !== undefined ? 10 ** Number(exponent) : suffix?.endsWith("i") ? QUANTITY_SUFFIXES[suffix] : DECIMAL_SUFFIXES[suffix ?? ""];
+    return factor === undefined ? undefined : Number(digits) * factor;
+}
+
+/** What an annotation key must look like (a label key's syntax), for error messages. */
+export const ANNOTATION_KEY_RULE = "an annotation key: an optional DNS subdomain prefix and '/', then at most 63 characters of a-z, A-Z, 0-9, '-', '_' and '.', starting and ending with a letter or digit";

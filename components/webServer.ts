@@ -75,7 +75,8 @@ export class WebServer extends pulumi.ComponentResource {
             metadata: {
                 ...metadata,
                 labels: resolved.apply((r) => r.podLabels),
-                annotations: resolved.apply((r) => buildReadinessAnnotations(timeoutIsOutput ? r.readyTimeoutSeconds : undefined)),
+                // The user's annotations, then the component's, which the user's may not set (args.ts).
+                annotations: resolved.apply((r) => ({ ...r.podAnnotations, ...buildReadinessAnnotations(timeoutIsOutput ? r.readyTimeoutSeconds : undefined) })),
             },
             spec: resolved.apply(buildPodSpec),
         }, {
@@ -86,7 +87,7 @@ export class WebServer extends pulumi.ComponentResource {
         this.podName = this.pod.metadata.name;
 
         this.service = args.service === undefined ? undefined : new k8s.core.v1.Service(childName(name, "service"), {
-            metadata,
+            metadata: args.service.annotations === undefined ? metadata : { ...metadata, annotations: resolved.apply((r) => r.service?.annotations ?? {}) },
             spec: resolved.apply((r) => buildServiceSpec(r.service!, r.selectorLabels)),
         }, { parent: this });
         this.serviceName = this.service?.metadata.name;

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "util";
-import { PlainWebServerArgs, SidecarMode, checkArgs } from "../components/args";
+import { PlainWebServerArgs, SERVICE_KEYS, SidecarMode, checkArgs } from "../components/args";
 import { ClusterSetting, KeyedValue, readClusterSetting } from "./clusterKeys";
 import { ConfigProblem, ProblemList, WebServerConfigError } from "../components/errors";
 import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
@@ -15,7 +15,7 @@ export const CONFIG_KEYS = {
     kubeconfig: "path (or inline contents) of a kubeconfig; default: $KUBECONFIG, else ~/.kube/config",
     context: "a context of that kubeconfig; default: its current-context",
     namespace: "the namespace for the Pod and Service (a DNS-1123 label); default: default",
-    service: "object { type: ClusterIP | NodePort | LoadBalancer, port: 1..65535 }; default: no Service",
+    service: "object { type: ClusterIP | NodePort | LoadBalancer, port: 1..65535, annotations?: {key: value}, loadBalancerSourceRanges?: [CIDR] }; default: no Service",
     nginxImage: "the nginx image, pinned (a tag other than latest, or a digest)",
     sidecarImage: "the log sidecar's image, pinned; it must provide python3",
     logSizeLimit: "sizeLimit of the shared-logs emptyDir, a Kubernetes quantity; default: 128Mi",
@@ -23,6 +23,14 @@ export const CONFIG_KEYS = {
     networkPolicy: "true | false: a NetworkPolicy allowing ingress only to nginx's port 80 and no egress; default: true",
     allowFrom: "list of peers allowed to reach port 80, each { namespaceSelector?, podSelector? } or { cidr, except? }; default: any source",
     readyTimeoutSeconds: "seconds pulumi up waits for the Pod to become Ready before failing with the kubelet's reason, at least 10; default: 300",
+    podLabels: "object of extra Pod labels (not app.kubernetes.io/name or /instance); the program always adds app: webserver",
+    podAnnotations: "object of extra Pod annotations (not pulumi.com/waitFor or pulumi.com/timeoutSeconds); default: none",
+    resources: "object { nginx?: {requests?, limits?}, sidecar?: {requests?, limits?} } of quantities, merged over the defaults",
+    nodeSelector: "object of node labels the Pod's node must have; default: any node",
+    tolerations: "list of { key?, operator?: Equal | Exists, value?, effect?: NoSchedule | PreferNoSchedule | NoExecute, tolerationSeconds? }; default: none",
+    affinity: "Kubernetes' Affinity object { nodeAffinity?, podAffinity?, podAntiAffinity? }; default: none",
+    imagePullSecrets: "list of Secret names in the namespace, for private registries; default: none",
+    hostUsers: "false: the Pod in its own user namespace (Kubernetes 1.36); default: unset (the node's)",
 } as const;
 type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -94,6 +102,15 @@ export function readStackConfig(
         readyTimeoutSeconds: parseWholeNumber(values.get("readyTimeoutSeconds")),
         networkPolicy: parseBoolean(values.get("networkPolicy")),
         allowFrom: parseJson(values.get("allowFrom")) as PlainWebServerArgs["allowFrom"],
+        // Structured values arrive as JSON; their shapes are checked by checkArgs, like the rest.
+        podLabels: parseJson(values.get("podLabels")) as PlainWebServerArgs["podLabels"],
+        podAnnotations: parseJson(values.get("podAnnotations")) as PlainWebServerArgs["podAnnotations"],
+        resources: parseJson(values.get("resources")) as PlainWebServerArgs["resources"],
+        nodeSelector: parseJson(values.get("nodeSelector")) as PlainWebServerArgs["nodeSelector"],
+        tolerations: parseJson(values.get("tolerations")) as PlainWebServerArgs["tolerations"],
+        affinity: parseJson(values.get("affinity")) as PlainWebServerArgs["affinity"],
+        imagePullSecrets: parseJson(values.get("imagePullSecrets")) as PlainWebServerArgs["imagePullSecrets"],
+        hostUsers: parseBoolean(values.get("hostUsers")),
     };
     const webServerCheck = checkArgs(webServer, { keyPrefix: PREFIX });
     if (!webServerCheck.ok) {
@@ -159,13 +176,18 @@ function parseService(raw: string | undefined, problems: ProblemList): PlainWebS
     }
     const fields = parsed as Record<string, unknown>;
     for (const field of Object.keys(fields)) {
-        if (field !== "type" && field !== "port") {
-            problems.add(`${PREFIX}service.${field}`, fields[field], `only the fields type and port${field.toLowerCase().includes("port") ? " (did you mean port?)" : ""}`);
+        if (!SERVICE_KEYS.includes(field)) {
+            problems.add(`${PREFIX}service.${field}`, fields[field], `only the fields ${SERVICE_KEYS.join(", ")}${field.toLowerCase().includes("port") ? " (did you mean port?)" : ""}`);
         }
     }
     // `pulumi config set --path ...service.port 8080` stores a string: accept it as the number it is.
     const port = typeof fields.port === "string" && /^[0-9]+$/.test(fields.port) ? Number(fields.port) : fields.port;
-    return { type: fields.type as SidecarServiceType, port: port as number | undefined };
+    return {
+        type: fields.type as SidecarServiceType,
+        port: port as number | undefined,
+        ...(fields.annotations !== undefined ? { annotations: fields.annotations as Record<string, string> } : {}),
+        ...(fields.loadBalancerSourceRanges !== undefined ? { loadBalancerSourceRanges: fields.loadBalancerSourceRanges as string[] } : {}),
+    };
 }
 
 /** How a secret config value appears in a message: never its contents, not even a part of them. */

@@ -34,6 +34,16 @@ describe("resolveArgs", () => {
             ["terminationGracePeriodSeconds", 30],
             ["readyTimeoutSeconds", 300],
             ["networkPolicy", { allowFrom: undefined }],
+            ["resources", {
+                nginx: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+                sidecar: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+            }],
+            ["podAnnotations", undefined],
+            ["nodeSelector", undefined],
+            ["tolerations", undefined],
+            ["affinity", undefined],
+            ["imagePullSecrets", undefined],
+            ["hostUsers", undefined],
         ];
         for (const [field, expected] of table) {
             it(`${field} defaults to ${JSON.stringify(expected)}`, () => {
@@ -65,7 +75,7 @@ describe("resolveArgs", () => {
             expect(Object.keys((resolved.networkPolicy!.allowFrom![0] as { podSelector: object }).podSelector)).to.deep.equal(["app", "role"]);
         });
         it("fills a Service's type and port when only the Service is asked for", () => {
-            expect(resolveArgs({ service: {} }).service).to.deep.equal({ type: "ClusterIP", port: 80 });
+            expect(resolveArgs({ service: {} }).service).to.deep.equal({ type: "ClusterIP", port: 80, annotations: undefined, loadBalancerSourceRanges: undefined });
         });
         it("keeps zero-like values instead of replacing them with defaults", () => {
             // `??`, not `||`: a wrong value must be reported, not silently replaced by a default.
@@ -87,6 +97,36 @@ describe("resolveArgs", () => {
             const resolved = resolveArgs({ autoName: true }, { name: "api" });
             expect(resolved.podName).to.equal(undefined);
             expect(resolved.selectorLabels).to.deep.equal({ "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": "api" });
+        });
+    });
+
+    describe("the Pod's settings", () => {
+        it("merges resources over the defaults, resource by resource, keeping the memory limit unless replaced", () => {
+            const resolved = resolveArgs({ resources: { nginx: { requests: { cpu: "250m" } }, sidecar: { limits: { memory: "96Mi", "ephemeral-storage": "1Gi" } } } });
+            expect(resolved.resources).to.deep.equal({
+                nginx: { requests: { cpu: "250m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+                sidecar: { requests: { cpu: "50m", memory: "32Mi" }, limits: { "ephemeral-storage": "1Gi", memory: "96Mi" } },
+            });
+        });
+        it("keeps podAnnotations, nodeSelector and Service annotations sorted by key", () => {
+            const resolved = resolveArgs({
+                podAnnotations: { "b.example.com/x": "1", a: "2" }, nodeSelector: { zone: "a", "kubernetes.io/arch": "arm64" },
+                service: { type: "LoadBalancer", annotations: { z: "1", "service.beta.kubernetes.io/aws-load-balancer-internal": "true" }, loadBalancerSourceRanges: ["203.0.113.0/24"] },
+            });
+            expect(Object.keys(resolved.podAnnotations!)).to.deep.equal(["a", "b.example.com/x"]);
+            expect(Object.keys(resolved.nodeSelector!)).to.deep.equal(["kubernetes.io/arch", "zone"]);
+            expect(Object.keys(resolved.service!.annotations!)).to.deep.equal(["service.beta.kubernetes.io/aws-load-balancer-internal", "z"]);
+            expect(resolved.service!.loadBalancerSourceRanges).to.deep.equal(["203.0.113.0/24"]);
+        });
+        it("keeps tolerations as given, with only the fields given", () => {
+            const tolerations = [{ key: "dedicated", operator: "Equal" as const, value: "web", effect: "NoSchedule" as const },
+                { operator: "Exists" as const }, { key: "node.kubernetes.io/unreachable", operator: "Exists" as const, effect: "NoExecute" as const, tolerationSeconds: 60 }];
+            expect(resolveArgs({ tolerations }).tolerations).to.deep.equal(tolerations);
+        });
+        it("takes affinity, imagePullSecrets and hostUsers: false as given", () => {
+            const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] }] } } };
+            const resolved = resolveArgs({ affinity, imagePullSecrets: ["registry-credentials"], hostUsers: false });
+            expect([resolved.affinity, resolved.imagePullSecrets, resolved.hostUsers]).to.deep.equal([affinity, ["registry-credentials"], false]);
         });
     });
 
@@ -135,6 +175,34 @@ describe("resolveArgs", () => {
             ["a ready timeout that is not a number", { readyTimeoutSeconds: "5m" as never }, 'readyTimeoutSeconds: got "5m"; allowed: a whole number of seconds'],
             ["a namespace that is not a DNS label", { namespace: "Web" }, 'namespace: got "Web"; allowed: a DNS-1123 label'],
             ["an empty namespace", { namespace: "" }, 'namespace: got ""; allowed: a DNS-1123 label'],
+            ["a resource quantity that is not one", { resources: { nginx: { requests: { cpu: "lots" } } } }, 'resources.nginx.requests.cpu: got "lots"; allowed: a Kubernetes quantity'],
+            ["a misspelled resource name", { resources: { nginx: { limits: { memroy: "1Gi" } } } }, 'resources.nginx.limits.memroy: got "1Gi"; allowed: did you mean memory? a resource name'],
+            ["a request above its limit, the default limit counting", { resources: { sidecar: { requests: { memory: "1Gi" } } } },
+                'resources.sidecar.requests.memory + resources.sidecar.limits.memory: got {"request":"1Gi","limit":"64Mi"}; allowed: a request no larger than its limit'],
+            ["a container that is neither", { resources: { sidecr: {} } } as never, "resources.sidecr: got {}; allowed: did you mean resources.sidecar? known keys: nginx, sidecar"],
+            ["a misspelled requests", { resources: { nginx: { request: { cpu: "1" } } } } as never, 'resources.nginx.request: got {"cpu":"1"}; allowed: did you mean resources.nginx.requests?'],
+            ["a podAnnotation the component owns", { podAnnotations: { "pulumi.com/waitFor": "condition=Ready" } },
+                'podAnnotations.pulumi.com/waitFor: got "condition=Ready"; allowed: an annotation other than pulumi.com/waitFor and pulumi.com/timeoutSeconds'],
+            ["a podAnnotation with a bad key", { podAnnotations: { "a b": "x" } }, 'podAnnotations.a b: got "a b"; allowed: an annotation key'],
+            ["a podAnnotation that is not a string", { podAnnotations: { "prometheus.io/scrape": true } as never }, 'podAnnotations.prometheus.io/scrape: got true; allowed: a string'],
+            ["annotations past the API server's 256 KiB", { podAnnotations: { big: "x".repeat(300 * 1024) } }, "podAnnotations: got \"(307203 bytes of keys and values)\"; allowed: at most 262144 bytes"],
+            ["a nodeSelector with a bad value", { nodeSelector: { zone: "a b" } }, 'nodeSelector.zone: got "a b"; allowed: a label value'],
+            ["a nodeSelector that is a list", { nodeSelector: ["zone=a"] as never }, 'nodeSelector: got ["zone=a"]; allowed: an object of node labels'],
+            ["a toleration operator that does not exist", { tolerations: [{ key: "a", operator: "In" as never }] }, 'tolerations[0].operator: got "In"; allowed: Equal | Exists'],
+            ["a toleration effect that does not exist", { tolerations: [{ key: "a", effect: "NoRun" as never }] }, 'tolerations[0].effect: got "NoRun"; allowed: NoSchedule | PreferNoSchedule | NoExecute'],
+            ["a toleration with no key and Equal", { tolerations: [{ value: "x" }] }, 'tolerations[0].key + tolerations[0].operator: got {"operator":"Equal"}; allowed: a key, unless operator is Exists'],
+            ["a value with Exists", { tolerations: [{ key: "a", operator: "Exists", value: "x" }] }, 'tolerations[0].value + tolerations[0].operator: got {"value":"x","operator":"Exists"}; allowed: no value with operator Exists'],
+            ["tolerationSeconds without NoExecute", { tolerations: [{ key: "a", effect: "NoSchedule", tolerationSeconds: 30 }] }, "tolerations[0].tolerationSeconds: got 30; allowed: a whole number of seconds, only with effect NoExecute"],
+            ["a misspelled toleration field", { tolerations: [{ key: "a", efect: "NoSchedule" }] } as never, 'tolerations[0].efect: got "NoSchedule"; allowed: did you mean tolerations[0].effect?'],
+            ["an affinity with an unknown kind", { affinity: { nodeAfinity: {} } } as never, "affinity.nodeAfinity: got {}; allowed: did you mean affinity.nodeAffinity?"],
+            ["an imagePullSecret that is not a Secret's name", { imagePullSecrets: ["Registry Creds"] }, 'imagePullSecrets[0]: got "Registry Creds"; allowed: a Secret\'s name: a DNS-1123 subdomain'],
+            ["an imagePullSecret twice", { imagePullSecrets: ["creds", "creds"] }, 'imagePullSecrets[1]: got "creds"; allowed: each Secret once'],
+            ["a hostUsers that is not a boolean", { hostUsers: "false" as never }, 'hostUsers: got "false"; allowed: true | false'],
+            ["a source range that is not a CIDR", { service: { type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0"] } },
+                'service.loadBalancerSourceRanges[0]: got "203.0.113.0"; allowed: an IPv4 or IPv6 block in CIDR notation'],
+            ["source ranges on a ClusterIP Service", { service: { loadBalancerSourceRanges: ["203.0.113.0/24"] } },
+                'service.type + service.loadBalancerSourceRanges: got {"type":"ClusterIP","loadBalancerSourceRanges":["203.0.113.0/24"]}; allowed: loadBalancerSourceRanges only with type LoadBalancer'],
+            ["a Service annotation with a bad key", { service: { annotations: { "-x": "1" } } }, 'service.annotations.-x: got "-x"; allowed: an annotation key'],
             ["a misspelled argument", { nginxImag: "nginx:1.30.2" } as never, 'nginxImag: got "nginx:1.30.2"; allowed: did you mean nginxImage? known keys: podName, autoName,'],
             ["an argument unlike any", { replicas: 3 } as never, "replicas: got 3; allowed: known keys: podName,"],
             ["a misspelled Service field", { service: { tpye: "NodePort" } } as never, 'service.tpye: got "NodePort"; allowed: did you mean service.type? known keys: type, port'],

@@ -72,6 +72,14 @@ describe("the program, index.ts (mocks)", () => {
         expect(policy.inputs.spec.podSelector).to.deep.equal({ matchLabels: DEV_SELECTOR });
     });
 
+    it("adds the stack's podLabels to the tutorial's app: webserver, and passes the Pod's settings on", async () => {
+        const outputs = await runProgram({ "webserver-sidecar:podLabels": '{"team":"web"}', "webserver-sidecar:nodeSelector": '{"kubernetes.io/os":"linux"}' });
+        await promiseOf(outputs.podNames);
+        const [pod] = registeredOfType("kubernetes:core/v1:Pod");
+        expect(pod.inputs.metadata.labels).to.deep.equal({ app: "webserver", ...DEV_SELECTOR, team: "web" });
+        expect(pod.inputs.spec.nodeSelector).to.deep.equal({ "kubernetes.io/os": "linux" });
+    });
+
     it("runs both of the dev stack's images pinned by digest", async () => {
         await promiseOf((await runProgram({})).podNames);
         const [pod] = registeredOfType("kubernetes:core/v1:Pod");

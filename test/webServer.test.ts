@@ -178,6 +178,14 @@ describe("WebServer (mocks)", () => {
         expect(children.map((child) => child.inputs.metadata.namespace)).to.deep.equal(["team-web", "team-web", "team-web"]);
     });
 
+    it("adds podAnnotations beside its own wait annotation, and the Service's annotations to the Service only", async () => {
+        const web = new WebServer("annotated", { podAnnotations: { "prometheus.io/scrape": "true" }, service: { annotations: { "example.com/team": "web" } } });
+        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn)]);
+        expect(registeredOfType(POD)[0].inputs.metadata.annotations).to.deep.equal({ "prometheus.io/scrape": "true", ...WAIT_FOR });
+        expect(registeredOfType(SERVICE)[0].inputs.metadata.annotations).to.deep.equal({ "example.com/team": "web" });
+        expect(registeredOfType(NETWORK_POLICY)[0].inputs.metadata).to.not.have.property("annotations");
+    });
+
     it("hands the component's provider down to its children", async () => {
         const provider = new k8s.Provider("target", { namespace: "web" });
         const web = new WebServer("provided", { service: {} }, { providers: [provider] });
