@@ -2,7 +2,7 @@
  * `allowFrom`: who may connect to nginx when the NetworkPolicy is on. Its type as users write it,
  * and its check, which works on untyped input because stack config arrives as parsed JSON.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { ProblemList } from "./errors";
 import { LABEL_KEY_RULE, LABEL_VALUE_RULE, isLabelKey, isLabelValue, isStrictSubnet, parseCidr } from "./validators";
 

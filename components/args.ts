@@ -1,11 +1,12 @@
 import { NetworkPeer, ResolvedNetworkPeer, checkAllowFrom } from "./allowFrom";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { ConfigProblem, ProblemList, WebServerConfigError, addUnknownKeys } from "./errors";
 import {
     RESERVED_ANNOTATIONS, ResolvedContainerResources, ResolvedToleration, ResourcesArgs, TolerationArgs,
     resolveAffinity, resolveAnnotations, resolveContainerResources, resolveImagePullSecrets, resolveNodeSelector, resolveTolerations,
 } from "./podSettings";
-import * as k8s from "@pulumi/kubernetes";
+// Types only: the arguments module stays free of the SDK's runtime.
+import type * as k8s from "@pulumi/kubernetes";
 import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor } from "./naming";
 import {
     DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort,

@@ -3,8 +3,8 @@
  * selection, tolerations, affinity and image pull secrets. Their types as users write them, and
  * their checks, which work on untyped input because stack config arrives as parsed JSON.
  */
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { ProblemList, addUnknownKeys } from "./errors";
 import {
     ANNOTATION_KEY_RULE, DNS_SUBDOMAIN_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, QUANTITY_RULE, isDnsSubdomain, isLabelKey, isLabelValue, nearestWord, parseQuantity,

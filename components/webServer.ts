@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PlainWebServerArgs, ResolvedWebServerArgs, WebServerArgs, checkArgs } from "./args";
-import { ProblemList } from "./errors";
+import { ARG_KEYS, PlainWebServerArgs, ResolvedWebServerArgs, WebServerArgs, checkArgs } from "./args";
+import { ProblemList, WebServerConfigError, addUnknownKeys } from "./errors";
 import { plainOnlyProblems, resolveWhenKnown, splitKnown } from "./inputs";
 import { childName } from "./naming";
 import { buildNetworkPolicySpec } from "./networkPolicySpec";
@@ -112,11 +112,12 @@ function checkEarly(name: string, args: WebServerArgs): { resolved: ResolvedWebS
     const problems = new ProblemList();
     plainOnlyProblems(args, PLAIN_ONLY_ARGS, problems);
     const { known, deferred } = splitKnown(args);
+    // A misspelled key is an error whatever its value: checkArgs sees the plain ones, these the rest.
+    const unknownOutputs = deferred.filter((field) => !ARG_KEYS.includes(field));
+    addUnknownKeys(Object.fromEntries(unknownOutputs.map((field) => [field, "(an Output)"])), ARG_KEYS, "", problems);
     const checked = checkArgs(known as PlainWebServerArgs, { name });
-    if (!checked.ok) {
-        problems.addAll(checked.problems);
+    if (!checked.ok || !problems.isEmpty) {
+        throw new WebServerConfigError([...problems.all, ...(checked.ok ? [] : checked.problems)]);
     }
-    problems.throwIfAny();
-    // checkArgs returned ok, since any problem was thrown above.
-    return { resolved: (checked as { resolved: ResolvedWebServerArgs }).resolved, deferred };
+    return { resolved: checked.resolved, deferred };
 }

@@ -237,6 +237,8 @@ describe("WebServer (mocks)", () => {
     it("refuses a misspelled argument (from JavaScript or `as any`) before registering anything, with a hint", () => {
         expect(() => new WebServer("typo", { nginxImag: "nginx:1.30.2" } as never))
             .to.throw(WebServerConfigError, /nginxImag: got "nginx:1.30.2"; allowed: did you mean nginxImage\? known keys: podName, /);
+        expect(() => new WebServer("typo-output", { sidecarImag: pulumi.output("python:3.11.16") } as never))
+            .to.throw(WebServerConfigError, /sidecarImag: got "\(an Output\)"; allowed: did you mean sidecarImage\?/);
         expect(() => new WebServer("typo-service", { service: { prot: 8080 } } as never))
             .to.throw(WebServerConfigError, /service\.prot: got 8080; allowed: did you mean service\.port\?/);
         expect(registered).to.have.length(0);
