@@ -7,7 +7,7 @@ import {
 } from "./podSettings";
 // Types only: the arguments module stays free of the SDK's runtime.
 import type * as k8s from "@pulumi/kubernetes";
-import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor } from "./naming";
+import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor, sortedByKey } from "./naming";
 import {
     DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort,
     parseByteQuantity, parseCidr,
@@ -562,11 +562,6 @@ export function resolvePodLabels(value: unknown, selectorLabels: Record<string, 
         }
     }
     return sortedByKey(labels);
-}
-
-/** The same entries, in key order: the same labels always render the same spec. */
-export function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
-    return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 

@@ -28,3 +28,8 @@ export const APP_NAME = "webserver-sidecar";
 export function selectorLabelsFor(instance: string): Record<string, string> {
     return { [NAME_LABEL]: APP_NAME, [INSTANCE_LABEL]: instance };
 }
+
+/** The same entries, in key order: the same labels or annotations always render the same spec. */
+export function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
+    return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -6,6 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { ProblemList, addUnknownKeys } from "./errors";
+import { sortedByKey } from "./naming";
 import {
     ANNOTATION_KEY_RULE, DNS_SUBDOMAIN_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, QUANTITY_RULE, isDnsSubdomain, isLabelKey, isLabelValue, nearestWord, parseQuantity,
 } from "./validators";
@@ -95,7 +96,7 @@ export function resolveContainerResources(value: unknown, defaults: ResolvedCont
             problems.add(`${key}.requests.${name} + ${key}.limits.${name}`, { request, limit }, "a request no larger than its limit (the defaults count when only one is given)");
         }
     }
-    return { requests: sortedEntries(requests), limits: sortedEntries(limits) };
+    return { requests: sortedByKey(requests), limits: sortedByKey(limits) };
 }
 
 function quantities(value: unknown, key: string, problems: ProblemList): Record<string, string> {
@@ -155,7 +156,7 @@ export function resolveAnnotations(value: unknown, key: string, problems: Proble
     if (size > MAX_ANNOTATIONS_BYTES) {
         problems.add(key, `(${size} bytes of keys and values)`, `at most ${MAX_ANNOTATIONS_BYTES} bytes (256 KiB) of keys and values in all, the API server's limit`);
     }
-    return sortedEntries(checked);
+    return sortedByKey(checked);
 }
 
 /**
@@ -180,7 +181,7 @@ export function resolveNodeSelector(value: unknown, key: string, problems: Probl
             checked[name] = labelValue;
         }
     }
-    return sortedEntries(checked);
+    return sortedByKey(checked);
 }
 
 const TOLERATION_FIELDS = ["key", "operator", "value", "effect", "tolerationSeconds"];
@@ -282,8 +283,4 @@ export function resolveImagePullSecrets(value: unknown, key: string, problems: P
 
 function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function sortedEntries(record: Record<string, string>): Record<string, string> {
-    return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "util";
-import { PlainWebServerArgs, SERVICE_KEYS, SidecarMode, checkArgs } from "../components/args";
+import { PlainWebServerArgs, SERVICE_KEYS, ServiceType, SidecarMode, checkArgs } from "../components/args";
 import { ClusterSetting, KeyedValue, readClusterSetting } from "./clusterKeys";
 import { ConfigProblem, ProblemList, WebServerConfigError } from "../components/errors";
 import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
@@ -156,8 +156,6 @@ function parseJson(raw: string | undefined): unknown {
     }
 }
 
-type SidecarServiceType = NonNullable<PlainWebServerArgs["service"]>["type"];
-
 /** Parses the `service` object; its fields are checked with the other arguments by resolveArgs. */
 function parseService(raw: string | undefined, problems: ProblemList): PlainWebServerArgs["service"] {
     if (raw === undefined) {
@@ -183,7 +181,7 @@ function parseService(raw: string | undefined, problems: ProblemList): PlainWebS
     // `pulumi config set --path ...service.port 8080` stores a string: accept it as the number it is.
     const port = typeof fields.port === "string" && /^[0-9]+$/.test(fields.port) ? Number(fields.port) : fields.port;
     return {
-        type: fields.type as SidecarServiceType,
+        type: fields.type as ServiceType | undefined,
         port: port as number | undefined,
         ...(fields.annotations !== undefined ? { annotations: fields.annotations as Record<string, string> } : {}),
         ...(fields.loadBalancerSourceRanges !== undefined ? { loadBalancerSourceRanges: fields.loadBalancerSourceRanges as string[] } : {}),
