@@ -20,7 +20,7 @@ const REPO = path.join(__dirname, "..", "..");
  * What `npm pack` needs to build the package (its manifest, build config and sources), and the
  * repository's own program next to them, as in a clone.
  */
-const REPOSITORY_FILES = ["package.json", "README.md", "tsconfig.json", "tsconfig.package.json", "components", "Pulumi.yaml", "index.ts"];
+const REPOSITORY_FILES = ["package.json", "README.md", "tsconfig.json", "tsconfig.package.json", "components", "Pulumi.yaml", "index.ts", "program"];
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as {
     name: string;
     version: string;
