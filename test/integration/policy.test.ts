@@ -26,8 +26,10 @@ interface Violation {
 }
 
 /** The violations in a preview's output, each with the lines that follow its heading. */
-function parseViolations(output: string): Violation[] {
-    const heading = /\[(mandatory|advisory)\]\s+(\S+)\s+\(([^):]+): ([^)]+)\)/g;
+function parseViolations(colored: string): Violation[] {
+    // eslint-disable-next-line no-control-regex -- the CLI's colour codes, when it uses them
+    const output = colored.replace(/\x1b\[[0-9;]*m/g, "");
+    const heading = /\[(mandatory|advisory)\]\s+(\S+)\s+\((\S+): ([^)]+)\)/g;
     const matches = [...output.matchAll(heading)];
     return matches.map((match, i) => ({
         level: match[1],
