@@ -31,8 +31,9 @@ describe("rbac/ (the preview credential)", () => {
         expect(grants("previewReader.yaml")).to.deep.equal([...MANAGED.map((kind) => `${kind} get`), "/endpoints list"].sort());
     });
 
-    it("grants create and patch (the provider's server-side dry runs) on the same kinds, and no delete, update or wildcard", () => {
-        expect(grants("previewDryRun.yaml")).to.deep.equal(MANAGED.flatMap((kind) => [`${kind} create`, `${kind} patch`]).sort());
+    it("grants create and patch (the provider's server-side dry runs) on the Service and NetworkPolicy, not the Pod, and no delete, update or wildcard", () => {
+        // A dry run of a Pod's replacement fails the preview with provider 4.25.0 (previewDryRun.yaml says why).
+        expect(grants("previewDryRun.yaml")).to.deep.equal(MANAGED.filter((kind) => kind !== "/pods").flatMap((kind) => [`${kind} create`, `${kind} patch`]).sort());
     });
 
     it("grants them only beside a ValidatingAdmissionPolicy, bound with Deny, that admits nothing but dry runs, written first", () => {
