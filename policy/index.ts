@@ -11,9 +11,9 @@
  * (`pods-have-network-policy`).
  *
  * All are mandatory but `images-pinned-by-digest` and `pods-left-to-namespace-policies`, which are
- * advisory. `images-pinned-by-digest`: the component accepts an
- * exact tag (its validation and the mandatory `pinned-images` agree on that), and a mandatory
- * digest rule would fail stacks the component itself accepts. Tags do move, though (see
+ * advisory. For `images-pinned-by-digest`: the component accepts an exact tag (its validation and
+ * the mandatory `pinned-images` agree on that), and a mandatory digest rule would fail stacks the
+ * component itself accepts. Tags do move, though (see
  * undigestedImageViolations), so the preview warns; a team that wants digests enforced sets the
  * policy's enforcementLevel to mandatory in its policy pack config.
  */
