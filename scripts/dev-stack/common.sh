@@ -24,3 +24,19 @@ install_npm_packages() {
     say "installing npm packages (npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
 }
+
+# The stack the user selected (`pulumi stack select`), asked of the `pulumi` on PATH and its
+# backend; `dev`, the local flow's stack, when there is no `pulumi`, no backend or no selection.
+# Never prompts: a terminal's `pulumi stack` would offer to log in or to pick a stack.
+selected_stack() {
+    local name=""
+    if command -v pulumi >/dev/null 2>&1; then
+        name=$(pulumi stack --show-name --non-interactive </dev/null 2>/dev/null || true)
+    fi
+    printf '%s\n' "${name:-dev}"
+}
+
+# The stack's settings file: Pulumi.<name>.yaml, named without the organization (`acme/prod` ->
+# Pulumi.prod.yaml), as Pulumi names it.
+#   stack_file STACK
+stack_file() { printf 'Pulumi.%s.yaml\n' "${1##*/}"; }

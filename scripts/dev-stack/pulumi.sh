@@ -54,17 +54,20 @@ SETTINGS=""
 SETTINGS_FLAGS=()
 # shellcheck disable=SC2034
 use_settings_file() {
+    local file
+    file=$(stack_file "$1")
     if [[ "$2" == own ]]; then
-        SETTINGS="Pulumi.$1.yaml"
+        SETTINGS="$file"
         SETTINGS_FLAGS=()
         return 0
     fi
-    SETTINGS=".pulumi/Pulumi.$1.yaml"
+    SETTINGS=".pulumi/$file"
     SETTINGS_FLAGS=(--config-file "$SETTINGS")
     mkdir -p .pulumi
     if [[ ! -f "$SETTINGS" ]]; then
-        # Seeded once from the committed file; later runs keep its salt and the values set here.
-        cp "Pulumi.$1.yaml" "$SETTINGS"
+        # Seeded once from the committed file (if the stack has one); later runs keep its salt and
+        # the values set here.
+        if [[ -f "$file" ]]; then cp "$file" "$SETTINGS"; else : >"$SETTINGS"; fi
     fi
 }
 
@@ -80,15 +83,15 @@ ensure_stack() {
         return 0
     fi
     say "creating the stack $1 (settings: $SETTINGS)"
-    if [[ "$SETTINGS" == "Pulumi.$1.yaml" ]]; then
+    if [[ "$SETTINGS" == "$(stack_file "$1")" ]]; then
         pulumi stack init "$1" --no-select </dev/null
         return 0
     fi
     local scratch
     scratch=$(mktemp -d)
     cp Pulumi.yaml "$scratch/"
-    cp "$SETTINGS" "$scratch/Pulumi.$1.yaml"
+    cp "$SETTINGS" "$scratch/$(stack_file "$1")"
     (cd "$scratch" && pulumi stack init "$1" --no-select </dev/null)
-    cp "$scratch/Pulumi.$1.yaml" "$SETTINGS"
+    cp "$scratch/$(stack_file "$1")" "$SETTINGS"
     rm -rf "$scratch"
 }
