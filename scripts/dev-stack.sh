@@ -12,7 +12,7 @@
 #   bash scripts/dev-stack.sh preview [--stack NAME]      # what would change (npm run preview)
 #
 # The stack: --stack NAME, else the one selected with `pulumi stack select` (when a `pulumi` on PATH
-# and its backend say so), else `dev`, the local flow's.
+# and its backend log so), else `dev`, the local flow's.
 #
 # Runs on macOS's bash 3.2 as long as nothing is missing; the fallbacks (the toolchain, the local
 # cluster) need Linux.
@@ -28,6 +28,8 @@ source scripts/dev-stack/pulumi.sh
 usage() { die "usage: scripts/dev-stack.sh up [--yes] [--stack NAME] | preview [--stack NAME]"; }
 COMMAND="${1:-}"
 [[ "$COMMAND" == up || "$COMMAND" == preview ]] || usage
+# shellcheck disable=SC2034 # read by log and die (scripts/lib/common.sh): messages start with the command
+LOG_PREFIX=$COMMAND
 shift
 STACK=""
 yes=false
@@ -41,13 +43,13 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 [[ -n "$STACK" ]] || STACK=$(selected_stack)
-say "stack: $STACK"
+log "stack: $STACK"
 
 # Decided first, from the environment and files alone, so that a refusal leaves nothing behind.
 local_cluster=true
 if find_named_cluster "$STACK"; then
     local_cluster=false
-    say "cluster: $CLUSTER"
+    log "cluster: $CLUSTER"
     if [[ "$COMMAND" == up ]] && ! $yes && ! is_interactive; then
         die "refusing to deploy to $CLUSTER unseen: there is no terminal to show the preview and ask on. Run it in a terminal (it shows the preview and asks), or pass --yes to deploy without asking; \`npm run preview\` only shows what would change. Nothing was created."
     fi
@@ -60,7 +62,7 @@ install_npm_packages
 use_pulumi
 use_backend
 if $local_cluster; then
-    say "no cluster of yours is named by KUBECONFIG, ~/.kube/config or $(stack_file "$STACK"): starting the project's local cluster (scripts/cluster.sh up). The first time, it builds Kubernetes from Go modules (tens of minutes on 2 cores, cached in ~/.cache/webserver-sidecar)."
+    log "no cluster of yours is named by KUBECONFIG, ~/.kube/config or $(stack_file "$STACK"): starting the project's local cluster (scripts/cluster.sh up). The first time, it builds Kubernetes from Go modules (tens of minutes on 2 cores, cached in ~/.cache/webserver-sidecar)."
     bash scripts/cluster.sh up
     eval "$(bash scripts/cluster.sh env)"
 fi
@@ -74,7 +76,7 @@ if $local_cluster; then
     # Nothing can be pulled on the local node: its stand-in images, built from Debian packages.
     pulumi config set webserver-sidecar:nginxImage "$WEBSERVER_SIDECAR_NGINX_IMAGE" --stack "$STACK" "${SETTINGS_FLAGS[@]}"
     pulumi config set webserver-sidecar:sidecarImage "$WEBSERVER_SIDECAR_PYTHON_IMAGE" --stack "$STACK" "${SETTINGS_FLAGS[@]}"
-    say "images: the local node's stand-ins, $WEBSERVER_SIDECAR_NGINX_IMAGE and $WEBSERVER_SIDECAR_PYTHON_IMAGE (in $SETTINGS)"
+    log "images: the local node's stand-ins, $WEBSERVER_SIDECAR_NGINX_IMAGE and $WEBSERVER_SIDECAR_PYTHON_IMAGE (in $SETTINGS)"
 fi
 
 if [[ "$COMMAND" == preview ]]; then

@@ -50,7 +50,7 @@ print_walkthrough() {
         setup="# your kubectl, with the same kubeconfig"
     fi
     echo
-    say "pod names: $(pulumi stack output podNames --stack "$1" --json | tr -d '\n ')"
+    log "pod names: $(pulumi stack output podNames --stack "$1" --json | tr -d '\n ')"
     cat <<EOT
 $COMMAND: the tutorial's walkthrough:
   $setup
