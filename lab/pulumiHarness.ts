@@ -18,8 +18,11 @@ import { ConfigMap, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/au
 
 const REPO = path.join(__dirname, "..");
 
-/** The files a Pulumi project of ours consists of: copied so that tests never write into the repo. */
-const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components"];
+/**
+ * The files a Pulumi project of ours consists of: copied so that tests never write into the repo.
+ * Every module index.ts imports must be among them (test/projectFiles.test.ts checks it).
+ */
+export const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "program", "components"];
 
 /**
  * Copies the project (what `pulumi up` runs; with `stackFiles`, its committed stack files too) into

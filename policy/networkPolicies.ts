@@ -9,6 +9,8 @@ export interface StackResource {
     readonly urn: string;
     readonly name: string;
     readonly props: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; spec?: unknown };
+    /** Its provider, whose `namespace` is where a resource with no `metadata.namespace` goes. */
+    readonly provider?: { readonly props?: { namespace?: unknown } };
 }
 
 /** A label selector, as in a NetworkPolicy's `podSelector`. */
@@ -36,19 +38,87 @@ export function selects(selector: LabelSelector, labels: Record<string, string>)
 }
 
 /**
- * Each Pod that no NetworkPolicy in the same namespace selects, with a message naming it.
- * A namespace left unset (the provider's default) is compared as such: both unset is the same
- * namespace, which is how one provider deploys them.
+ * The namespace a resource goes to: its own, else its provider's; `undefined` when neither says
+ * (the kubeconfig context's, which the pack cannot see: two such resources count as in the same one).
+ */
+function namespaceOf(resource: StackResource): string | undefined {
+    const own = resource.props.metadata?.namespace;
+    if (typeof own === "string" && own !== "") return own;
+    const providers = resource.provider?.props?.namespace;
+    return typeof providers === "string" && providers !== "" ? providers : undefined;
+}
+
+/** A stack's resources, split into its Pods and NetworkPolicies, grouped by namespace. */
+function podsByCoverage(resources: readonly StackResource[]): { covered: StackResource[]; uncovered: StackResource[]; unmanaged: StackResource[] } {
+    const policies = resources.filter((r) => r.type === NETWORK_POLICY);
+    const result = { covered: [] as StackResource[], uncovered: [] as StackResource[], unmanaged: [] as StackResource[] };
+    for (const pod of resources.filter((r) => r.type === POD)) {
+        const sameNamespace = policies.filter((policy) => namespaceOf(policy) === namespaceOf(pod));
+        if (sameNamespace.length === 0) {
+            result.unmanaged.push(pod);
+        } else if (sameNamespace.some((policy) => selects((policy.props.spec as { podSelector?: LabelSelector } | undefined)?.podSelector ?? {}, pod.props.metadata?.labels ?? {}))) {
+            result.covered.push(pod);
+        } else {
+            result.uncovered.push(pod);
+        }
+    }
+    return result;
+}
+
+function podName(pod: StackResource): string {
+    return pod.props.metadata?.name ?? pod.name;
+}
+
+/**
+ * Each Pod that no NetworkPolicy of the stack selects, in a namespace where the stack does declare
+ * NetworkPolicies: there the stack manages the namespace's policies, and a Pod they miss (a label
+ * that does not match, a selector for another Pod) is open to any source. Pods in a namespace where
+ * the stack declares none are not reported here: that is `networkPolicy: false`, for namespaces
+ * whose owner manages policies (see {@link podsLeftToNamespacePolicies}).
  */
 export function podsWithoutNetworkPolicy(resources: readonly StackResource[]): { urn: string; message: string }[] {
-    const policies = resources.filter((r) => r.type === NETWORK_POLICY);
-    return resources
-        .filter((r) => r.type === POD)
-        .filter((pod) => !policies.some((policy) => policy.props.metadata?.namespace === pod.props.metadata?.namespace
-            && selects((policy.props.spec as { podSelector?: LabelSelector } | undefined)?.podSelector ?? {}, pod.props.metadata?.labels ?? {})))
-        .map((pod) => ({
-            urn: pod.urn,
-            message: `Pod ${pod.props.metadata?.name ?? pod.name} is selected by no NetworkPolicy of this stack, so any source may reach it`
-                + " and it may reach anything (the WebServer creates one unless networkPolicy is false)",
-        }));
+    return podsByCoverage(resources).uncovered.map((pod) => ({
+        urn: pod.urn,
+        message: `Pod ${podName(pod)} is selected by none of the NetworkPolicies this stack declares in its namespace,`
+            + " so any source may reach it and it may reach anything",
+    }));
+}
+
+/**
+ * Each Pod in a namespace where the stack declares no NetworkPolicy at all (the WebServer with
+ * `networkPolicy: false`): whatever isolates it is the namespace owner's, which a policy pack
+ * cannot see. An advisory note, so that a reviewer knows.
+ */
+export function podsLeftToNamespacePolicies(resources: readonly StackResource[]): { urn: string; message: string }[] {
+    return podsByCoverage(resources).unmanaged.map((pod) => ({
+        urn: pod.urn,
+        message: `Pod ${podName(pod)}: this stack declares no NetworkPolicy in its namespace (networkPolicy: false),`
+            + " so its isolation is left to the namespace's own policies",
+    }));
+}
+
+/** The parts of a NetworkPolicy's spec {@link networkPolicyViolations} reads. */
+export interface NetworkPolicySpec {
+    podSelector?: LabelSelector;
+    policyTypes?: string[];
+    ingress?: { ports?: unknown[] }[];
+    egress?: { ports?: unknown[] }[];
+}
+
+/**
+ * What every NetworkPolicy of the stack must do to isolate what it selects: name both Ingress and
+ * Egress in `policyTypes` (a type left out is left open), and open no rule to every port. The
+ * WebServer's opens nginx's port (to `allowFrom` or to any source) and no egress.
+ */
+export function networkPolicyViolations(spec: NetworkPolicySpec): string[] {
+    const found: string[] = [];
+    for (const type of ["Ingress", "Egress"]) {
+        if (!(spec.policyTypes ?? []).includes(type)) found.push(`policyTypes does not include ${type}, so that direction is not restricted`);
+    }
+    for (const direction of ["ingress", "egress"] as const) {
+        (spec[direction] ?? []).forEach((rule, index) => {
+            if ((rule.ports ?? []).length === 0) found.push(`${direction}[${index}] names no ports, so it opens every port`);
+        });
+    }
+    return found;
 }

@@ -2,67 +2,26 @@
  * The checks behind each policy: pure functions from a Pod's spec to the violations found, one
  * message each, so that they can be read (and tested) apart from the Pulumi policy machinery.
  */
-import { isPinnedImage, parseImageReference } from "../components/validators";
+import { isPinnedImage, parseImageReference } from "./imageReference";
+import { RestrictedContainer, RestrictedPodSpec } from "./podSecurity";
 
 /** The parts of a container these checks read. */
-interface Container {
-    name?: string;
+interface Container extends RestrictedContainer {
     image?: string;
-    ports?: unknown[];
-    restartPolicy?: string;
-    readinessProbe?: unknown;
-    livenessProbe?: unknown;
     resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-    securityContext?: {
-        runAsNonRoot?: boolean;
-        runAsUser?: number;
-        privileged?: boolean;
-        allowPrivilegeEscalation?: boolean;
-        capabilities?: { drop?: string[]; add?: string[] };
-        seccompProfile?: { type?: string };
-    };
 }
 
-/** The parts of a Pod spec these checks read. */
-export interface PodSpec {
+/** The parts of a Pod spec these checks (and the restricted profile's, podSecurity.ts) read. */
+export interface PodSpec extends RestrictedPodSpec {
     containers?: Container[];
     initContainers?: Container[];
-    volumes?: { name?: string; emptyDir?: { sizeLimit?: string }; hostPath?: unknown }[];
+    ephemeralContainers?: Container[];
+    volumes?: { name?: string; emptyDir?: { sizeLimit?: string }; [type: string]: unknown }[];
     automountServiceAccountToken?: boolean;
-    hostNetwork?: boolean;
-    hostPID?: boolean;
-    hostIPC?: boolean;
-    securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type?: string } };
 }
 
 function allContainers(spec: PodSpec): Container[] {
     return [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
-}
-
-/** The Pod Security Standards' `restricted` profile, the controls this project's Pod is held to. */
-export function restrictedProfileViolations(spec: PodSpec): string[] {
-    const found: string[] = [];
-    for (const field of ["hostNetwork", "hostPID", "hostIPC"] as const) {
-        if (spec[field] === true) found.push(`${field} is true`);
-    }
-    for (const volume of spec.volumes ?? []) {
-        if (volume.hostPath !== undefined) found.push(`volume ${volume.name} is a hostPath`);
-    }
-    const podSeccomp = spec.securityContext?.seccompProfile?.type;
-    for (const c of allContainers(spec)) {
-        const sc = c.securityContext ?? {};
-        if (sc.privileged === true) found.push(`${c.name}: privileged`);
-        if (sc.allowPrivilegeEscalation !== false) found.push(`${c.name}: allowPrivilegeEscalation is not false`);
-        if (!(sc.capabilities?.drop ?? []).includes("ALL")) found.push(`${c.name}: capabilities do not drop ALL`);
-        for (const added of sc.capabilities?.add ?? []) {
-            if (added !== "NET_BIND_SERVICE") found.push(`${c.name}: adds capability ${added}`);
-        }
-        if ((sc.runAsNonRoot ?? spec.securityContext?.runAsNonRoot) !== true) found.push(`${c.name}: runAsNonRoot is not true`);
-        if ((sc.runAsUser ?? spec.securityContext?.runAsUser) === 0) found.push(`${c.name}: runAsUser is 0`);
-        const seccomp = sc.seccompProfile?.type ?? podSeccomp;
-        if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") found.push(`${c.name}: seccompProfile is not RuntimeDefault or Localhost`);
-    }
-    return found;
 }
 
 /** Every image pinned to a tag other than `latest`, or to a digest. */

@@ -9,15 +9,16 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=toolchain/versions.env
 source "$here/toolchain/versions.env"
-CACHE=${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh" toolchain
 
 # The npm SDKs ask the engine for exact plugin versions: a drift here would make Pulumi try to download.
 check_npm_pins() {
     local lock="$here/../package-lock.json" pulumi kubernetes
     pulumi=$(node -p "require('$lock').packages['node_modules/@pulumi/pulumi'].version")
     kubernetes=$(node -p "require('$lock').packages['node_modules/@pulumi/kubernetes'].version")
-    [[ "$pulumi" == "$PULUMI_VERSION" ]] || { echo "toolchain: package-lock.json has @pulumi/pulumi $pulumi, versions.env $PULUMI_VERSION" >&2; exit 1; }
-    [[ "$kubernetes" == "$PULUMI_KUBERNETES_VERSION" ]] || { echo "toolchain: package-lock.json has @pulumi/kubernetes $kubernetes, versions.env $PULUMI_KUBERNETES_VERSION" >&2; exit 1; }
+    [[ "$pulumi" == "$PULUMI_VERSION" ]] || die "package-lock.json has @pulumi/pulumi $pulumi, versions.env $PULUMI_VERSION"
+    [[ "$kubernetes" == "$PULUMI_KUBERNETES_VERSION" ]] || die "package-lock.json has @pulumi/kubernetes $kubernetes, versions.env $PULUMI_KUBERNETES_VERSION"
 }
 
 case "${1:-build}" in
@@ -36,6 +37,7 @@ case "${1:-build}" in
         ;;
     env)
         mapfile -t k8s_dirs < <(bash "$here/toolchain/kubernetes.sh" --print-dirs)
+        # shellcheck disable=SC2016 # $PATH is for the shell that evals this
         printf 'export PATH=%q:"$PATH"\n' "$CACHE/bin/pulumi-$PULUMI_VERSION:${k8s_dirs[0]}:${k8s_dirs[1]}"
         printf 'export PULUMI_HOME=%q\n' "${PULUMI_HOME:-$CACHE/pulumi-home}"
         # Never reach for the network: no update check, no plugin download, no version check

@@ -1,8 +1,19 @@
 import { expect } from "chai";
-import { StackResource, podsWithoutNetworkPolicy, selects } from "../policy/networkPolicies";
-import { undigestedImageViolations } from "../policy/podPolicies";
-import { DEFAULTS, resolveArgs } from "../components/args";
+import * as fs from "fs";
+import * as path from "path";
+import { builtinModules } from "module";
+import * as policyImages from "../policy/imageReference";
+import { NetworkPolicySpec, StackResource, networkPolicyViolations, podsLeftToNamespacePolicies, podsWithoutNetworkPolicy, selects } from "../policy/networkPolicies";
+import {
+    PodSpec, probeViolations, resourceViolations, serviceAccountTokenViolations, sharedLogsViolations, undigestedImageViolations, unpinnedImageViolations,
+} from "../policy/podPolicies";
+import { restrictedProfileViolations } from "../policy/podSecurity";
+import * as componentImages from "../components/validators";
+import { DEFAULTS, PlainWebServerArgs, resolveArgs } from "../components/args";
+import { buildNetworkPolicySpec } from "../components/networkPolicySpec";
 import { buildPodSpec } from "../components/podSpec";
+
+const POLICY_DIR = path.join(__dirname, "..", "policy");
 
 function pod(name: string, labels: Record<string, string>, namespace?: string): StackResource {
     return { type: "kubernetes:core/v1:Pod", urn: `urn:${name}`, name, props: { metadata: { name, namespace, labels } } };
@@ -12,24 +23,208 @@ function networkPolicy(podSelector: object, namespace?: string): StackResource {
     return { type: "kubernetes:networking.k8s.io/v1:NetworkPolicy", urn: "urn:np", name: "np", props: { metadata: { namespace }, spec: { podSelector } } };
 }
 
+/** The component's Pod spec as the policies see it (plain JSON, as the engine hands it over). */
+function componentPod(args: PlainWebServerArgs = {}): PodSpec {
+    return JSON.parse(JSON.stringify(buildPodSpec(resolveArgs(args)))) as PodSpec;
+}
+
+/** The component's Pod spec with one change made to a copy. */
+function changedPod(change: (spec: PodSpec) => void): PodSpec {
+    const spec = componentPod();
+    change(spec);
+    return spec;
+}
+
+/** The nginx container (the one that serves a port) of a Pod spec. */
+function nginx(spec: PodSpec) {
+    return (spec.containers ?? [])[0];
+}
+
 describe("the policy pack's checks", () => {
-    describe("podsWithoutNetworkPolicy", () => {
+    describe("the component's own Pod and NetworkPolicy pass every mandatory check, in each sidecar mode and with allowFrom", () => {
+        const variants: [string, PlainWebServerArgs][] = [
+            ["native", { sidecarMode: "native" }],
+            ["classic", { sidecarMode: "classic" }],
+            ["allowFrom", { allowFrom: [{ cidr: "10.0.0.0/8" }, { namespaceSelector: { team: "edge" } }] }],
+        ];
+        for (const [title, args] of variants) {
+            it(title, () => {
+                const spec = componentPod(args);
+                for (const check of [restrictedProfileViolations, unpinnedImageViolations, resourceViolations, probeViolations, sharedLogsViolations, serviceAccountTokenViolations]) {
+                    expect(check(spec), check.name).to.deep.equal([]);
+                }
+                const resolved = resolveArgs(args);
+                expect(networkPolicyViolations(buildNetworkPolicySpec(resolved.networkPolicy!, { app: "web" }) as NetworkPolicySpec)).to.deep.equal([]);
+            });
+        }
+    });
+
+    describe("pod-security-restricted (restrictedProfileViolations): the whole restricted profile", () => {
+        const failing: [string, (spec: PodSpec) => void, string][] = [
+            ["hostNetwork", (s) => { s.hostNetwork = true; }, "hostNetwork is true"],
+            ["hostPID", (s) => { s.hostPID = true; }, "hostPID is true"],
+            ["hostIPC", (s) => { s.hostIPC = true; }, "hostIPC is true"],
+            ["a hostPath volume", (s) => { s.volumes!.push({ name: "host", hostPath: { path: "/" } }); }, "volume host is of type hostPath"],
+            ["an nfs volume", (s) => { s.volumes!.push({ name: "share", nfs: { server: "nfs", path: "/" } }); }, "volume share is of type nfs"],
+            ["an unsafe sysctl", (s) => { s.securityContext!.sysctls!.push({ name: "kernel.msgmax" }); }, "sysctl kernel.msgmax is not one of the safe sysctls"],
+            ["a privileged container", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, privileged: true }; }, "nginx-container: privileged"],
+            ["privilege escalation", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, allowPrivilegeEscalation: true }; }, "nginx-container: allowPrivilegeEscalation is not false"],
+            ["capabilities not dropped", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, capabilities: {} }; }, "nginx-container: capabilities do not drop ALL"],
+            ["an added capability", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, capabilities: { drop: ["ALL"], add: ["NET_ADMIN"] } }; }, "nginx-container: adds capability NET_ADMIN"],
+            ["procMount Unmasked", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, procMount: "Unmasked" }; }, "nginx-container: procMount is Unmasked, not Default"],
+            ["a hostPort", (s) => { nginx(s).ports = [{ containerPort: 80, hostPort: 8080 } as never]; }, "nginx-container: hostPort 8080"],
+            ["a probe on another host", (s) => { nginx(s).readinessProbe = { httpGet: { host: "10.0.0.1" } }; }, 'nginx-container: readinessProbe.httpGet.host is "10.0.0.1"'],
+            ["a lifecycle handler on another host", (s) => { nginx(s).lifecycle = { preStop: { tcpSocket: { host: "db" } } }; }, 'nginx-container: lifecycle.preStop.tcpSocket.host is "db"'],
+            ["runAsNonRoot unset everywhere", (s) => { delete s.securityContext!.runAsNonRoot; }, "nginx-container: runAsNonRoot is not set, on it or on the pod"],
+            ["runAsNonRoot false on a container", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, runAsNonRoot: false }; }, "nginx-container: runAsNonRoot is false"],
+            ["runAsUser 0 on the pod", (s) => { s.securityContext!.runAsUser = 0; }, "pod: runAsUser is 0"],
+            ["runAsUser 0 on a container", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, runAsUser: 0 }; }, "nginx-container: runAsUser is 0"],
+            ["seccomp unset everywhere", (s) => { delete s.securityContext!.seccompProfile; }, "nginx-container: seccompProfile is not set (RuntimeDefault or Localhost), on it or on the pod"],
+            ["seccomp Unconfined on a container", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, seccompProfile: { type: "Unconfined" } }; }, "nginx-container: seccompProfile is Unconfined"],
+            ["seccomp Unconfined on the pod", (s) => { s.securityContext!.seccompProfile = { type: "Unconfined" }; }, "pod: seccompProfile is Unconfined"],
+            ["AppArmor Unconfined", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, appArmorProfile: { type: "Unconfined" } }; }, "nginx-container: appArmorProfile is Unconfined"],
+            ["an SELinux type", (s) => { s.securityContext!.seLinuxOptions = { type: "spc_t" }; }, "pod: seLinuxOptions.type is spc_t"],
+            ["an SELinux user", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, seLinuxOptions: { user: "system_u" } }; }, "nginx-container: seLinuxOptions.user is set"],
+            ["an SELinux role", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, seLinuxOptions: { role: "system_r" } }; }, "nginx-container: seLinuxOptions.role is set"],
+            ["a Windows HostProcess", (s) => { s.securityContext!.windowsOptions = { hostProcess: true }; }, "pod: windowsOptions.hostProcess is true"],
+            ["an ephemeral container that keeps its privileges", (s) => { s.ephemeralContainers = [{ name: "debug" }]; }, "debug: allowPrivilegeEscalation is not false"],
+        ];
+        for (const [title, change, message] of failing) {
+            it(`reports ${title}`, () => {
+                expect(restrictedProfileViolations(changedPod(change)).join("\n")).to.include(message);
+            });
+        }
+        it("reports a deprecated AppArmor annotation that is not runtime/default or localhost/*", () => {
+            expect(restrictedProfileViolations(componentPod(), { "container.apparmor.security.beta.kubernetes.io/nginx-container": "unconfined" }))
+                .to.deep.equal(['annotation container.apparmor.security.beta.kubernetes.io/nginx-container is "unconfined", not runtime/default or localhost/*']);
+        });
+
+        const passing: [string, (spec: PodSpec) => void][] = [
+            ["every allowed volume type", (s) => {
+                for (const type of ["configMap", "csi", "downwardAPI", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret"]) s.volumes!.push({ name: type, [type]: {} });
+            }],
+            ["a safe sysctl", (s) => { s.securityContext!.sysctls!.push({ name: "net.ipv4.tcp_keepalive_time" }); }],
+            ["NET_BIND_SERVICE added", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } }; }],
+            ["procMount Default and hostPort 0", (s) => { nginx(s).securityContext = { ...nginx(s).securityContext, procMount: "Default" }; nginx(s).ports = [{ hostPort: 0 }]; }],
+            ["seccomp Localhost and AppArmor RuntimeDefault on a container", (s) => {
+                nginx(s).securityContext = { ...nginx(s).securityContext, seccompProfile: { type: "Localhost" }, appArmorProfile: { type: "RuntimeDefault" } };
+            }],
+            ["runAsNonRoot and seccomp set on every container instead of the pod", (s) => {
+                delete s.securityContext!.runAsNonRoot;
+                delete s.securityContext!.seccompProfile;
+                for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) c.securityContext = { ...c.securityContext, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+            }],
+            ["SELinux type container_engine_t", (s) => { s.securityContext!.seLinuxOptions = { type: "container_engine_t" }; }],
+        ];
+        for (const [title, change] of passing) {
+            it(`passes ${title}`, () => {
+                expect(restrictedProfileViolations(changedPod(change))).to.deep.equal([]);
+            });
+        }
+        it("passes the AppArmor annotations runtime/default and localhost/*", () => {
+            expect(restrictedProfileViolations(componentPod(), {
+                "container.apparmor.security.beta.kubernetes.io/nginx-container": "runtime/default",
+                "container.apparmor.security.beta.kubernetes.io/sidecar-container": "localhost/web",
+            })).to.deep.equal([]);
+        });
+    });
+
+    describe("pinned-images (unpinnedImageViolations)", () => {
+        it("passes a tag other than latest, or a digest", () => {
+            expect(unpinnedImageViolations({ containers: [{ name: "a", image: "nginx:1.30.5" }, { name: "b", image: `nginx@sha256:${"a".repeat(64)}` }] })).to.deep.equal([]);
+        });
+        it("reports latest and a missing tag", () => {
+            expect(unpinnedImageViolations({ containers: [{ name: "a", image: "nginx:latest" }, { name: "b", image: "nginx" }] })).to.deep.equal([
+                'a: image "nginx:latest" is not pinned', 'b: image "nginx" is not pinned',
+            ]);
+        });
+    });
+
+    describe("images-pinned-by-digest (undigestedImageViolations)", () => {
+        it("passes the component's Pod: both default images carry a digest", () => {
+            expect(undigestedImageViolations(componentPod())).to.deep.equal([]);
+            expect(DEFAULTS.nginxImage).to.include("@sha256:");
+        });
+        it("reports an image pinned by tag only", () => {
+            expect(undigestedImageViolations({ containers: [{ name: "nginx", image: "nginx:1.30.5" }] })).to.deep.equal([
+                'nginx: image "nginx:1.30.5" has no digest (@sha256:...)',
+            ]);
+        });
+    });
+
+    describe("resource-requests-and-limits (resourceViolations)", () => {
+        it("reports each missing request and limit", () => {
+            expect(resourceViolations(changedPod((s) => { delete nginx(s).resources; }))).to.deep.equal([
+                "nginx-container: no cpu request", "nginx-container: no memory request", "nginx-container: no memory limit",
+            ]);
+        });
+    });
+
+    describe("serving-containers-have-probes (probeViolations)", () => {
+        it("reports a serving container without probes, and ignores one that serves no port", () => {
+            expect(probeViolations(changedPod((s) => { delete nginx(s).readinessProbe; delete nginx(s).livenessProbe; }))).to.deep.equal([
+                "nginx-container: no readinessProbe", "nginx-container: no livenessProbe",
+            ]);
+        });
+    });
+
+    describe("shared-logs-size-limit (sharedLogsViolations)", () => {
+        it("reports the shared-logs emptyDir without a sizeLimit", () => {
+            expect(sharedLogsViolations(changedPod((s) => { s.volumes![0] = { name: "shared-logs", emptyDir: {} }; }))).to.deep.equal(["volume shared-logs has no emptyDir sizeLimit"]);
+        });
+    });
+
+    describe("no-service-account-token (serviceAccountTokenViolations)", () => {
+        it("reports a Pod that leaves the token mounted", () => {
+            expect(serviceAccountTokenViolations(changedPod((s) => { delete s.automountServiceAccountToken; }))).to.deep.equal(["automountServiceAccountToken is not false"]);
+        });
+    });
+
+    describe("network-policies-restrict-traffic (networkPolicyViolations)", () => {
+        it("passes a policy that restricts both directions, on named ports", () => {
+            expect(networkPolicyViolations({ policyTypes: ["Ingress", "Egress"], ingress: [{ ports: [{ port: 80 }] }], egress: [] })).to.deep.equal([]);
+        });
+        it("reports a direction left out, and rules that open every port", () => {
+            expect(networkPolicyViolations({ policyTypes: ["Ingress"], ingress: [{}], egress: [{ ports: [] }] })).to.deep.equal([
+                "policyTypes does not include Egress, so that direction is not restricted",
+                "ingress[0] names no ports, so it opens every port",
+                "egress[0] names no ports, so it opens every port",
+            ]);
+        });
+    });
+
+    describe("pods-have-network-policy (podsWithoutNetworkPolicy)", () => {
         it("passes a Pod its NetworkPolicy selects", () => {
             expect(podsWithoutNetworkPolicy([pod("web", { app: "web" }), networkPolicy({ matchLabels: { app: "web" } })])).to.deep.equal([]);
         });
-        it("reports a Pod with no NetworkPolicy, by URN and name", () => {
-            expect(podsWithoutNetworkPolicy([pod("web", { app: "web" })])).to.deep.equal([{
-                urn: "urn:web",
-                message: "Pod web is selected by no NetworkPolicy of this stack, so any source may reach it and it may reach anything"
-                    + " (the WebServer creates one unless networkPolicy is false)",
-            }]);
+        it("passes a Pod in a namespace where the stack declares no NetworkPolicy (networkPolicy: false)", () => {
+            expect(podsWithoutNetworkPolicy([pod("web", { app: "web" })])).to.deep.equal([]);
+            expect(podsWithoutNetworkPolicy([pod("web", { app: "web" }, "team"), networkPolicy({}, "other")])).to.deep.equal([]);
         });
-        it("reports a Pod whose labels the NetworkPolicy does not select, or that lives in another namespace", () => {
-            const resources = [pod("other", { app: "other" }), pod("elsewhere", { app: "web" }, "prod"), networkPolicy({ matchLabels: { app: "web" } }, undefined)];
-            expect(podsWithoutNetworkPolicy(resources).map((v) => v.urn)).to.deep.equal(["urn:other", "urn:elsewhere"]);
+        it("reports a Pod that the stack's NetworkPolicy in its namespace does not select, by URN and name", () => {
+            expect(podsWithoutNetworkPolicy([pod("web", { app: "web" }), networkPolicy({ matchLabels: { app: "other" } })])).to.deep.equal([{
+                urn: "urn:web",
+                message: "Pod web is selected by none of the NetworkPolicies this stack declares in its namespace, so any source may reach it and it may reach anything",
+            }]);
         });
         it("counts an empty podSelector as selecting every Pod of its namespace", () => {
             expect(podsWithoutNetworkPolicy([pod("web", { app: "web" }, "web"), networkPolicy({}, "web")])).to.deep.equal([]);
+        });
+        it("places a resource without metadata.namespace in its provider's namespace", () => {
+            const inTeam = { ...pod("web", { app: "web" }), provider: { props: { namespace: "team" } } };
+            expect(podsWithoutNetworkPolicy([inTeam, networkPolicy({ matchLabels: { app: "other" } })])).to.deep.equal([]);
+            expect(podsWithoutNetworkPolicy([inTeam, networkPolicy({ matchLabels: { app: "other" } }, "team")]).map((v) => v.urn)).to.deep.equal(["urn:web"]);
+        });
+    });
+
+    describe("pods-left-to-namespace-policies (podsLeftToNamespacePolicies, advisory)", () => {
+        it("notes a Pod in a namespace where the stack declares no NetworkPolicy", () => {
+            expect(podsLeftToNamespacePolicies([pod("web", { app: "web" }, "team")]).map((v) => v.message)).to.deep.equal([
+                "Pod web: this stack declares no NetworkPolicy in its namespace (networkPolicy: false), so its isolation is left to the namespace's own policies",
+            ]);
+        });
+        it("says nothing of a Pod whose namespace has one of the stack's NetworkPolicies", () => {
+            expect(podsLeftToNamespacePolicies([pod("web", { app: "web" }), networkPolicy({ matchLabels: { app: "other" } })])).to.deep.equal([]);
         });
     });
 
@@ -51,16 +246,43 @@ describe("the policy pack's checks", () => {
             });
         }
     });
+});
 
-    describe("undigestedImageViolations", () => {
-        it("passes the component's Pod: both default images carry a digest", () => {
-            expect(undigestedImageViolations(buildPodSpec(resolveArgs({})) as never)).to.deep.equal([]);
-            expect(DEFAULTS.nginxImage).to.include("@sha256:");
+describe("the policy pack stands on its own (pulumi policy publish from policy/)", () => {
+    it("imports nothing from outside policy/ but its own dependencies and Node.js built-ins", () => {
+        const manifest = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+        const outside: string[] = [];
+        for (const file of fs.readdirSync(POLICY_DIR).filter((f) => f.endsWith(".ts"))) {
+            const source = fs.readFileSync(path.join(POLICY_DIR, file), "utf8");
+            for (const [, specifier] of source.matchAll(/(?:from\s+|require\(\s*|import\(\s*)["']([^"']+)["']/g)) {
+                const packageName = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0];
+                const ok = specifier.startsWith("./")
+                    ? path.dirname(path.resolve(POLICY_DIR, specifier)) === POLICY_DIR
+                    : packageName in manifest.dependencies || builtinModules.includes(specifier.replace(/^node:/, ""));
+                if (!ok) outside.push(`${file}: ${specifier}`);
+            }
+        }
+        expect(outside).to.deep.equal([]);
+    });
+
+    describe("its copy of the image-reference rules agrees with the component's (components/validators.ts)", () => {
+        const digest = `sha256:${"a".repeat(64)}`;
+        const references = [
+            "nginx", "nginx:latest", "nginx:1.30.5", `nginx@${digest}`, `nginx:1.30.5@${digest}`, "NGINX:1.30", "nginx:1.30 ",
+            "registry.example.com:5000/team/nginx:1.30.3", `localhost:5000/nginx:1.30.3@${digest}`, `nginx@sha256:${"a".repeat(63)}`,
+            "a/b/c/d:e", "a__b:1", "a--b:1", "a..b:1", ":1", "nginx:", "nginx@", "nginx:.1", `nginx:${"x".repeat(128)}`, `nginx:${"x".repeat(129)}`,
+            "my-registry/ns/img:v1-rc.1", "-bad:1", "UPPER/path:1", "Upper.example.com/path:1", "", "registry:port/x:1",
+        ];
+        it("has the same code, so that no reference can tell them apart", () => {
+            for (const name of ["parseImageReference", "isPinnedImage"] as const) {
+                expect(policyImages[name].toString(), name).to.equal(componentImages[name].toString());
+            }
         });
-        it("reports an image pinned by tag only", () => {
-            expect(undigestedImageViolations({ containers: [{ name: "nginx", image: "nginx:1.30.5" }] })).to.deep.equal([
-                'nginx: image "nginx:1.30.5" has no digest (@sha256:...)',
-            ]);
-        });
+        for (const reference of references) {
+            it(JSON.stringify(reference.length > 40 ? `${reference.slice(0, 40)}...` : reference), () => {
+                expect(policyImages.parseImageReference(reference)).to.deep.equal(componentImages.parseImageReference(reference));
+                expect(policyImages.isPinnedImage(reference)).to.equal(componentImages.isPinnedImage(reference));
+            });
+        }
     });
 });

@@ -15,7 +15,7 @@ const REPO = path.join(__dirname, "..");
 const BASIC_TOOLS = ["bash", "cat", "dirname", "grep", "head", "sed", "tr", "uname"];
 
 /** A scratch copy of what scripts/up.sh reads, and a PATH directory with only BASIC_TOOLS. */
-function scratchProject(stackConfig: string): { project: string; bin: string; home: string } {
+function scratchProject(stackConfig: string, stackFile = "Pulumi.dev.yaml"): { project: string; bin: string; home: string } {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "up-script-"));
     const project = path.join(root, "project");
     fs.mkdirSync(project);
@@ -23,7 +23,7 @@ function scratchProject(stackConfig: string): { project: string; bin: string; ho
     for (const file of ["package.json", "package-lock.json", "Pulumi.yaml"]) {
         fs.copyFileSync(path.join(REPO, file), path.join(project, file));
     }
-    fs.writeFileSync(path.join(project, "Pulumi.dev.yaml"), stackConfig);
+    fs.writeFileSync(path.join(project, stackFile), stackConfig);
     const bin = path.join(root, "bin");
     fs.mkdirSync(bin);
     for (const tool of BASIC_TOOLS) {
@@ -113,6 +113,61 @@ describe("scripts/up.sh without a terminal", () => {
         const where = scratchProject(PLAIN_CONFIG);
         const { status, output } = runUp(where, ["--force"]);
         expect(status).to.equal(1);
-        expect(output).to.include("usage: scripts/dev-stack.sh up [--yes] | preview");
+        expect(output).to.include("usage: scripts/dev-stack.sh up [--yes] [--stack NAME] | preview [--stack NAME]");
+    });
+
+    it("rejects --stack without a name", () => {
+        const where = scratchProject(PLAIN_CONFIG);
+        const { status, output } = runUp(where, ["--stack"]);
+        expect(status).to.equal(1);
+        expect(output).to.include("usage: scripts/dev-stack.sh up");
+    });
+});
+
+describe("scripts/up.sh's stack", () => {
+    const PROD_CONFIG = `${PLAIN_CONFIG}  webserver-sidecar:context: prod-admin\n`;
+
+    it("is dev when nothing else is said (no pulumi on PATH to ask)", () => {
+        const where = scratchProject(PLAIN_CONFIG);
+        const { output } = runUp(where, [], { KUBECONFIG: "/nonexistent/team-cluster.yaml" });
+        expect(output).to.include("up: stack: dev");
+    });
+
+    it("is the one passed with --stack (NAME or =NAME; an organization is left out of the settings file's name)", () => {
+        for (const args of [["--stack", "prod"], ["--stack=acme/prod"]]) {
+            const where = scratchProject(PROD_CONFIG, "Pulumi.prod.yaml");
+            const { status, output } = runUp(where, args);
+            expect(status).to.equal(1);
+            expect(output).to.include(`up: stack: ${args.join(" ").replace(/^--stack[ =]/, "")}`);
+            expect(output).to.include("refusing to deploy to the cluster Pulumi.prod.yaml names (webserver-sidecar:context: prod-admin) unseen");
+        }
+    });
+
+    it("is the one selected with `pulumi stack select`, as the pulumi on PATH says", () => {
+        const where = scratchProject(PROD_CONFIG, "Pulumi.prod.yaml");
+        // A stand-in pulumi that answers `pulumi stack --show-name` as the real one does with a selected stack.
+        const fakePulumi = path.join(where.bin, "pulumi");
+        fs.writeFileSync(fakePulumi, `#!${path.join(where.bin, "bash")}\nif [[ "$1 $2" == "stack --show-name" ]]; then echo prod; exit 0; fi\nexit 1\n`, { mode: 0o755 });
+        const { status, output } = runUp(where, []);
+        expect(status).to.equal(1);
+        expect(output).to.include("up: stack: prod");
+        expect(output).to.include("refusing to deploy to the cluster Pulumi.prod.yaml names");
+    });
+
+    it("is dev when the pulumi on PATH has no stack selected", () => {
+        const where = scratchProject(PLAIN_CONFIG);
+        fs.writeFileSync(path.join(where.bin, "pulumi"), `#!${path.join(where.bin, "bash")}\necho "error: no stack selected" >&2\nexit 255\n`, { mode: 0o755 });
+        const { output } = runUp(where, [], { KUBECONFIG: "/nonexistent/team-cluster.yaml" });
+        expect(output).to.include("up: stack: dev");
+    });
+
+    it("is the one passed with --stack to preview too (npm run preview -- --stack NAME)", () => {
+        const where = scratchProject(PROD_CONFIG, "Pulumi.prod.yaml");
+        const result = spawnSync(path.join(where.bin, "bash"), [path.join(where.project, "scripts", "dev-stack.sh"), "preview", "--stack", "prod"], {
+            cwd: where.project, env: { PATH: where.bin, HOME: where.home }, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8",
+        });
+        const output = `${result.stdout}${result.stderr}`;
+        expect(output).to.include("preview: stack: prod");
+        expect(output).to.include("preview: cluster: the cluster Pulumi.prod.yaml names (webserver-sidecar:context: prod-admin)");
     });
 });

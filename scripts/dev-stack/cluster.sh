@@ -6,7 +6,8 @@
 # CLUSTER to a description of it for messages. Reads files only: no stack, no backend needed.
 #   find_named_cluster STACK
 find_named_cluster() {
-    local config_file="Pulumi.$1.yaml" key value context
+    local config_file key value context
+    config_file=$(stack_file "$1")
     for key in webserver-sidecar:context webserver-sidecar:kubeconfig kubernetes:context kubernetes:kubeconfig; do
         value=$( { grep "^[[:space:]]*$key:" "$config_file" 2>/dev/null || true; } | head -n 1 | sed "s/^[[:space:]]*$key:[[:space:]]*//")
         if [[ -n "$value" ]]; then
@@ -49,7 +50,7 @@ print_walkthrough() {
         setup="# your kubectl, with the same kubeconfig"
     fi
     echo
-    say "pod names: $(pulumi stack output podNames --stack "$1" --json | tr -d '\n ')"
+    log "pod names: $(pulumi stack output podNames --stack "$1" --json | tr -d '\n ')"
     cat <<EOT
 $COMMAND: the tutorial's walkthrough:
   $setup

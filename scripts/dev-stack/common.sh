@@ -2,9 +2,9 @@
 # Messages, and the checks scripts/dev-stack.sh makes before it installs anything. Sourced; uses
 # nothing that macOS's bash 3.2 lacks.
 
-# Prints a message prefixed with the command being run (up, preview).
-say() { printf '%s: %s\n' "${COMMAND:-dev-stack}" "$*" >&2; }
-die() { say "$*"; exit 1; }
+# log and die, prefixed with the command being run (dev-stack.sh sets LOG_PREFIX to up or preview).
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh" dev-stack
 
 # True when a person can answer Pulumi's "Do you want to perform this update?".
 is_interactive() { [[ -t 0 && -t 1 ]]; }
@@ -21,6 +21,22 @@ install_npm_packages() {
     if [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt package-lock.json ]]; then
         return 0
     fi
-    say "installing npm packages (npm ci)"
+    log "installing npm packages (npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
 }
+
+# The stack the user selected (`pulumi stack select`), asked of the `pulumi` on PATH and its
+# backend; `dev`, the local flow's stack, when there is no `pulumi`, no backend or no selection.
+# Never prompts: a terminal's `pulumi stack` would offer to log in or to pick a stack.
+selected_stack() {
+    local name=""
+    if command -v pulumi >/dev/null 2>&1; then
+        name=$(pulumi stack --show-name --non-interactive </dev/null 2>/dev/null || true)
+    fi
+    printf '%s\n' "${name:-dev}"
+}
+
+# The stack's settings file: Pulumi.<name>.yaml, named without the organization (`acme/prod` ->
+# Pulumi.prod.yaml), as Pulumi names it.
+#   stack_file STACK
+stack_file() { printf 'Pulumi.%s.yaml\n' "${1##*/}"; }

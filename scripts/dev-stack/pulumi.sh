@@ -7,13 +7,13 @@
 # is none, builds the project's toolchain CLI from Go modules (Linux, Go 1.26) and puts it on PATH.
 use_pulumi() {
     if command -v pulumi >/dev/null 2>&1; then
-        say "pulumi: $(command -v pulumi), with PULUMI_HOME ${PULUMI_HOME:-~/.pulumi} (yours: nothing of Pulumi is built)"
+        log "pulumi: $(command -v pulumi), with PULUMI_HOME ${PULUMI_HOME:-~/.pulumi} (yours: nothing of Pulumi is built)"
         return 0
     fi
     if [[ "$(uname -s)" != Linux ]] || ! command -v go >/dev/null 2>&1; then
         die "no \`pulumi\` on PATH: install the Pulumi CLI (the README's first section says how). Only on Linux with Go 1.26 can this script build one instead."
     fi
-    say "no \`pulumi\` on PATH: building the project's Pulumi CLI and Kubernetes provider plugin from Go modules (scripts/toolchain.sh build pulumi). The first time this takes about 20 minutes on 2 cores and several GB in ~/.cache/webserver-sidecar; afterwards it is reused. Install the Pulumi CLI to skip it."
+    log "no \`pulumi\` on PATH: building the project's Pulumi CLI and Kubernetes provider plugin from Go modules (scripts/toolchain.sh build pulumi). The first time this takes about 20 minutes on 2 cores and several GB in ~/.cache/webserver-sidecar; afterwards it is reused. Install the Pulumi CLI to skip it."
     bash scripts/toolchain.sh build pulumi
     eval "$(bash scripts/toolchain.sh env)"
 }
@@ -24,12 +24,12 @@ use_pulumi() {
 use_backend() {
     local out
     if [[ -n "${PULUMI_BACKEND_URL:-}" ]]; then
-        say "state: your backend (PULUMI_BACKEND_URL), $PULUMI_BACKEND_URL"
+        log "state: your backend (PULUMI_BACKEND_URL), $PULUMI_BACKEND_URL"
         return 0
     fi
     # --non-interactive: with no login, `pulumi whoami` on a terminal would offer to log in.
     if out=$(pulumi whoami --verbose --non-interactive </dev/null 2>&1); then
-        say "state: your backend (pulumi login), $(printf '%s\n' "$out" | sed -n 's/^Backend URL: //p')"
+        log "state: your backend (pulumi login), $(printf '%s\n' "$out" | sed -n 's/^Backend URL: //p')"
         return 0
     fi
     # No login at all is the one failure that means "nothing configured"; a login that cannot be
@@ -40,7 +40,7 @@ use_backend() {
     export PULUMI_BACKEND_URL="file://$PWD/.pulumi"
     export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
     mkdir -p .pulumi
-    say "state: no Pulumi backend is configured (no \`pulumi login\`, no PULUMI_BACKEND_URL): local file state in this clone, $PWD/.pulumi"
+    log "state: no Pulumi backend is configured (no \`pulumi login\`, no PULUMI_BACKEND_URL): local file state in this clone, $PWD/.pulumi"
 }
 
 # The stack's settings file. The committed Pulumi.<stack>.yaml is the user's, as Pulumi has it, when
@@ -54,17 +54,20 @@ SETTINGS=""
 SETTINGS_FLAGS=()
 # shellcheck disable=SC2034
 use_settings_file() {
+    local file
+    file=$(stack_file "$1")
     if [[ "$2" == own ]]; then
-        SETTINGS="Pulumi.$1.yaml"
+        SETTINGS="$file"
         SETTINGS_FLAGS=()
         return 0
     fi
-    SETTINGS=".pulumi/Pulumi.$1.yaml"
+    SETTINGS=".pulumi/$file"
     SETTINGS_FLAGS=(--config-file "$SETTINGS")
     mkdir -p .pulumi
     if [[ ! -f "$SETTINGS" ]]; then
-        # Seeded once from the committed file; later runs keep its salt and the values set here.
-        cp "Pulumi.$1.yaml" "$SETTINGS"
+        # Seeded once from the committed file (if the stack has one); later runs keep its salt and
+        # the values set here.
+        if [[ -f "$file" ]]; then cp "$file" "$SETTINGS"; else : >"$SETTINGS"; fi
     fi
 }
 
@@ -79,16 +82,16 @@ ensure_stack() {
     if pulumi stack ls --json </dev/null 2>/dev/null | grep -Eq "\"name\": \"([^\"/]*/)*$1\""; then
         return 0
     fi
-    say "creating the stack $1 (settings: $SETTINGS)"
-    if [[ "$SETTINGS" == "Pulumi.$1.yaml" ]]; then
+    log "creating the stack $1 (settings: $SETTINGS)"
+    if [[ "$SETTINGS" == "$(stack_file "$1")" ]]; then
         pulumi stack init "$1" --no-select </dev/null
         return 0
     fi
     local scratch
     scratch=$(mktemp -d)
     cp Pulumi.yaml "$scratch/"
-    cp "$SETTINGS" "$scratch/Pulumi.$1.yaml"
+    cp "$SETTINGS" "$scratch/$(stack_file "$1")"
     (cd "$scratch" && pulumi stack init "$1" --no-select </dev/null)
-    cp "$scratch/Pulumi.$1.yaml" "$SETTINGS"
+    cp "$scratch/$(stack_file "$1")" "$SETTINGS"
     rm -rf "$scratch"
 }

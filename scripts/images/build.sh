@@ -65,7 +65,9 @@ build_one() {
     rm -rf "$tmp"
     mkdir -p "$tmp"
     # mmdebstrap's hooks and dpkg talk a lot: their output is shown only when the build fails.
-    if ! bash "$here/rootfs.sh" "$here/$image" "$lists" "$tmp/rootfs.tar" > "$tmp/rootfs.log" 2>&1; then
+    # 9>&-: the lock's descriptor stays here. mmdebstrap hands its hooks descriptors above the ones
+    # it inherits, and dash (which runs the apt hook) refuses descriptors from 10 up.
+    if ! bash "$here/rootfs.sh" "$here/$image" "$lists" "$tmp/rootfs.tar" > "$tmp/rootfs.log" 2>&1 9>&-; then
         # apt's and mmdebstrap's errors, wherever they are in the log, then its last lines.
         { grep -E '^(E|W): ' "$tmp/rootfs.log"; tail -n 5 "$tmp/rootfs.log"; } | awk '!seen[$0]++' >&2
         echo "images: $image: the whole log is $tmp/rootfs.log" >&2

@@ -13,7 +13,7 @@
 #
 # The copy is remade on every call: its PulumiPolicy.yaml is rewritten, and every other entry is a
 # symlink to the pack's own (node_modules included: run `npm ci` in the pack first). Node.js loads
-# modules by their real paths, so the pack's relative imports (../components/...) still resolve.
+# modules by their real paths, so the pack's own relative imports still resolve.
 # COPY_DIR defaults to a directory in the cache named after the pack's path.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -10,6 +10,7 @@ import { expect } from "chai";
 import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
+import { builtinModules } from "module";
 import * as os from "os";
 import * as path from "path";
 import { EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
@@ -20,7 +21,7 @@ const REPO = path.join(__dirname, "..", "..");
  * What `npm pack` needs to build the package (its manifest, build config and sources), and the
  * repository's own program next to them, as in a clone.
  */
-const REPOSITORY_FILES = ["package.json", "README.md", "tsconfig.json", "tsconfig.package.json", "components", "Pulumi.yaml", "index.ts"];
+const REPOSITORY_FILES = ["package.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.package.json", "components", "Pulumi.yaml", "index.ts", "program"];
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as {
     name: string;
     version: string;
@@ -128,7 +129,7 @@ describe("the component as an npm package, in a program outside the repository",
         expect(path.relative(REPO, scratch).startsWith("..")).to.equal(true, "the scratch program must be outside the repository");
 
         // Pack a copy, so that the build output (dist/) never lands in the repository under test.
-        // --ignore-scripts=false: the repository's .npmrc turns scripts off, prepack (the build) included.
+        // A plain `npm pack`, as a user runs it in a clone: its prepack builds dist/.
         source = path.join(scratch, "source");
         fs.mkdirSync(source);
         for (const file of REPOSITORY_FILES) {
@@ -136,7 +137,7 @@ describe("the component as an npm package, in a program outside the repository",
         }
         fs.copyFileSync(path.join(REPO, ".npmrc"), path.join(source, ".npmrc"));
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(source, "node_modules"));
-        const packed = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts=false", "--pack-destination", scratch], source)) as { filename: string }[];
+        const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", scratch], source)) as { filename: string }[];
         tarball = path.join(scratch, packed[0].filename);
 
         // The scratch program: what `pulumi new kubernetes-typescript` gives, plus the tarball.
@@ -186,6 +187,29 @@ describe("the component as an npm package, in a program outside the repository",
             .filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -".ts".length)).sort();
         expect(shippedModules).to.deep.equal(componentSources);
         expect(files.filter((f) => f.startsWith("package/dist/") && !/\.(js|d\.ts)$/.test(f))).to.deep.equal(["package/dist/sidecar/logShipper.py"]);
+    });
+
+    it("carries its LICENSE, and depends on exactly the packages its code requires (the Pulumi SDKs, as peers)", () => {
+        const files = run("tar", ["-tzf", tarball], scratch).split("\n");
+        expect(files).to.include("package/LICENSE");
+        const unpacked = path.join(scratch, "unpacked");
+        fs.mkdirSync(unpacked, { recursive: true });
+        run("tar", ["-xzf", tarball, "-C", unpacked], scratch);
+        const manifest = JSON.parse(fs.readFileSync(path.join(unpacked, "package", "package.json"), "utf8")) as {
+            dependencies?: Record<string, string>;
+            peerDependencies?: Record<string, string>;
+        };
+        const required = new Set<string>();
+        for (const file of (fs.readdirSync(path.join(unpacked, "package", "dist"), { recursive: true }) as string[]).filter((f) => f.endsWith(".js"))) {
+            for (const [, name] of fs.readFileSync(path.join(unpacked, "package", "dist", file), "utf8").matchAll(/require\("([^".][^"]*)"\)/g)) {
+                const packageName = name.startsWith("@") ? name.split("/").slice(0, 2).join("/") : name.split("/")[0];
+                if (!builtinModules.includes(packageName.replace(/^node:/, ""))) {
+                    required.add(packageName);
+                }
+            }
+        }
+        const declared = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})].sort();
+        expect([...required].sort()).to.deep.equal(declared);
     });
 
     it("installs with the consumer's own Pulumi SDKs as peers: one copy of each, nothing added by hand", () => {

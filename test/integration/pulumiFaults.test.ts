@@ -137,6 +137,41 @@ describe("faults on Pulumi's side, with the real CLI", function () {
             });
         });
 
+        describe("the same stopped API server, with the provider alone (the program's check removed): why the check stays", () => {
+            /** The line of index.ts that runs the check; the copy under test runs without it. */
+            const CHECK = "await checkClusterReachable(config.cluster, liveReachabilityDependencies(machine));";
+            let stack: TestStack;
+            let server: string;
+
+            before(async () => {
+                server = `https://127.0.0.1:${await closedPort()}`;
+                stack = await TestStack.create({ kubeconfig: kubeconfigWithServer(server), namespace: "default" });
+                const program = path.join(stack.stack.workspace.workDir, "index.ts");
+                const source = fs.readFileSync(program, "utf8");
+                expect(source, "index.ts no longer runs the check this way: update CHECK").to.include(CHECK);
+                fs.writeFileSync(program, source.replace(CHECK, "void checkClusterReachable; void liveReachabilityDependencies;"));
+            });
+            after(async () => {
+                await stack?.dispose().catch(() => undefined);
+            });
+
+            it("the provider's preview plans every create and says nothing of the cluster", async () => {
+                const result = await runCli(stack, ["preview"]);
+                expect(result.code, result.output).to.equal(0);
+                expect(result.output).to.match(/\+ +kubernetes:core\/v1:Pod +webserver-pod +create/);
+                expect(result.output).to.not.match(/warning|unreachable|could not reach|refused/i);
+            });
+
+            it("the provider's up fails only at the first create, naming the server but not the context, with the component registered", async () => {
+                const result = await runCli(stack, ["up", "--yes"]);
+                expect(result.code, result.output).to.not.equal(0);
+                expect(result.output).to.include("configured Kubernetes cluster is unreachable");
+                expect(result.output).to.include(server.replace("https://", ""));
+                expect(result.output).to.not.include(`"${context}"`);
+                expect((await stateSummary(stack)).types).to.include("webserver-sidecar:index:WebServer");
+            });
+        });
+
         describe("the server's address drops packets (a host that is down)", () => {
             let stack: TestStack;
             let dropping: DroppingPort;
