@@ -178,7 +178,7 @@ export interface WebServerArgs {
      * memory limit stays unless replaced). Quantities; no request above its limit.
      * @default nginx: requests cpu 100m, memory 64Mi, limits memory 128Mi; sidecar: requests cpu 50m, memory 32Mi, limits memory 64Mi
      */
-    readonly resources?: ResourcesArgs;
+    readonly resources?: pulumi.Input<ResourcesArgs>;
     /**
      * Extra annotations of the Pod. Not `pulumi.com/waitFor` nor `pulumi.com/timeoutSeconds`,
      * which the component sets.
