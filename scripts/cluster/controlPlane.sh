@@ -15,8 +15,9 @@ CLUSTER_CA_KEY="${KWOK_CLUSTER_DIR}/pki/ca.key"
 # them); in the same reserved range as the Pods, clear of it.
 SERVICE_CIDR="198.18.1.0/24"
 
-# Without our lock's fd 8: the components kwokctl starts would inherit it and hold the lock forever.
-kwokctl() { "${KWOK_BIN}/kwokctl" --name "${KWOK_CLUSTER}" "$@" 8>&-; }
+# With no descriptor but 0, 1 and 2 (close_inherited_fds): the components kwokctl starts would
+# inherit them, our lock included, and hold them for as long as they run.
+kwokctl() { (close_inherited_fds; exec "${KWOK_BIN}/kwokctl" --name "${KWOK_CLUSTER}" "$@"); }
 
 # kwokctl's configuration: our binaries, loopback only, and what the API server needs to reach a
 # real kubelet (a client certificate the kubelet trusts, and the CA its serving certificate has).

@@ -48,11 +48,23 @@ is_running() {
 
 # Starts `bin args...` detached (own session, no terminal, no inherited lock fd 8), logging to
 # logs/<name>.log, and records "<name> <pid> <bin>" in the pids file.
+# Closes every descriptor of the current (sub)shell but 0, 1 and 2. A daemon must not keep its
+# starter's files open for as long as it runs: our lock (fd 8), and whatever the caller had open,
+# such as a `flock` of the caller's own, which the running cluster would then hold against the
+# caller's `cluster.sh down`.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/"${BASHPID}"/fd/*; do
+    fd=${fd##*/}
+    if ((fd > 2)); then eval "exec ${fd}>&-"; fi
+  done
+}
+
 start_process() {
   local name="$1" bin="$2"; shift 2
   mkdir -p "${LOGS}"
   log "starting ${name}"
-  setsid "${bin}" "$@" </dev/null >>"${LOGS}/${name}.log" 2>&1 8>&- &
+  (close_inherited_fds; exec setsid "${bin}" "$@" </dev/null >>"${LOGS}/${name}.log" 2>&1) &
   local pid=$! tries=0
   printf '%s %s %s\n' "${name}" "${pid}" "${bin}" >>"${PIDS}"
   # Until setsid has exec'ed the binary, argv[0] is still setsid's: wait, so is_running is exact.
