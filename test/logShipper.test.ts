@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { LOG_SHIPPER_PATH, SHIPPER_CHUNK_BYTES } from "../components/sidecar/shipperCommand";
 import { waitFor } from "../lab/polling";
-import { expectedLines, PYTHON, shippedAtLeast, ShipperSandbox } from "./helpers/shipperSandbox";
+import { expectedLines, findPython, OLDEST_CLAIMED_PYTHON, PYTHON, shippedAtLeast, ShipperSandbox } from "./helpers/shipperSandbox";
 
 /** Bytes per line in most tests: small enough for many lines, far from any power of two. */
 const LINE = 100;
@@ -24,17 +24,26 @@ function gone(filePath: string): Promise<true> {
     return waitFor(`${path.basename(filePath)} removed`, () => (fs.existsSync(filePath) ? undefined : true), 10_000, 20);
 }
 
-describe("the log shipper, run for real on local files", function () {
+/** The default python3, and the oldest one claimed when this machine has it (undefined when not). */
+const INTERPRETERS: [string, string | undefined][] = [["python3", PYTHON], [`python ${OLDEST_CLAIMED_PYTHON}, the oldest claimed`, findPython(OLDEST_CLAIMED_PYTHON)]];
+
+for (const [interpreterName, interpreter] of INTERPRETERS) describe(`the log shipper, run for real on local files under ${interpreterName}`, function () {
     this.timeout(30_000);
     let sandbox: ShipperSandbox;
+    let python: string;
 
     before(function () {
         if (process.platform !== "linux") {
             this.skip(); // inotify and /proc
         }
+        if (interpreter === undefined) {
+            console.log(`      no python${OLDEST_CLAIMED_PYTHON} on this machine (PATH or pyenv): the claim is not checked here`);
+            this.skip();
+        }
+        python = interpreter;
     });
     beforeEach(() => {
-        sandbox = new ShipperSandbox();
+        sandbox = new ShipperSandbox(python);
     });
     afterEach(async () => {
         await sandbox.cleanup();
@@ -175,7 +184,7 @@ describe("the log shipper, run for real on local files", function () {
             const nginx = await sandbox.startNginx();
             await nginx.write("access.log", 10, LINE);
             // A writer that never reopens (a stuck worker, or anything in nginx's container).
-            const holder = sandbox.startProcess(PYTHON, ["-c", "import os, sys, time; os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND); print('open', flush=True); time.sleep(3600)", sandbox.logPath("access.log")]);
+            const holder = sandbox.startProcess(python, ["-c", "import os, sys, time; os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND); print('open', flush=True); time.sleep(3600)", sandbox.logPath("access.log")]);
             await new Promise((resolve) => holder.stdout?.once("data", resolve));
             const shipper = sandbox.startShipper({ rotateBytes: 64 * 1024, extraArgs: ["--rotated-writer-seconds", "1"] });
             await nginx.write("access.log", 1000, LINE);
@@ -207,7 +216,7 @@ log_file.current = shipper_module.OpenFile(log_file.path, 0)
 log_file.rotate_if_large(1)
 print("survived")
 `;
-            const result = spawnSync(PYTHON, ["-c", script, LOG_SHIPPER_PATH, directory], { encoding: "utf8" });
+            const result = spawnSync(python, ["-c", script, LOG_SHIPPER_PATH, directory], { encoding: "utf8" });
             expect(result.stderr, result.stderr).to.not.match(/Traceback/);
             expect(result.stdout).to.equal("survived\n");
         });

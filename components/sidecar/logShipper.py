@@ -1,7 +1,8 @@
 """Ship nginx's log files to stdout: every line once, in order per file, within milliseconds.
 
 This is the sidecar's whole program. The Pod runs it as `python3 -c <this file> ARGS...` in a
-stock python image, so it uses the standard library only.
+stock python image, so it uses the standard library only, of python3 3.8 or later (test/logShipper.test.ts
+runs it under 3.8 when the machine has one, and under the default python3).
 
 Why not `tail -F`: busybox's polls once a second; GNU tail falls back to one-second polling
 when a file is missing at start (nginx starts after a native sidecar), wakes on every write

@@ -12,11 +12,40 @@ import { waitFor } from "../../lab/polling";
 
 const FAKE_NGINX_PATH = path.join(__dirname, "fakeNginx.py");
 
+/** An interpreter's real binary (a pyenv shim would replace the argv[0] the fake nginx is found by). */
+function resolvePython(command: string): string {
+    return execFileSync(command, ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).trim();
+}
+
+/** The interpreter the shipper runs under by default: $SHIPPER_PYTHON, else python3. */
+export const PYTHON = resolvePython(process.env.SHIPPER_PYTHON ?? "python3");
+
 /**
- * The interpreter the shipper runs under: $SHIPPER_PYTHON, else python3, resolved to the real binary
- * (a pyenv shim would otherwise replace the argv[0] the fake nginx is found by).
+ * The oldest python3 the shipper is said to run on (components/args.ts, `sidecarImage`). The fast
+ * tests run under it too wherever findPython finds one.
  */
-export const PYTHON = execFileSync(process.env.SHIPPER_PYTHON ?? "python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).trim();
+export const OLDEST_CLAIMED_PYTHON = "3.8";
+
+/**
+ * A python3 of `version` (major.minor) on this machine, or undefined: `python<version>` on PATH,
+ * else one installed by pyenv (which is how this project's machines have older ones).
+ */
+export function findPython(version: string): string | undefined {
+    const pyenvVersions = path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), ".pyenv"), "versions");
+    const installed = fs.existsSync(pyenvVersions) ? fs.readdirSync(pyenvVersions).filter((name) => name.startsWith(`${version}.`)).sort() : [];
+    for (const candidate of [`python${version}`, ...installed.map((name) => path.join(pyenvVersions, name, "bin", "python3"))]) {
+        try {
+            const resolved = resolvePython(candidate);
+            const actual = execFileSync(resolved, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" }).trim();
+            if (actual === version) {
+                return resolved;
+            }
+        } catch {
+            // not this one
+        }
+    }
+    return undefined;
+}
 
 /** What one run of the shipper wrote and how it ended. */
 export class ShipperRun {
@@ -121,22 +150,21 @@ export interface ShipperOptions {
     rotateBytes?: number;
     drainTimeoutSeconds?: number;
     extraArgs?: string[];
-    /** The interpreter; PYTHON by default. */
-    python?: string;
     /** Extra words before the interpreter, e.g. setpriv's to run it as another uid. */
     wrapper?: string[];
 }
 
 /** A scratch log directory with the processes of one test; `cleanup` kills them all. */
 export class ShipperSandbox {
+    /** @param python the interpreter of the shipper and of the fake nginx. */
+    constructor(readonly python: string = PYTHON) {
+        fs.mkdirSync(this.logDirectory);
+    }
+
     readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "logshipper-"));
     readonly logDirectory = path.join(this.root, "logs");
     private readonly children: ChildProcess[] = [];
     private runs = 0;
-
-    constructor() {
-        fs.mkdirSync(this.logDirectory);
-    }
 
     /** A path in the log directory. */
     logPath(name: string): string {
@@ -150,7 +178,7 @@ export class ShipperSandbox {
         const args = [LOG_SHIPPER_PATH, "--dir", this.logDirectory, "--rotate-bytes", String(options.rotateBytes ?? 2 ** 40),
             "--chunk-bytes", String(SHIPPER_CHUNK_BYTES), "--drain-timeout", String(options.drainTimeoutSeconds ?? 5),
             ...(options.extraArgs ?? []), "access.log", "error.log"];
-        const [command, ...prefix] = [...(options.wrapper ?? []), options.python ?? PYTHON];
+        const [command, ...prefix] = [...(options.wrapper ?? []), this.python];
         const child = spawn(command, [...prefix, ...args], { stdio: ["ignore", stdout, "pipe"] });
         fs.closeSync(stdout);
         this.children.push(child);
@@ -159,7 +187,7 @@ export class ShipperSandbox {
 
     /** Starts the fake nginx writing access.log and error.log; resolves once it has opened them. */
     async startNginx(options: { holdReopen?: boolean } = {}): Promise<FakeNginx> {
-        const child = spawn(PYTHON, [FAKE_NGINX_PATH, this.logDirectory, "access.log", "error.log", ...(options.holdReopen ? ["--hold-reopen"] : [])],
+        const child = spawn(this.python, [FAKE_NGINX_PATH, this.logDirectory, "access.log", "error.log", ...(options.holdReopen ? ["--hold-reopen"] : [])],
             { argv0: "nginx: master process (fake)", stdio: ["pipe", "pipe", "inherit"] });
         this.children.push(child);
         const nginx = new FakeNginx(child);
