@@ -27,6 +27,8 @@ How it works:
 - The shared volume is writable by others: log files and the state file are opened without
   following symlinks and without blocking, only regular files are used, a truncated file is
   shipped again from its start, and an unusable state record means a fresh start and a warning.
+- It makes itself non-dumpable at start-up, so nginx's side of the Pod cannot read its /proc
+  entries or ptrace it (make_undumpable).
 - On SIGTERM it waits (up to --drain-timeout) for nginx to exit, ships what is left, and exits.
 """
 
@@ -53,6 +55,8 @@ IN_CLOEXEC = 0o2000000
 # fcntl(2) commands for a pipe's capacity, from <fcntl.h> (Python's fcntl has them from 3.10 only).
 F_SETPIPE_SZ = 1031
 F_GETPIPE_SZ = 1032
+# prctl(2) option, from <linux/prctl.h>.
+PR_SET_DUMPABLE = 4
 NGINX_MASTER_PREFIX = b"nginx: master process"
 STATE_DIR = ".logshipper"
 STATE_FILE = "offsets.json"
@@ -65,6 +69,21 @@ def log(message):
     """Report the shipper's own events on stderr, so they never mix with shipped lines."""
     sys.stderr.write("logshipper: %s\n" % message)
     sys.stderr.flush()
+
+
+def make_undumpable():
+    """Keep nginx's side of the Pod out of this process.
+
+    nginx and the shipper share a uid and a PID namespace (the shipper must see nginx's open files
+    and signal it), which would let nginx, or anything running in its container, read this
+    process's /proc entries (environ, fd/, mem, root/) and ptrace it. A process that is not
+    dumpable is reachable that way only with CAP_SYS_PTRACE, which neither container has. It does
+    not stop signals: the uid can still stop or kill the shipper.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        log("prctl(PR_SET_DUMPABLE, 0) failed (%s): other processes of this uid can read this one's /proc"
+            % os.strerror(ctypes.get_errno()))
 
 
 def write_all(fd, data):
@@ -647,5 +666,6 @@ def parse_options(argv):
 
 
 if __name__ == "__main__":
+    make_undumpable()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(Shipper(parse_options(sys.argv[1:])).run())

@@ -150,14 +150,16 @@ export interface ShipperOptions {
     rotateBytes?: number;
     drainTimeoutSeconds?: number;
     extraArgs?: string[];
-    /** Extra words before the interpreter, e.g. setpriv's to run it as another uid. */
-    wrapper?: string[];
 }
 
 /** A scratch log directory with the processes of one test; `cleanup` kills them all. */
 export class ShipperSandbox {
-    /** @param python the interpreter of the shipper and of the fake nginx. */
-    constructor(readonly python: string = PYTHON) {
+    /**
+     * @param python the interpreter of the shipper and of the fake nginx.
+     * @param wrapper words before the interpreter for both, e.g. setpriv's to run them as another uid
+     * (which then owns the directory).
+     */
+    constructor(readonly python: string = PYTHON, private readonly wrapper: string[] = []) {
         fs.mkdirSync(this.logDirectory);
     }
 
@@ -178,7 +180,7 @@ export class ShipperSandbox {
         const args = [LOG_SHIPPER_PATH, "--dir", this.logDirectory, "--rotate-bytes", String(options.rotateBytes ?? 2 ** 40),
             "--chunk-bytes", String(SHIPPER_CHUNK_BYTES), "--drain-timeout", String(options.drainTimeoutSeconds ?? 5),
             ...(options.extraArgs ?? []), "access.log", "error.log"];
-        const [command, ...prefix] = [...(options.wrapper ?? []), this.python];
+        const [command, ...prefix] = [...this.wrapper, this.python];
         const child = spawn(command, [...prefix, ...args], { stdio: ["ignore", stdout, "pipe"] });
         fs.closeSync(stdout);
         this.children.push(child);
@@ -187,8 +189,10 @@ export class ShipperSandbox {
 
     /** Starts the fake nginx writing access.log and error.log; resolves once it has opened them. */
     async startNginx(options: { holdReopen?: boolean } = {}): Promise<FakeNginx> {
-        const child = spawn(this.python, [FAKE_NGINX_PATH, this.logDirectory, "access.log", "error.log", ...(options.holdReopen ? ["--hold-reopen"] : [])],
-            { argv0: "nginx: master process (fake)", stdio: ["pipe", "pipe", "inherit"] });
+        // exec -a: the name the shipper finds nginx's master by, through any wrapper.
+        const [command, ...prefix] = [...this.wrapper, "bash", "-c", 'exec -a "$0" "$@"', "nginx: master process (fake)", this.python,
+            FAKE_NGINX_PATH, this.logDirectory, "access.log", "error.log", ...(options.holdReopen ? ["--hold-reopen"] : [])];
+        const child = spawn(command, prefix, { stdio: ["pipe", "pipe", "inherit"] });
         this.children.push(child);
         const nginx = new FakeNginx(child);
         await nginx.nextAnswer();
