@@ -21,6 +21,8 @@ const SYSTEM_PYTHON = "/usr/bin/python3";
 
 interface Access {
     environ: string;
+    fd: string;
+    mem: string;
     ptrace: string;
     signal: string;
 }
@@ -67,6 +69,8 @@ describe("the shipper and nginx under one uid, with a shared PID namespace", fun
 
         const toShipper = probeAsPodUid(shipper.pid);
         expect(toShipper.environ, "reading the shipper's /proc/PID/environ").to.equal("EACCES");
+        expect(toShipper.fd, "listing the shipper's /proc/PID/fd").to.equal("EACCES");
+        expect(toShipper.mem, "opening the shipper's /proc/PID/mem").to.equal("EACCES");
         expect(toShipper.ptrace, "ptrace(PTRACE_ATTACH) on the shipper").to.equal("EPERM");
         expect(fs.readFileSync(`/proc/${shipper.pid}/status`, "utf8"), "the shipper's /proc entries").to.match(new RegExp(`^Uid:\\s+${POD_UID}\\b`, "m"));
         expect(shipper.output().split("\n").slice(0, 1000)).to.deep.equal(expectedLines("access.log", 0, 1000, 100));
@@ -84,6 +88,8 @@ describe("the shipper and nginx under one uid, with a shared PID namespace", fun
         // (environ, mem: a key nginx has loaded) and, without Yama, ptrace it.
         const toNginx = probeAsPodUid(nginx.pid);
         expect(toNginx.environ).to.equal("read");
+        expect(toNginx.fd).to.equal("read");
+        expect(toNginx.mem).to.equal("read");
         expect(toNginx.ptrace).to.equal(yamaRestrictsPtrace() ? "EPERM" : "attached");
     });
 });

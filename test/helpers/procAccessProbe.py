@@ -1,6 +1,7 @@
 """What one process can do to another through the kernel: run as the would-be intruder, with the
-target's pid. Prints one JSON object: environ ("read" or the errno name), ptrace ("attached" or the
-errno name; detached at once) and signal ("sent" or the errno name, for signal 0, which only checks).
+target's pid. Prints one JSON object: environ, fd and mem (reading /proc/PID/environ, listing
+/proc/PID/fd, opening /proc/PID/mem: "read" or the errno name), ptrace ("attached" or the errno
+name; detached at once) and signal ("sent" or the errno name, for signal 0, which only checks).
 """
 
 import ctypes
@@ -19,6 +20,22 @@ def try_environ(pid):
         with open("/proc/%d/environ" % pid, "rb") as environ:
             environ.read()
         return "read"
+    except OSError as error:
+        return errno.errorcode[error.errno]
+
+
+def try_fd_list(pid):
+    try:
+        os.listdir("/proc/%d/fd" % pid)
+        return "read"
+    except OSError as error:
+        return errno.errorcode[error.errno]
+
+
+def try_mem(pid):
+    try:
+        with open("/proc/%d/mem" % pid, "rb"):
+            return "read"
     except OSError as error:
         return errno.errorcode[error.errno]
 
@@ -42,4 +59,4 @@ def try_signal(pid):
 
 
 target = int(sys.argv[1])
-print(json.dumps({"environ": try_environ(target), "ptrace": try_ptrace(target), "signal": try_signal(target)}))
+print(json.dumps({"environ": try_environ(target), "fd": try_fd_list(target), "mem": try_mem(target), "ptrace": try_ptrace(target), "signal": try_signal(target)}))
