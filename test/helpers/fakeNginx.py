@@ -35,9 +35,19 @@ class Logs:
             head = "%s-%08d " % (name, self.sequence[name])
             lines.append(head + "x" * (size - len(head) - 1) + "\n")
             self.sequence[name] += 1
-        # One write per line, as nginx writes each request's line on its own.
+        # One write per line, as nginx writes each request's line on its own. SIGUSR1 is held off
+        # during each: its handler reopens the files, and run between looking up the fd and writing
+        # to it, it would leave the write a closed fd, or one reused for another file.
         for line in lines:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
             os.write(self.fds[name], line.encode())
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
+
+
+def say(line):
+    """One line on stdout in one write: the SIGUSR1 handler says things too, and a buffered
+    sys.stdout would refuse a write from a handler that interrupted one of its own."""
+    os.write(1, (line + "\n").encode())
 
 
 def main():
@@ -46,14 +56,12 @@ def main():
     logs = Logs(sys.argv[1], names)
 
     def on_usr1(signum, frame):
-        sys.stdout.write("usr1\n")
-        sys.stdout.flush()
+        say("usr1")
         if not hold_reopen:
             logs.reopen()
 
     signal.signal(signal.SIGUSR1, on_usr1)
-    sys.stdout.write("ready %d\n" % os.getpid())
-    sys.stdout.flush()
+    say("ready %d" % os.getpid())
     for command in sys.stdin:
         words = command.rstrip("\n").split(" ", 2)
         if words[0] == "write":
@@ -65,8 +73,7 @@ def main():
             logs.reopen()
         elif words[0] == "exit":
             return
-        sys.stdout.write("ok\n")
-        sys.stdout.flush()
+        say("ok")
 
 
 main()

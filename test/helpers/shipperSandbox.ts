@@ -72,6 +72,16 @@ export class ShipperRun {
         return Buffer.concat(this.stderrChunks).toString();
     }
 
+    /**
+     * Resolves to its stderr once a line of it matches `pattern`: stderr arrives through a pipe,
+     * so it can lag behind the output file, which is read directly.
+     * @throws when no line matches within `timeoutMs`.
+     */
+    saidOnStderr(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+        return waitFor(`the shipper to say ${pattern} on stderr (so far: ${JSON.stringify(this.stderr())})`,
+            () => (pattern.test(this.stderr()) ? this.stderr() : undefined), timeoutMs, 20);
+    }
+
     /** Sends a signal unless it has exited already. */
     kill(signal: NodeJS.Signals): void {
         signalIfAlive(this.pid, signal);
