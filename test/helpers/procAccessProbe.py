@@ -59,4 +59,10 @@ def try_signal(pid):
 
 
 target = int(sys.argv[1])
-print(json.dumps({"environ": try_environ(target), "fd": try_fd_list(target), "mem": try_mem(target), "ptrace": try_ptrace(target), "signal": try_signal(target)}))
+print(json.dumps({
+    "environ": try_environ(target),
+    "fd": try_fd_list(target),
+    "mem": try_mem(target),
+    "ptrace": try_ptrace(target),
+    "signal": try_signal(target),
+}))
