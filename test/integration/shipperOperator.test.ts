@@ -14,7 +14,7 @@ import { NGINX_CONTAINER, SIDECAR_CONTAINER } from "../../components/podSpec";
 import { ContainerLogKeeper } from "../../lab/containerLogKeeper";
 import { watchDiskUsage } from "../../lab/diskUsage";
 import { request, SustainedLoad, sustainLoad } from "../../lab/load";
-import { NodePod } from "../../lab/nodePod";
+import { LogFollower, NodePod } from "../../lab/nodePod";
 import { waitFor } from "../../lab/polling";
 import { createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
 import { CHUNK_BYTES_OF_SHIPPER } from "../../lab/shipperFacts";
@@ -35,6 +35,10 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
     let keeper: ContainerLogKeeper | undefined;
     let load: SustainedLoad | undefined;
     let tail: ChildProcess | undefined;
+    // Stopped after every test, failed ones included: a disk watcher's timer or a follower left
+    // running would keep mocha from exiting (and the shared cluster's lock held).
+    let disk: { stop: () => number } | undefined;
+    let follower: LogFollower | undefined;
 
     before(function () {
         skipUnlessLocalCluster(this, "the local node (its emptyDirs, cgroups and processes)");
@@ -50,6 +54,10 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
     afterEach(async () => {
         await load?.stop();
         load = undefined;
+        disk?.stop();
+        disk = undefined;
+        follower?.stop();
+        follower = undefined;
         tail?.kill("SIGKILL");
         tail = undefined;
         keeper?.cleanUp();
@@ -79,21 +87,22 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         const limit = 8 * 2 ** 20;
         await startWatchedPod("8Mi");
         tail = spawn("kubectl", ["exec", "-n", namespace, pod!.name, "-c", NGINX_CONTAINER, "--", "tail", "-f", "/var/log/nginx/access.log"], { stdio: ["ignore", "ignore", "inherit"] });
-        const follower = pod!.follow(SIDECAR_CONTAINER);
-        const disk = watchDiskUsage(pod!.sharedLogsDirectory());
+        follower = pod!.follow(SIDECAR_CONTAINER);
+        disk = watchDiskUsage(pod!.sharedLogsDirectory());
         load = sustainLoad(pod!.baseUrl, 32);
         const latencies: number[] = [];
         const started = Date.now();
         for (let marker = 0; Date.now() - started < HELD_MS; marker++) {
             const sentAt = Date.now();
             await request(pod!.baseUrl, `/?marker=${marker}`);
-            await waitFor(`marker ${marker} in kubectl logs within ${LINE_LATENCY_BOUND_MS} ms`, () => (follower.output.includes(`/?marker=${marker} `) ? true : undefined), LINE_LATENCY_BOUND_MS, 10);
+            await waitFor(`marker ${marker} in kubectl logs within ${LINE_LATENCY_BOUND_MS} ms`, () => (follower!.output.includes(`/?marker=${marker} `) ? true : undefined), LINE_LATENCY_BOUND_MS, 10);
             latencies.push(Date.now() - sentAt);
             await sleep(500);
         }
         await load.stop();
         load = undefined;
         const peak = disk.stop();
+        disk = undefined;
         expect(tail.exitCode, "tail -f still running").to.equal(null);
         const phase = pod!.live().status;
         expect(phase.phase, `the Pod's phase (${phase.reason ?? ""})`).to.equal("Running");
@@ -101,6 +110,7 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         expect(peak, `peak bytes in shared-logs (limit ${limit})`).to.be.lessThan(limit);
 
         follower.stop();
+        follower = undefined;
         const result = account(pod!, await deleteAndCollect());
         expectEveryLineOnce(result);
         expect(result.shippedLines.filter((l) => l.includes("reopening logs") && l.includes("SIGUSR1")).length, "rotations while tail held the file").to.be.at.least(3);
