@@ -114,7 +114,7 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         const result = account(pod!, await deleteAndCollect());
         expectEveryLineOnce(result);
         expect(result.shippedLines.filter((l) => l.includes("reopening logs") && l.includes("SIGUSR1")).length, "rotations while tail held the file").to.be.at.least(3);
-        console.log(`      ${result.written.toLocaleString("en-US")} lines, 0 lost; marker latency max ${Math.max(...latencies)} ms over ${latencies.length}; peak ${peak} bytes`);
+        console.log(`      ${result.written.toLocaleString("en-US")} lines, 0 lost; markers: request sent to its line in kubectl logs, at most ${Math.max(...latencies)} ms over ${latencies.length}; peak ${peak} bytes`);
     });
 
     it("nginx restarted (SIGKILL) while a rotated file drains: the sidecar keeps running, nothing lost, the new nginx is rotated too", async () => {
