@@ -121,8 +121,9 @@ export interface WebServerArgs {
      */
     readonly nginxImage?: pulumi.Input<string>;
     /**
-     * The log sidecar's image, pinned to a version. It must provide `python3` (3.8 or later):
-     * the sidecar runs the log shipper with the standard library only.
+     * The log sidecar's image, pinned to a version. It must provide `python3` (3.8 or later, the
+     * oldest the shipper's fast tests run it under): the sidecar runs the log shipper with the
+     * standard library only.
      * @default DEFAULTS.sidecarImage
      */
     readonly sidecarImage?: pulumi.Input<string>;

@@ -62,6 +62,8 @@ export function buildPodSpec(args: ResolvedWebServerArgs): PodSpec {
             ...NGINX_SCRATCH_VOLUMES.map((volume) => ({ name: volume.name, emptyDir: { sizeLimit: "16Mi" } })),
         ],
         // The sidecar rotates nginx's logs by sending SIGUSR1 to nginx's master: it must see it.
+        // The other way round, nginx gets nothing: the shipper makes itself non-dumpable, so its
+        // /proc entries and ptrace are closed to nginx's uid (docs/security.md).
         shareProcessNamespace: true,
         // Neither container talks to the Kubernetes API.
         automountServiceAccountToken: false,

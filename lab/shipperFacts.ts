@@ -1,14 +1,8 @@
-/** Facts about the log shipper that tests bound their expectations by, read from its source. */
-import * as fs from "fs";
-import { LOG_SHIPPER_PATH } from "../components/sidecar/shipperCommand";
+/** Facts about the log shipper that tests and benchmarks bound their expectations by. */
+import { SHIPPER_CHUNK_BYTES } from "../components/sidecar/shipperCommand";
 
-function readChunkBytes(): number {
-    const match = /^CHUNK_BYTES = (\d+) \* (\d+)$/m.exec(fs.readFileSync(LOG_SHIPPER_PATH, "utf8"));
-    if (!match) {
-        throw new Error(`CHUNK_BYTES = <a> * <b> not found in ${LOG_SHIPPER_PATH}`);
-    }
-    return Number(match[1]) * Number(match[2]);
-}
-
-/** The most the shipper writes at once, and so the most a restart can replay. */
-export const CHUNK_BYTES_OF_SHIPPER = readChunkBytes();
+/**
+ * The most the shipper writes at once, and so the most a restart can replay: the value the Pod
+ * passes as --chunk-bytes (the shipper has no default of its own).
+ */
+export const CHUNK_BYTES_OF_SHIPPER = SHIPPER_CHUNK_BYTES;

@@ -118,7 +118,7 @@ describe("buildPodSpec", () => {
             expect(sidecar.command).to.deep.equal(["python3", "-u", "-c", fs.readFileSync(LOG_SHIPPER_PATH, "utf8")]);
         });
         it("follows both log files in the shared directory, rotates at an eighth of the limit, waits for nginx within the grace period", () => {
-            expect(sidecar.args).to.deep.equal(["--dir", "/var/log/nginx", "--rotate-bytes", String(8 * 2 ** 20), "--drain-timeout", "28", "access.log", "error.log"]);
+            expect(sidecar.args).to.deep.equal(["--dir", "/var/log/nginx", "--rotate-bytes", String(8 * 2 ** 20), "--drain-timeout", "28", "--chunk-bytes", String(256 * 1024), "access.log", "error.log"]);
         });
         it("keeps its wait for nginx inside a short grace period, leaving time for the last read", () => {
             const short = container(podSpecFor({ terminationGracePeriodSeconds: 5 }), SIDECAR_CONTAINER);

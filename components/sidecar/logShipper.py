@@ -1,7 +1,8 @@
 """Ship nginx's log files to stdout: every line once, in order per file, within milliseconds.
 
 This is the sidecar's whole program. The Pod runs it as `python3 -c <this file> ARGS...` in a
-stock python image, so it uses the standard library only.
+stock python image, so it uses the standard library only, of python3 3.8 or later (test/logShipper.test.ts
+runs it under 3.8 when the machine has one, and under the default python3).
 
 Why not `tail -F`: busybox's polls once a second; GNU tail falls back to one-second polling
 when a file is missing at start (nginx starts after a native sidecar), wakes on every write
@@ -14,19 +15,25 @@ How it works:
   that a burst of writes costs one read, not one per line.
 - Each file is read from a remembered offset, and only whole lines are written, so lines of
   access.log and error.log never mix; never part of a line either, even when killed (LinePipe).
-  The offsets are saved after every chunk, in one single-page write over a state file in the
-  same volume, so a restarted sidecar resumes where it stopped: it replays at most the last
-  chunk it wrote (CHUNK_BYTES) and skips nothing.
+  The offsets are saved after every chunk (--chunk-bytes), in one single-page write over a state
+  file in the same volume, and after every rotation before nginx is told, so a restarted sidecar
+  resumes where it stopped: it replays at most the last chunk it wrote and skips nothing.
 - Rotation keeps the volume under its sizeLimit: when a file passes --rotate-bytes, it is
   renamed to NAME.1 and nginx's master is sent SIGUSR1, which makes nginx reopen NAME. NAME.1
-  is read to its end and deleted only once no other process holds it open (checked in /proc),
-  so no line is lost. This needs a shared PID namespace and nginx's uid.
+  is read to its end (its last line too, newline or not) and deleted once no process has it open
+  for writing (checked in /proc: readers such as an operator's `tail -f` do not count), or after
+  --rotated-writer-seconds whatever holds it, with a warning naming that process. This needs a
+  shared PID namespace and nginx's uid.
+- The shared volume is writable by others: log files and the state file are opened without
+  following symlinks and without blocking, only regular files are used, a truncated file is
+  shipped again from its start, and an unusable state record means a fresh start and a warning.
+- It makes itself non-dumpable at start-up, so nginx's side of the Pod cannot read its /proc
+  entries or ptrace it (make_undumpable).
 - On SIGTERM it waits (up to --drain-timeout) for nginx to exit, ships what is left, and exits.
 """
 
 import argparse
 import ctypes
-import errno
 import fcntl
 import json
 import os
@@ -38,8 +45,6 @@ import sys
 import termios
 import time
 
-# Bytes read (and so written to stdout) at once. Bounds what a restart can replay.
-CHUNK_BYTES = 256 * 1024
 # inotify(7) constants, from <sys/inotify.h>.
 IN_MODIFY = 0x00000002
 IN_CLOSE_WRITE = 0x00000008
@@ -50,14 +55,35 @@ IN_CLOEXEC = 0o2000000
 # fcntl(2) commands for a pipe's capacity, from <fcntl.h> (Python's fcntl has them from 3.10 only).
 F_SETPIPE_SZ = 1031
 F_GETPIPE_SZ = 1032
+# prctl(2) option, from <linux/prctl.h>.
+PR_SET_DUMPABLE = 4
 NGINX_MASTER_PREFIX = b"nginx: master process"
 STATE_DIR = ".logshipper"
+STATE_FILE = "offsets.json"
+# Opening what others may have put in the shared volume: never through a symlink, and never waiting
+# (a FIFO opened without O_NONBLOCK blocks until someone opens its other end).
+SAFE_OPEN_FLAGS = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 def log(message):
     """Report the shipper's own events on stderr, so they never mix with shipped lines."""
     sys.stderr.write("logshipper: %s\n" % message)
     sys.stderr.flush()
+
+
+def make_undumpable():
+    """Keep nginx's side of the Pod out of this process.
+
+    nginx and the shipper share a uid and a PID namespace (the shipper must see nginx's open files
+    and signal it), which would let nginx, or anything running in its container, read this
+    process's /proc entries (environ, fd/, mem, root/) and ptrace it. A process that is not
+    dumpable is reachable that way only with CAP_SYS_PTRACE, which neither container has. It does
+    not stop signals: the uid can still stop or kill the shipper.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        log("prctl(PR_SET_DUMPABLE, 0) failed (%s): other processes of this uid can read this one's /proc"
+            % os.strerror(ctypes.get_errno()))
 
 
 def write_all(fd, data):
@@ -159,43 +185,79 @@ class ProcessTable:
             if entry.isdigit() and int(entry) != self.own_pid:
                 yield int(entry)
 
-    def nginx_master(self):
-        """The pid of nginx's master process, or None when nginx is not (or no longer) running."""
+    def open_files(self, pid):
+        """(fd, dev, ino) of each file pid has open; none when it is gone or not ours to look at."""
+        try:
+            fds = os.listdir("/proc/%d/fd" % pid)
+        except OSError:
+            return
+        for fd in fds:
+            try:
+                st = os.stat("/proc/%d/fd/%s" % (pid, fd))
+            except OSError:
+                continue
+            yield fd, st.st_dev, st.st_ino
+
+    def nginx_master(self, files):
+        """The pid of the nginx master that has one of files ((dev, ino) pairs) open, or None.
+
+        Only a master holding our files: another nginx the shipper can see (or a process that
+        merely calls itself one) is not the one writing them, and is never signalled.
+        """
         for pid in self.pids():
             try:
                 with open("/proc/%d/cmdline" % pid, "rb") as cmdline:
-                    if cmdline.read().startswith(NGINX_MASTER_PREFIX):
-                        return pid
+                    if not cmdline.read().startswith(NGINX_MASTER_PREFIX):
+                        continue
             except OSError:
                 continue
+            if any((dev, ino) in files for _, dev, ino in self.open_files(pid)):
+                return pid
         return None
 
-    def holds_open(self, dev, ino):
-        """True when another process still has the file (dev, ino) open: it may still write."""
+    def writer_of(self, dev, ino):
+        """The pid of a process that has the file (dev, ino) open for writing, or None.
+
+        Readers do not count: an operator's `tail -f` or `less` on a rotated file never writes to
+        it, so it must not hold back retiring it (and with it, shipping and rotation).
+        """
         for pid in self.pids():
-            try:
-                fds = os.listdir("/proc/%d/fd" % pid)
-            except OSError:
-                continue
-            for fd in fds:
-                try:
-                    st = os.stat("/proc/%d/fd/%s" % (pid, fd))
-                except OSError:
-                    continue
-                if st.st_ino == ino and st.st_dev == dev:
-                    return True
+            for fd, fd_dev, fd_ino in self.open_files(pid):
+                if (fd_dev, fd_ino) == (dev, ino) and self.opened_for_writing(pid, fd):
+                    return pid
+        return None
+
+    @staticmethod
+    def opened_for_writing(pid, fd):
+        try:
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as fdinfo:
+                for line in fdinfo:
+                    if line.startswith("flags:"):
+                        return int(line.split()[1], 8) & os.O_ACCMODE != os.O_RDONLY
+        except (OSError, ValueError):
+            pass
         return False
+
+
+class NotRegularFile(Exception):
+    """A log path holds something other than a regular file: a symlink, FIFO, directory..."""
 
 
 class OpenFile:
     """One generation (inode) of a log file, read from an offset."""
 
     def __init__(self, path, offset):
-        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        # Others can write the shared volume: a symlink here could point at any file the shipper
+        # can read, and a FIFO would block the open. Only a regular file, itself, is shipped.
+        self.fd = os.open(path, os.O_RDONLY | SAFE_OPEN_FLAGS)
         st = os.fstat(self.fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(self.fd)
+            raise NotRegularFile(path)
         self.dev, self.ino = st.st_dev, st.st_ino
         # A file shorter than the saved offset was truncated by someone else: start over.
         self.offset = offset if offset <= st.st_size else 0
+        self.draining_since = None  # when it was rotated (monotonic), once it is
 
     def size(self):
         return os.fstat(self.fd).st_size
@@ -215,31 +277,53 @@ class LogFile:
         self.current = None
         self.draining = []  # rotated generations, oldest first
 
+        self.refused = None  # what was last refused at path (dev, ino, mode): warned about once
+
+    def open_safely(self, path, offset):
+        """OpenFile(path, offset), or None (with one warning per thing found) when it is not a regular file."""
+        try:
+            return OpenFile(path, offset)
+        except FileNotFoundError:
+            return None
+        except (NotRegularFile, OSError) as refused:
+            try:
+                st = os.lstat(path)
+                found = (st.st_dev, st.st_ino, st.st_mode)
+            except OSError:
+                found = None
+            if found != self.refused:
+                log("%s is not a regular file (%s): not shipping it" % (path, refused.__class__.__name__))
+                self.refused = found
+            return None
+
     def open_saved(self, state):
         """On start, reopen what a previous run of the shipper had not finished."""
         for path in (self.rotated_path, self.path):
-            try:
-                st = os.stat(path)
-            except FileNotFoundError:
-                continue
             saved = state.get(os.path.basename(path), {})
-            offset = saved.get("offset", 0) if saved.get("ino") == st.st_ino else 0
-            opened = OpenFile(path, offset)
+            opened = self.open_safely(path, 0)
+            if opened is None:
+                continue
+            if saved.get("ino") == opened.ino:
+                opened.offset = saved["offset"] if saved["offset"] <= opened.size() else 0
             if path == self.rotated_path:
-                self.draining.append(opened)
+                self.start_draining(opened)
             else:
                 self.current = opened
         if self.draining and self.current is None:
             # Renamed but nginx was never told: tell it now (reopening is idempotent).
             self.shipper.signal_reopen()
 
+    def start_draining(self, generation):
+        generation.draining_since = time.monotonic()
+        self.draining.append(generation)
+
     def ship(self, final):
         """Write every new whole line of every generation to stdout, oldest generation first."""
         self.follow_path()
         for generation in list(self.draining):
-            # Ask first, read after: once nobody holds the file, what is read now is all of it.
-            finished = final or not self.shipper.processes.holds_open(generation.dev, generation.ino)
-            self.shipper.ship_from(generation, final)
+            # Ask first, read after: once no writer holds the file, what is read now is all of it.
+            finished = final or self.writer_gone(generation)
+            self.shipper.ship_from(generation, final or finished)
             if finished:
                 self.retire(generation)
         # The new file waits until the rotated one is complete: until its last writer has reopened,
@@ -247,17 +331,38 @@ class LogFile:
         if self.current is not None and not self.draining:
             self.shipper.ship_from(self.current, final)
 
+    def writer_gone(self, generation):
+        """True once no process has the rotated generation open for writing, or it has had too long.
+
+        nginx's master and workers reopen within milliseconds of SIGUSR1. A writer still there after
+        --rotated-writer-seconds is something else (a stuck worker, a process in nginx's container)
+        and must not stop shipping and rotation: the file is retired anyway, and what that writer
+        writes to it from then on is lost, which the warning says.
+        """
+        writer = self.shipper.processes.writer_of(generation.dev, generation.ino)
+        if writer is None:
+            return True
+        waited = time.monotonic() - generation.draining_since
+        if waited < self.shipper.options.rotated_writer_seconds:
+            return False
+        log("pid %d still has %s open for writing %.1f s after it was rotated: retiring it anyway; "
+            "what that process writes to it from now on is not shipped" % (writer, self.rotated_path, waited))
+        return True
+
     def follow_path(self):
         """Open the file when it appears, and notice when it was replaced by a new one."""
         try:
-            st = os.stat(self.path)
+            st = os.lstat(self.path)
         except FileNotFoundError:
             return
-        if self.current is not None and st.st_ino == self.current.ino:
+        if self.current is not None and st.st_ino == self.current.ino and st.st_dev == self.current.dev:
+            return
+        opened = self.open_safely(self.path, 0)
+        if opened is None:
             return
         if self.current is not None:
-            self.draining.append(self.current)
-        self.current = OpenFile(self.path, 0)
+            self.start_draining(self.current)
+        self.current = opened
 
     def rotate_if_large(self, rotate_bytes):
         """Rename a file past rotate_bytes and have nginx reopen it; one rotation at a time."""
@@ -267,14 +372,17 @@ class LogFile:
         if master is None:
             return
         os.rename(self.path, self.rotated_path)
-        self.draining.append(self.current)
+        self.start_draining(self.current)
         self.current = None
-        os.kill(master, signal.SIGUSR1)
+        # Saved before nginx is told: a shipper restarted from here on finds access.log.1 with its
+        # offset, and replays nothing of it, rather than all of it.
+        self.shipper.save_state()
+        self.shipper.signal_nginx(master)
 
     def retire(self, generation):
         self.draining.remove(generation)
         try:
-            if os.stat(self.rotated_path).st_ino == generation.ino:
+            if os.lstat(self.rotated_path).st_ino == generation.ino:
                 os.unlink(self.rotated_path)
         except FileNotFoundError:
             pass
@@ -288,6 +396,20 @@ class LogFile:
             entries[self.name] = self.current
         return {name: {"ino": g.ino, "offset": g.offset} for name, g in entries.items()}
 
+    def open_generations(self):
+        """(dev, ino) of every generation open: nginx's master is the one holding one of them."""
+        generations = self.draining + ([self.current] if self.current is not None else [])
+        return {(g.dev, g.ino) for g in generations}
+
+
+def is_valid_state(state):
+    """True for a record the shipper wrote: {name: {"ino": int, "offset": int >= 0}}."""
+    def is_count(value):
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(state, dict) and all(
+        isinstance(entry, dict) and is_count(entry.get("ino")) and is_count(entry.get("offset"))
+        for entry in state.values())
+
 
 class Shipper:
     def __init__(self, options):
@@ -296,21 +418,74 @@ class Shipper:
         self.stdout = LinePipe(1)
         self.files = [LogFile(options.dir, name, self) for name in options.files]
         self.state_dir = os.path.join(options.dir, STATE_DIR)
-        self.state_path = os.path.join(self.state_dir, "offsets.json")
+        self.state_path = os.path.join(self.state_dir, STATE_FILE)
         self.warned_no_nginx = False
         self.stopping = False
         self.shipped_bytes = 0  # a running total: a pass that moved it found new lines
+        self.state_dir_fd = None  # the state directory, opened once: the state file is opened in it
         self.state_fd = None  # the state file, opened on the first save and kept open
         self.state_length = 0  # bytes in it: a shorter record is padded over the longer one
+        self.saving = True  # False once the state cannot be kept: shipping goes on, restarts replay
 
     # --- state that survives a restart of the sidecar ---------------------------------------
 
-    def load_state(self):
+    def open_state_directory(self):
+        """Open (creating it) the state directory, itself: not a file or a symlink in its place."""
         try:
-            with open(self.state_path) as state_file:
-                return json.load(state_file)
-        except (FileNotFoundError, ValueError):
+            os.mkdir(self.state_dir, 0o700)
+        except FileExistsError:
+            pass
+        try:
+            self.state_dir_fd = os.open(self.state_dir, os.O_RDONLY | os.O_DIRECTORY | SAFE_OPEN_FLAGS)
+        except OSError as error:
+            log("%s is not a directory (%s): offsets are not saved, a restart will ship the files "
+                "again from their start" % (self.state_dir, error.strerror))
+            self.saving = False
+
+    def load_state(self):
+        """The offsets a previous run saved; {} (with a warning when there was a record) if none is usable."""
+        if self.state_dir_fd is None:
             return {}
+        try:
+            fd = os.open(STATE_FILE, os.O_RDONLY | SAFE_OPEN_FLAGS, dir_fd=self.state_dir_fd)
+        except FileNotFoundError:
+            return {}
+        except OSError as error:
+            log("%s cannot be opened (%s): starting afresh" % (self.state_path, error.strerror))
+            return {}
+        with os.fdopen(fd, "rb") as state_file:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                log("%s is not a regular file: starting afresh" % self.state_path)
+                return {}
+            try:
+                state = json.loads(state_file.read(64 * 1024))
+            except ValueError:
+                state = None
+        if not is_valid_state(state):
+            log("%s is not a record of offsets: starting afresh" % self.state_path)
+            return {}
+        return state
+
+    def open_state_file(self):
+        """The state file for writing: a regular file of ours, replacing anything else at its name."""
+        flags = os.O_WRONLY | os.O_CREAT | SAFE_OPEN_FLAGS
+        for attempt in range(2):
+            try:
+                fd = os.open(STATE_FILE, flags, 0o600, dir_fd=self.state_dir_fd)
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    return fd
+                os.close(fd)
+            except OSError:
+                pass
+            if attempt == 0:
+                # A symlink (which O_NOFOLLOW refused) or a FIFO: remove the name, not what it points at.
+                try:
+                    os.unlink(STATE_FILE, dir_fd=self.state_dir_fd)
+                except OSError:
+                    pass
+                flags |= os.O_EXCL
+        log("%s cannot be written as a regular file: offsets are not saved" % self.state_path)
+        return None
 
     def save_state(self):
         """Record every file's offset, after each chunk written: the cost of this bounds the CPU.
@@ -321,13 +496,17 @@ class Shipper:
         it either happens whole or not at all when the process is killed, so a restart reads the
         last record or the one before, never a mix.
         """
+        if not self.saving or self.state_dir_fd is None:
+            return  # no state directory (yet, or at all)
         state = {}
         for log_file in self.files:
             state.update(log_file.saved_offsets())
         record = json.dumps(state).encode()
         if self.state_fd is None:
-            os.makedirs(self.state_dir, exist_ok=True)
-            self.state_fd = os.open(self.state_path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self.state_fd = self.open_state_file()
+            if self.state_fd is None:
+                self.saving = False
+                return
             self.state_length = os.fstat(self.state_fd).st_size
         padded = record.ljust(self.state_length)
         os.pwrite(self.state_fd, padded, 0)
@@ -342,12 +521,17 @@ class Shipper:
         fast as this reads, and chasing the end would starve the rotation checks in between.
         """
         end_of_pass = generation.size()
+        if end_of_pass < generation.offset:
+            # Truncated by someone else (`: > access.log`); nginx appends from 0 again.
+            log("%s was truncated (to %d bytes, below the %d already shipped): shipping it from its start"
+                % (self.path_of(generation), end_of_pass, generation.offset))
+            generation.offset = 0
         while generation.offset < end_of_pass:
-            data = os.pread(generation.fd, min(CHUNK_BYTES, end_of_pass - generation.offset), generation.offset)
+            data = os.pread(generation.fd, min(self.options.chunk_bytes, end_of_pass - generation.offset), generation.offset)
             if not data:
                 return
             end = data.rfind(b"\n") + 1
-            if end == 0 and len(data) < CHUNK_BYTES and not final:
+            if end == 0 and len(data) < self.options.chunk_bytes and not final:
                 return  # a line still being written: wait for its newline
             chunk = data[:end] if end else data
             # A line cut by the chunk size or left unterminated still ends with a newline.
@@ -355,6 +539,14 @@ class Shipper:
             generation.offset += len(chunk)
             self.shipped_bytes += len(chunk)
             self.save_state()
+
+    def path_of(self, generation):
+        for log_file in self.files:
+            if generation is log_file.current:
+                return log_file.path
+            if generation in log_file.draining:
+                return log_file.rotated_path
+        return "a log file"
 
     def ship_all(self, final=False):
         for log_file in self.files:
@@ -368,9 +560,15 @@ class Shipper:
 
     # --- nginx -------------------------------------------------------------------------------
 
+    def open_generations(self):
+        files = set()
+        for log_file in self.files:
+            files |= log_file.open_generations()
+        return files
+
     def nginx_master_to_signal(self):
         """nginx's master, or None (said once on stderr) when it cannot be seen, so cannot rotate."""
-        master = self.processes.nginx_master()
+        master = self.processes.nginx_master(self.open_generations())
         if master is None and not self.warned_no_nginx:
             log("nginx's master process is not visible: not rotating (does the Pod share its "
                 "process namespace, with nginx and the sidecar under one uid?)")
@@ -378,19 +576,30 @@ class Shipper:
         return master
 
     def signal_reopen(self):
-        master = self.processes.nginx_master()
+        master = self.processes.nginx_master(self.open_generations())
         if master is not None:
+            self.signal_nginx(master)
+
+    @staticmethod
+    def signal_nginx(master):
+        """SIGUSR1 to nginx's master, which may have exited since it was found: then a new master
+        opens the files afresh, and the rotated one drains as usual."""
+        try:
             os.kill(master, signal.SIGUSR1)
+        except ProcessLookupError:
+            log("nginx's master (pid %d) exited before it could be told to reopen its logs" % master)
+        except PermissionError:
+            log("nginx's master (pid %d) cannot be signalled: not ours (another uid?)" % master)
 
     def wait_for_nginx_exit(self):
         deadline = time.monotonic() + self.options.drain_timeout
-        while self.processes.nginx_master() is not None and time.monotonic() < deadline:
+        while self.processes.nginx_master(self.open_generations()) is not None and time.monotonic() < deadline:
             time.sleep(0.05)
 
     # --- main loop ---------------------------------------------------------------------------
 
     def run(self):
-        os.makedirs(self.state_dir, exist_ok=True)
+        self.open_state_directory()
         state = self.load_state()
         for log_file in self.files:
             log_file.open_saved(state)
@@ -447,10 +656,16 @@ def parse_options(argv):
                              "so fewer of them cost nginx less CPU, for a few ms more latency")
     parser.add_argument("--drain-timeout", type=float, default=20.0,
                         help="on SIGTERM, wait at most this long for nginx to exit (the Pod's grace period, less time for the last read)")
+    parser.add_argument("--rotated-writer-seconds", type=float, default=5.0,
+                        help="retire a rotated file after this long even if a process still has it open for writing "
+                             "(nginx reopens within milliseconds; anything slower is not nginx's writer)")
+    parser.add_argument("--chunk-bytes", type=int, required=True,
+                        help="read (and write) at most this much at once, saving offsets after each: the most a restart replays")
     parser.add_argument("files", nargs="+", help="file names in --dir, e.g. access.log error.log")
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
+    make_undumpable()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(Shipper(parse_options(sys.argv[1:])).run())

@@ -14,6 +14,13 @@ export const NGINX_LOG_FILES = ["access.log", "error.log"] as const;
  */
 export const ROTATE_FRACTION_OF_LIMIT = 1 / 8;
 
+/**
+ * The most the shipper reads, and so writes to stdout, at once; it saves its offsets after each
+ * such chunk, so this is also the most a restarted shipper replays. Passed as --chunk-bytes: this
+ * constant is its one source, for the Pod and for the tests that bound a replay by it.
+ */
+export const SHIPPER_CHUNK_BYTES = 256 * 1024;
+
 /** What the sidecar container runs. */
 export interface ShipperCommand {
     readonly command: string[];
@@ -47,6 +54,7 @@ export function buildShipperCommand(logDirectory: string, logSizeLimitBytes: num
     return {
         // -u: unbuffered stdio. The shipper writes with os.write anyway; this also covers its stderr.
         command: ["python3", "-u", "-c", readShipperSource()],
-        args: ["--dir", logDirectory, "--rotate-bytes", String(rotateBytes), "--drain-timeout", String(drainTimeout), ...NGINX_LOG_FILES],
+        args: ["--dir", logDirectory, "--rotate-bytes", String(rotateBytes), "--drain-timeout", String(drainTimeout),
+            "--chunk-bytes", String(SHIPPER_CHUNK_BYTES), ...NGINX_LOG_FILES],
     };
 }
