@@ -21,7 +21,7 @@ set -euo pipefail
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/debianPackages.sh
 source "${script_dir}/lib/debianPackages.sh"
-for part in lib hostSysctls hostFirewall network controlPlane images containerd kubelet; do
+for part in lib hostSysctls hostFirewall network controlPlane images containerd kubelet inspect; do
   # shellcheck source=/dev/null
   source "${script_dir}/cluster/${part}.sh"
 done
@@ -95,23 +95,6 @@ cmd_down() {
   log "down"
 }
 
-cmd_status() {
-  local name pid bin state
-  if [[ -f "${PIDS}" ]]; then
-    while read -r name pid bin; do
-      if is_running "${pid}" "${bin}"; then state=running; else state=EXITED; fi
-      printf '%-12s pid %-8s %s\n' "${name}" "${pid}" "${state}"
-    done <"${PIDS}"
-  fi
-  if healthy; then
-    kubectl get nodes -o wide
-    log "healthy; context ${CONTEXT}, kubeconfig ${KUBECONFIG_FILE}"
-    return 0
-  fi
-  log "not up (logs in ${LOGS})"
-  return 1
-}
-
 # The kubelet alone, without what `down` also removes (Pod mounts, cgroups): those belong to
 # containers that keep running while it is away.
 cmd_stop_kubelet() {
@@ -126,19 +109,6 @@ cmd_start_kubelet() {
   flock 8
   { control_plane_healthy && process_running containerd; } || die "the cluster is not up: scripts/cluster.sh up"
   kubelet_up
-}
-
-cmd_env() {
-  printf 'export KUBECONFIG=%q\n' "${KUBECONFIG_FILE}"
-  printf 'export WEBSERVER_SIDECAR_CLUSTER_DIR=%q\n' "${DIR}"
-  # The node's stand-in images, pinned by digest, for the dev stack's config and the tests' Pods.
-  printf 'export WEBSERVER_SIDECAR_NGINX_IMAGE=%q\n' "$(image_reference nginx-bookworm)"
-  printf 'export WEBSERVER_SIDECAR_PYTHON_IMAGE=%q\n' "$(image_reference python3-bookworm)"
-  printf 'export WEBSERVER_SIDECAR_BUSYBOX_IMAGE=%q\n' "$(image_reference busybox-bookworm)"
-  # shellcheck disable=SC2016 # $PATH is for the shell that evals this
-  printf 'export PATH=%q:"$PATH"\n' "${K8S_BIN}:${CRI_TOOLS_BIN}"
-  # crictl, for looking at the node's containers directly.
-  printf 'export CONTAINER_RUNTIME_ENDPOINT=%q\n' "unix://${CONTAINERD_SOCK}"
 }
 
 case "${1:-}" in
