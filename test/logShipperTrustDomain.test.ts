@@ -27,9 +27,9 @@ interface Access {
     signal: string;
 }
 
-/** What a process of the Pod's uid can do to `pid`. */
-function probeAsPodUid(pid: number): Access {
-    return JSON.parse(execFileSync(AS_POD_UID[0], [...AS_POD_UID.slice(1), SYSTEM_PYTHON, PROBE_PATH, String(pid)], { encoding: "utf8" })) as Access;
+/** What a process of the Pod's uid can do to `pid` (the probe run from the sandbox, which that uid can read). */
+function probeAsPodUid(sandbox: ShipperSandbox, pid: number): Access {
+    return JSON.parse(execFileSync(AS_POD_UID[0], [...AS_POD_UID.slice(1), SYSTEM_PYTHON, sandbox.program(PROBE_PATH), String(pid)], { encoding: "utf8" })) as Access;
 }
 
 /** True when Yama restricts ptrace to descendants (then no probe can attach to anything it did not start). */
@@ -67,7 +67,7 @@ describe("the shipper and nginx under one uid, with a shared PID namespace", fun
         await nginx.usr1Received(1); // it still reads nginx's open files and signals its master
         await shippedAtLeast([shipper], 1000);
 
-        const toShipper = probeAsPodUid(shipper.pid);
+        const toShipper = probeAsPodUid(sandbox, shipper.pid);
         expect(toShipper.environ, "reading the shipper's /proc/PID/environ").to.equal("EACCES");
         expect(toShipper.fd, "listing the shipper's /proc/PID/fd").to.equal("EACCES");
         expect(toShipper.mem, "opening the shipper's /proc/PID/mem").to.equal("EACCES");
@@ -83,10 +83,10 @@ describe("the shipper and nginx under one uid, with a shared PID namespace", fun
         await shippedAtLeast([shipper], 10);
 
         // Signals are not covered by dumpability: a process of the uid can stop the shipper (SIGSTOP).
-        expect(probeAsPodUid(shipper.pid).signal).to.equal("sent");
+        expect(probeAsPodUid(sandbox, shipper.pid).signal).to.equal("sent");
         // nginx stays dumpable: the shipper needs its /proc/PID/fd, so this uid can read nginx's /proc
         // (environ, mem: a key nginx has loaded) and, without Yama, ptrace it.
-        const toNginx = probeAsPodUid(nginx.pid);
+        const toNginx = probeAsPodUid(sandbox, nginx.pid);
         expect(toNginx.environ).to.equal("read");
         expect(toNginx.fd).to.equal("read");
         expect(toNginx.mem).to.equal("read");

@@ -178,6 +178,24 @@ export class ShipperSandbox {
     private readonly children: ChildProcess[] = [];
     private runs = 0;
 
+    /**
+     * A program to run in this sandbox: the file itself, or, when the sandbox runs its programs as
+     * another uid (a wrapper), a copy inside the sandbox's directory, which that uid owns: the
+     * checkout may sit under a directory it cannot enter (a clone in a `mktemp -d`, mode 0700).
+     */
+    program(file: string): string {
+        if (this.wrapper.length === 0) {
+            return file;
+        }
+        const copy = path.join(this.root, "programs", path.basename(file));
+        if (!fs.existsSync(copy)) {
+            fs.mkdirSync(path.dirname(copy), { recursive: true, mode: 0o755 });
+            fs.copyFileSync(file, copy);
+            fs.chmodSync(copy, 0o644);
+        }
+        return copy;
+    }
+
     /** A path in the log directory. */
     logPath(name: string): string {
         return path.join(this.logDirectory, name);
@@ -187,7 +205,7 @@ export class ShipperSandbox {
     startShipper(options: ShipperOptions = {}): ShipperRun {
         const outputPath = path.join(this.root, `stdout-${++this.runs}`);
         const stdout = fs.openSync(outputPath, "w");
-        const args = [LOG_SHIPPER_PATH, "--dir", this.logDirectory, "--rotate-bytes", String(options.rotateBytes ?? 2 ** 40),
+        const args = [this.program(LOG_SHIPPER_PATH), "--dir", this.logDirectory, "--rotate-bytes", String(options.rotateBytes ?? 2 ** 40),
             "--chunk-bytes", String(SHIPPER_CHUNK_BYTES), "--drain-timeout", String(options.drainTimeoutSeconds ?? 5),
             ...(options.extraArgs ?? []), "access.log", "error.log"];
         const [command, ...prefix] = [...this.wrapper, this.python];
@@ -201,7 +219,7 @@ export class ShipperSandbox {
     async startNginx(options: { holdReopen?: boolean } = {}): Promise<FakeNginx> {
         // exec -a: the name the shipper finds nginx's master by, through any wrapper.
         const [command, ...prefix] = [...this.wrapper, "bash", "-c", 'exec -a "$0" "$@"', "nginx: master process (fake)", this.python,
-            FAKE_NGINX_PATH, this.logDirectory, "access.log", "error.log", ...(options.holdReopen ? ["--hold-reopen"] : [])];
+            this.program(FAKE_NGINX_PATH), this.logDirectory, "access.log", "error.log", ...(options.holdReopen ? ["--hold-reopen"] : [])];
         const child = spawn(command, prefix, { stdio: ["pipe", "pipe", "inherit"] });
         this.children.push(child);
         const nginx = new FakeNginx(child);
