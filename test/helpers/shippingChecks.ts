@@ -5,7 +5,9 @@
  */
 import { expect } from "chai";
 import { PlainWebServerArgs, resolveArgs } from "../../components/args";
-import { buildPodSpec } from "../../components/podSpec";
+import { SIDECAR_CONTAINER, buildPodSpec } from "../../components/podSpec";
+import { ContainerLogKeeper } from "../../lab/containerLogKeeper";
+import { OutputChunk } from "../../lab/criLog";
 import { LineAccount, NginxLineAccount, accountNginxLines } from "../../lab/lineAccounting";
 import { localImages } from "../../lab/localNode";
 import { NodePod } from "../../lab/nodePod";
@@ -17,6 +19,47 @@ export function startPod(namespace: string, args: PlainWebServerArgs = {}): Prom
     const images = localImages();
     const spec = buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python, ...args }));
     return NodePod.start(withSidecar(spec), { namespace });
+}
+
+/**
+ * The component's Pod on the local node, with every run of its sidecar's output kept from its
+ * start (lab/containerLogKeeper.ts): what the fault tests count nginx's lines against.
+ */
+export class WatchedPod {
+    private constructor(readonly pod: NodePod, private readonly keeper: ContainerLogKeeper) {}
+
+    /** Starts the Pod with this `logSizeLimit` and keeps every run of the sidecar's output from now on. */
+    static async start(namespace: string, logSizeLimit: string): Promise<WatchedPod> {
+        const pod = await startPod(namespace, { logSizeLimit });
+        return new WatchedPod(pod, ContainerLogKeeper.start(pod, SIDECAR_CONTAINER));
+    }
+
+    /** How many runs of the sidecar were kept (one more per restart). */
+    get runs(): number {
+        return this.keeper.runs;
+    }
+
+    /** Stops keeping, and returns what every run of the sidecar shipped, each record with its CRI time. */
+    shippedChunks(): OutputChunk[] {
+        return this.keeper.stop();
+    }
+
+    /** Stops keeping, and returns what every run of the sidecar shipped, as text. */
+    shippedText(): string {
+        return this.shippedChunks().map((chunk) => chunk.text).join("");
+    }
+
+    /** Deletes the Pod the kubelet's way, then returns what every run of the sidecar shipped. */
+    async deleteAndCollect(): Promise<string> {
+        await this.pod.delete();
+        return this.shippedText();
+    }
+
+    /** Removes the Pod (if still there) and the kept files. */
+    cleanUp(): void {
+        this.keeper.cleanUp();
+        this.pod.cleanUp();
+    }
 }
 
 /** Every line nginx wrote, against every line the sidecar shipped (see accountNginxLines). */

@@ -11,7 +11,6 @@ import { expect } from "chai";
 import * as os from "os";
 import { resolveArgs } from "../../components/args";
 import { NGINX_CONTAINER, NGINX_PORT, SIDECAR_CONTAINER, buildNginxContainer } from "../../components/podSpec";
-import { ContainerLogKeeper } from "../../lab/containerLogKeeper";
 import { isErrorLogLine } from "../../lab/lineAccounting";
 import { SustainedLoad, sustainLoad } from "../../lab/load";
 import { kubectl, startKubelet, stopKubelet } from "../../lab/localNode";
@@ -19,7 +18,7 @@ import { NodePod } from "../../lab/nodePod";
 import { dropNewConnections } from "../../lab/podFirewall";
 import { createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
 import { CHUNK_BYTES_OF_SHIPPER } from "../../lab/shipperFacts";
-import { account, bytesOfLines, eventually, expectEveryLineOnce, expectNothingLost, sleep, startPod } from "../helpers/shippingChecks";
+import { account, bytesOfLines, eventually, expectEveryLineOnce, expectNothingLost, sleep, WatchedPod } from "../helpers/shippingChecks";
 import { skipUnlessLocalCluster } from "./clusterCapabilities";
 
 /** nginx's probes as the component sets them. */
@@ -77,8 +76,7 @@ function mastersThatReopened(shippedLines: string[]): Set<string> {
 describe("faults inside the Pod and on its node (the real node, under load)", function () {
     this.timeout(300_000);
     let namespace: string;
-    let pod: NodePod | undefined;
-    let keeper: ContainerLogKeeper | undefined;
+    let watched: WatchedPod | undefined;
 
     before(function () {
         skipUnlessLocalCluster(this, "the local node (its processes, files, cgroups and kubelet)");
@@ -95,51 +93,38 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
     let runningLoad: SustainedLoad | undefined;
 
     function startLoad(connections: number): SustainedLoad {
-        runningLoad = sustainLoad(pod!.baseUrl, connections);
+        runningLoad = sustainLoad(watched!.pod.baseUrl, connections);
         return runningLoad;
     }
 
     afterEach(async () => {
         await runningLoad?.stop();
         runningLoad = undefined;
-        keeper?.cleanUp();
-        keeper = undefined;
-        pod?.cleanUp();
-        pod = undefined;
+        watched?.cleanUp();
+        watched = undefined;
     });
 
-    /** Starts the Pod and keeps every run of the sidecar's output from now on. */
-    async function startWatchedPod(logSizeLimit: string): Promise<NodePod> {
-        pod = await startPod(namespace, { logSizeLimit });
-        keeper = ContainerLogKeeper.start(pod, SIDECAR_CONTAINER);
-        return pod;
-    }
 
-    /** Deletes the Pod the kubelet's way, then returns what every run of the sidecar shipped. */
-    async function deleteAndCollect(): Promise<string> {
-        await pod!.delete();
-        return keeper!.stop().map((chunk) => chunk.text).join("");
-    }
 
     function status(container: string) {
-        return pod!.containerStatus(container);
+        return watched!.pod.containerStatus(container);
     }
 
     it(`nginx killed (SIGKILL) under load: restarted by the kubelet within ${FIRST_RESTART_BOUND_MS / 1000} s, shown in RESTARTS; nothing lost; the sidecar rotates the new nginx's logs`, async () => {
         // 8Mi rotates each file at 1 MiB: several rotations before the kill and after it.
-        await startWatchedPod("8Mi");
+        watched = await WatchedPod.start(namespace, "8Mi");
         const load = startLoad(4);
         await sleep(3000);
-        pod!.killContainer(NGINX_CONTAINER, "SIGKILL");
+        watched!.pod.killContainer(NGINX_CONTAINER, "SIGKILL");
         const killedAt = Date.now();
         await eventually("the kubelet to restart nginx", FIRST_RESTART_BOUND_MS, () => status(NGINX_CONTAINER)?.restartCount === 1 && status(NGINX_CONTAINER)?.ready === true);
         const restartMs = Date.now() - killedAt;
         await sleep(4000); // load on the new nginx, through more rotations
         await load.stop();
-        expect(restartsShownByKubectl(pod!), "RESTARTS in kubectl get pod").to.equal(1);
+        expect(restartsShownByKubectl(watched!.pod), "RESTARTS in kubectl get pod").to.equal(1);
         expect(status(SIDECAR_CONTAINER)?.restartCount, "the sidecar kept running").to.equal(0);
 
-        const result = account(pod!, await deleteAndCollect());
+        const result = account(watched!.pod, await watched!.deleteAndCollect());
         expectNothingLost(result);
         expect(result.duplicated, "lines shipped twice").to.have.length(0);
         expect(result.unexpected.length, `lines shipped but cut from the truth copy by the kill (at most one per nginx process): ${result.unexpected.slice(0, 3).join(" | ")}`)
@@ -149,11 +134,11 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
     });
 
     it(`nginx's liveness probe failing (new connections dropped): restarted by the kubelet within ${LIVENESS_RESTART_BOUND_MS / 1000} s; every line once`, async () => {
-        await startWatchedPod("8Mi");
+        watched = await WatchedPod.start(namespace, "8Mi");
         const load = startLoad(4);
         await sleep(2000);
         // Connections already open (wrk's) keep being served; the kubelet's probes cannot connect.
-        const lift = dropNewConnections(pod!, SIDECAR_CONTAINER, NGINX_PORT);
+        const lift = dropNewConnections(watched!.pod, SIDECAR_CONTAINER, NGINX_PORT);
         const blockedAt = Date.now();
         try {
             await eventually("the kubelet to restart nginx for its failing liveness probe", LIVENESS_RESTART_BOUND_MS, () => status(NGINX_CONTAINER)?.restartCount === 1);
@@ -164,23 +149,23 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
         await eventually("nginx Ready again", FIRST_RESTART_BOUND_MS, () => status(NGINX_CONTAINER)?.ready === true);
         await sleep(3000);
         await load.stop();
-        expect(restartsShownByKubectl(pod!), "RESTARTS in kubectl get pod").to.equal(1);
-        const events = kubectl(["get", "events", "-n", namespace, "--field-selector", `involvedObject.name=${pod!.name}`, "-o", "jsonpath={.items[*].message}"]);
+        expect(restartsShownByKubectl(watched!.pod), "RESTARTS in kubectl get pod").to.equal(1);
+        const events = kubectl(["get", "events", "-n", namespace, "--field-selector", `involvedObject.name=${watched!.pod.name}`, "-o", "jsonpath={.items[*].message}"]);
         expect(events, "the kubelet's reason").to.match(/Liveness probe failed/);
 
         // The kubelet stops nginx gracefully (SIGQUIT): every line it wrote is whole in both copies.
-        const result = account(pod!, await deleteAndCollect());
+        const result = account(watched!.pod, await watched!.deleteAndCollect());
         expectEveryLineOnce(result);
         console.log(`      nginx restarted ${(restartMs / 1000).toFixed(1)} s after its port stopped accepting; ${result.written.toLocaleString("en-US")} lines, 0 lost, 0 duplicated`);
     });
 
     it(`the sidecar crash-looping (killed ${SIDECAR_KILLS} times under load): resumes from its saved offsets, nothing lost, at most one chunk replayed per kill`, async () => {
-        await startWatchedPod("128Mi");
+        watched = await WatchedPod.start(namespace, "128Mi");
         const load = startLoad(1);
         const restartMs: number[] = [];
         for (let kill = 1; kill <= SIDECAR_KILLS; kill++) {
             await sleep(1500);
-            pod!.killContainer(SIDECAR_CONTAINER, "SIGKILL");
+            watched!.pod.killContainer(SIDECAR_CONTAINER, "SIGKILL");
             const killedAt = Date.now();
             await eventually(`the kubelet to restart the sidecar (${kill})`, sidecarRestartBoundMs(kill),
                 () => status(SIDECAR_CONTAINER)?.restartCount === kill && status(SIDECAR_CONTAINER)?.state.running !== undefined);
@@ -190,9 +175,9 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
         await load.stop();
         expect(status(NGINX_CONTAINER)?.restartCount, "nginx kept running").to.equal(0);
 
-        const shipped = await deleteAndCollect();
-        expect(keeper!.runs, "runs of the sidecar").to.equal(SIDECAR_KILLS + 1);
-        const result = account(pod!, shipped);
+        const shipped = await watched!.deleteAndCollect();
+        expect(watched!.runs, "runs of the sidecar").to.equal(SIDECAR_KILLS + 1);
+        const result = account(watched!.pod, shipped);
         expectNothingLost(result);
         expect(result.unexpected, "shipped lines nginx never wrote").to.have.length(0);
         // A kill between a chunk's write and the save of its offsets replays that chunk, never more.
@@ -202,7 +187,7 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
     });
 
     it(`the kubelet stopped for ${KUBELET_DOWN_MS / 1000} s under load and started again: the Pod keeps running, every line once`, async () => {
-        await startWatchedPod("32Mi");
+        watched = await WatchedPod.start(namespace, "32Mi");
         const containerIds = () => [NGINX_CONTAINER, SIDECAR_CONTAINER].map((c) => status(c)?.containerID);
         const before = containerIds();
         const load = startLoad(4);
@@ -213,28 +198,28 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
         } finally {
             startKubelet();
         }
-        await eventually("the Pod Ready again", 60_000, () => pod!.live().status.conditions?.find((c) => c.type === "Ready")?.status === "True");
+        await eventually("the Pod Ready again", 60_000, () => watched!.pod.live().status.conditions?.find((c) => c.type === "Ready")?.status === "True");
         await sleep(2000);
         await load.stop();
         expect(containerIds(), "the same containers (none restarted or replaced)").to.deep.equal(before);
         expect([status(NGINX_CONTAINER)?.restartCount, status(SIDECAR_CONTAINER)?.restartCount], "restart counts").to.deep.equal([0, 0]);
 
-        const result = account(pod!, await deleteAndCollect());
+        const result = account(watched!.pod, await watched!.deleteAndCollect());
         expectEveryLineOnce(result);
         expect(mastersThatReopened(result.shippedLines).size, "rotation went on (nginx reopened its logs)").to.be.at.least(1);
         console.log(`      ${result.written.toLocaleString("en-US")} lines, 0 lost, 0 duplicated`);
     });
 
     it(`the Pod deleted under full load: every line nginx wrote is shipped, and the Pod is gone within its ${GRACE_PERIOD_MS / 1000} s grace period`, async () => {
-        await startWatchedPod("128Mi");
+        watched = await WatchedPod.start(namespace, "128Mi");
         const load = startLoad(32);
         await sleep(5000);
         const deletedAt = Date.now();
-        const terminatedAt = await pod!.delete(); // while wrk runs at full speed
+        const terminatedAt = await watched!.pod.delete(); // while wrk runs at full speed
         const deletionMs = Date.now() - deletedAt;
         await load.stop();
-        const shipped = keeper!.stop().map((chunk) => chunk.text).join("");
-        const result = account(pod!, shipped);
+        const shipped = watched!.shippedText();
+        const result = account(watched!.pod, shipped);
         expectEveryLineOnce(result);
         // nginx's goodbye is the last line its master writes: shipped, so nothing after it was missed.
         expect(shipped).to.match(/\[notice\] \d+#\d+: exit\n/);

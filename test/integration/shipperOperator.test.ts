@@ -11,15 +11,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { NGINX_CONTAINER, SIDECAR_CONTAINER } from "../../components/podSpec";
-import { ContainerLogKeeper } from "../../lab/containerLogKeeper";
-import { OutputChunk } from "../../lab/criLog";
 import { watchDiskUsage } from "../../lab/diskUsage";
 import { request, SustainedLoad, sustainLoad } from "../../lab/load";
-import { LogFollower, NodePod } from "../../lab/nodePod";
+import { LogFollower } from "../../lab/nodePod";
 import { waitFor } from "../../lab/polling";
 import { createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
 import { CHUNK_BYTES_OF_SHIPPER } from "../../lab/shipperFacts";
-import { account, bytesOfLines, eventually, expectEveryLineOnce, expectNothingLost, sleep, startPod } from "../helpers/shippingChecks";
+import { account, bytesOfLines, eventually, expectEveryLineOnce, expectNothingLost, sleep, WatchedPod } from "../helpers/shippingChecks";
 import { skipUnlessLocalCluster } from "./clusterCapabilities";
 
 /** How long the tail -f is held through full load (the issue's 30 s). */
@@ -42,8 +40,7 @@ const NGINX_PROCESSES = 1 + os.cpus().length;
 describe("the shipper under an operator's hands (the real node, under load)", function () {
     this.timeout(300_000);
     let namespace: string;
-    let pod: NodePod | undefined;
-    let keeper: ContainerLogKeeper | undefined;
+    let watched: WatchedPod | undefined;
     let load: SustainedLoad | undefined;
     let tail: ChildProcess | undefined;
     // Stopped after every test, failed ones included: a disk watcher's timer or a follower left
@@ -71,47 +68,32 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         follower = undefined;
         tail?.kill("SIGKILL");
         tail = undefined;
-        keeper?.cleanUp();
-        keeper = undefined;
-        pod?.cleanUp();
-        pod = undefined;
+        watched?.cleanUp();
+        watched = undefined;
     });
 
-    async function startWatchedPod(logSizeLimit: string): Promise<NodePod> {
-        pod = await startPod(namespace, { logSizeLimit });
-        keeper = ContainerLogKeeper.start(pod, SIDECAR_CONTAINER);
-        return pod;
-    }
 
-    /** Deletes the Pod and returns every run of the sidecar's output, each record with its CRI time. */
-    async function deleteAndCollectChunks(): Promise<OutputChunk[]> {
-        await pod!.delete();
-        return keeper!.stop();
-    }
 
-    async function deleteAndCollect(): Promise<string> {
-        return (await deleteAndCollectChunks()).map((chunk) => chunk.text).join("");
-    }
 
     /** Resolves once the shipper has renamed access.log to access.log.1 (polled on the node's copy of the volume). */
     function rotated(): Promise<true> {
-        const rotatedPath = path.join(pod!.sharedLogsDirectory(), "access.log.1");
+        const rotatedPath = path.join(watched!.pod.sharedLogsDirectory(), "access.log.1");
         return waitFor("a rotation (access.log.1)", () => (fs.existsSync(rotatedPath) ? true : undefined), 60_000, 2);
     }
 
     it(`a kubectl exec tail -f on the access log held through ${HELD_MS / 1000} s of full load: every line once, each in the container log within ${LINE_LATENCY_BOUND_MS} ms, the volume under its limit, no eviction`, async () => {
         const limit = 8 * 2 ** 20;
-        await startWatchedPod("8Mi");
-        tail = spawn("kubectl", ["exec", "-n", namespace, pod!.name, "-c", NGINX_CONTAINER, "--", "tail", "-f", "/var/log/nginx/access.log"], { stdio: ["ignore", "ignore", "inherit"] });
-        follower = pod!.follow(SIDECAR_CONTAINER);
-        disk = watchDiskUsage(pod!.sharedLogsDirectory());
-        load = sustainLoad(pod!.baseUrl, 32);
+        watched = await WatchedPod.start(namespace, "8Mi");
+        tail = spawn("kubectl", ["exec", "-n", namespace, watched!.pod.name, "-c", NGINX_CONTAINER, "--", "tail", "-f", "/var/log/nginx/access.log"], { stdio: ["ignore", "ignore", "inherit"] });
+        follower = watched!.pod.follow(SIDECAR_CONTAINER);
+        disk = watchDiskUsage(watched!.pod.sharedLogsDirectory());
+        load = sustainLoad(watched!.pod.baseUrl, 32);
         const sentAt: number[] = [];
         const followLatencies: number[] = [];
         const started = Date.now();
         for (let marker = 0; Date.now() - started < HELD_MS; marker++) {
             sentAt.push(Date.now());
-            await request(pod!.baseUrl, `/?marker=${marker}`);
+            await request(watched!.pod.baseUrl, `/?marker=${marker}`);
             await waitFor(`marker ${marker} through kubectl logs -f`, () => (follower!.output.includes(`/?marker=${marker} `) ? true : undefined), KUBECTL_FOLLOW_DEADLINE_MS, 10);
             followLatencies.push(Date.now() - sentAt[marker]);
             await sleep(500);
@@ -121,21 +103,22 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         const peak = disk.stop();
         disk = undefined;
         expect(tail.exitCode, "tail -f still running").to.equal(null);
-        const phase = pod!.live().status;
+        const phase = watched!.pod.live().status;
         expect(phase.phase, `the Pod's phase (${phase.reason ?? ""})`).to.equal("Running");
-        expect(pod!.containerStatus(SIDECAR_CONTAINER)?.restartCount, "sidecar restarts").to.equal(0);
+        expect(watched!.pod.containerStatus(SIDECAR_CONTAINER)?.restartCount, "sidecar restarts").to.equal(0);
         expect(peak, `peak bytes in shared-logs (limit ${limit})`).to.be.lessThan(limit);
 
         follower.stop();
         follower = undefined;
-        const chunks = await deleteAndCollectChunks();
+        await watched!.pod.delete();
+        const chunks = watched!.shippedChunks();
         const latencies = sentAt.map((sent, marker) => {
             const chunk = chunks.find((c) => c.text.includes(`/?marker=${marker} `));
             expect(chunk, `marker ${marker} in the sidecar's container log`).to.not.equal(undefined);
             return chunk!.atMs - sent;
         });
         expect(Math.max(...latencies), `request sent to its line in the container log, per marker: ${latencies.map((l) => l.toFixed(0)).join(", ")} ms`).to.be.at.most(LINE_LATENCY_BOUND_MS);
-        const result = account(pod!, chunks.map((chunk) => chunk.text).join(""));
+        const result = account(watched!.pod, chunks.map((chunk) => chunk.text).join(""));
         expectEveryLineOnce(result);
         expect(result.shippedLines.filter((l) => l.includes("reopening logs") && l.includes("SIGUSR1")).length, "rotations while tail held the file").to.be.at.least(3);
         console.log(`      ${result.written.toLocaleString("en-US")} lines, 0 lost; markers, request sent to its line: in the container log at most ${Math.max(...latencies).toFixed(0)} ms, `
@@ -143,17 +126,17 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
     });
 
     it("nginx restarted (SIGKILL) while a rotated file drains: the sidecar keeps running, nothing lost, the new nginx is rotated too", async () => {
-        await startWatchedPod("8Mi");
-        load = sustainLoad(pod!.baseUrl, 4);
+        watched = await WatchedPod.start(namespace, "8Mi");
+        load = sustainLoad(watched!.pod.baseUrl, 4);
         await rotated();
-        pod!.killContainer(NGINX_CONTAINER, "SIGKILL");
-        await eventually("the kubelet to restart nginx", 30_000, () => pod!.containerStatus(NGINX_CONTAINER)?.restartCount === 1 && pod!.containerStatus(NGINX_CONTAINER)?.ready === true);
+        watched!.pod.killContainer(NGINX_CONTAINER, "SIGKILL");
+        await eventually("the kubelet to restart nginx", 30_000, () => watched!.pod.containerStatus(NGINX_CONTAINER)?.restartCount === 1 && watched!.pod.containerStatus(NGINX_CONTAINER)?.ready === true);
         await sleep(4000); // more rotations, with the new master
         await load.stop();
         load = undefined;
-        expect(pod!.containerStatus(SIDECAR_CONTAINER)?.restartCount, "the sidecar kept running").to.equal(0);
+        expect(watched!.pod.containerStatus(SIDECAR_CONTAINER)?.restartCount, "the sidecar kept running").to.equal(0);
 
-        const result = account(pod!, await deleteAndCollect());
+        const result = account(watched!.pod, await watched!.deleteAndCollect());
         expectNothingLost(result);
         expect(result.duplicated, "lines shipped twice").to.have.length(0);
         expect(result.unexpected.length, "lines cut from the truth copy by the kill (at most one per nginx process)").to.be.at.most(NGINX_PROCESSES);
@@ -162,17 +145,17 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
     });
 
     it("the sidecar killed right after a rotation: restarted, it replays at most one chunk and skips nothing", async () => {
-        await startWatchedPod("8Mi"); // rotates at 1 MiB: a whole rotated file is four chunks
-        load = sustainLoad(pod!.baseUrl, 4);
+        watched = await WatchedPod.start(namespace, "8Mi"); // rotates at 1 MiB: a whole rotated file is four chunks
+        load = sustainLoad(watched!.pod.baseUrl, 4);
         await rotated();
-        pod!.killContainer(SIDECAR_CONTAINER, "SIGKILL");
-        await eventually("the kubelet to restart the sidecar", 30_000, () => pod!.containerStatus(SIDECAR_CONTAINER)?.restartCount === 1
-            && pod!.containerStatus(SIDECAR_CONTAINER)?.state.running !== undefined);
+        watched!.pod.killContainer(SIDECAR_CONTAINER, "SIGKILL");
+        await eventually("the kubelet to restart the sidecar", 30_000, () => watched!.pod.containerStatus(SIDECAR_CONTAINER)?.restartCount === 1
+            && watched!.pod.containerStatus(SIDECAR_CONTAINER)?.state.running !== undefined);
         await sleep(2000);
         await load.stop();
         load = undefined;
 
-        const result = account(pod!, await deleteAndCollect());
+        const result = account(watched!.pod, await watched!.deleteAndCollect());
         expectNothingLost(result);
         expect(result.unexpected, "shipped lines nginx never wrote").to.have.length(0);
         const replayedBytes = bytesOfLines(result.duplicated);
