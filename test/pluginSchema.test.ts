@@ -1,0 +1,62 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import { ARG_KEYS, RESOURCES_KEYS, SERVICE_KEYS } from "../components/args";
+import { PACKAGE_NAME, PackageSchema, SCHEMA_FILE, generatePluginSchema } from "../scripts/pluginSchema";
+
+/** How to bring plugin/schema.json up to date, for the failure messages. */
+const REGENERATE = "npx ts-node --transpile-only scripts/pluginSchema.ts";
+const WEB_SERVER = `${PACKAGE_NAME}:index:WebServer`;
+const typeToken = (name: string) => `${PACKAGE_NAME}:index:${name}`;
+
+/**
+ * The schema that other languages' programs and SDKs get (plugin/schema.json) against the
+ * TypeScript arguments: an argument added to, renamed in or removed from `WebServerArgs` and not
+ * the schema fails here, and so does a schema edited by hand.
+ */
+describe("the plugin's schema (plugin/schema.json)", function () {
+    // The analyzer builds a TypeScript program of the component and the SDKs' declarations.
+    this.timeout(60_000);
+    const committed = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")) as PackageSchema;
+    let generated: PackageSchema;
+
+    before(async () => {
+        generated = await generatePluginSchema();
+    });
+
+    it("is what the plugin serves for the current source, to the letter", () => {
+        expect(committed, `plugin/schema.json is out of date: run ${REGENERATE}`).to.deep.equal(generated);
+    });
+
+    it("has one input per field of WebServerArgs, and no other", () => {
+        const inputs = Object.keys(committed.resources[WEB_SERVER].inputProperties);
+        expect(inputs.sort(), `WebServerArgs and plugin/schema.json differ: run ${REGENERATE}`).to.deep.equal([...ARG_KEYS].sort());
+        expect(Object.keys(generated.resources[WEB_SERVER].inputProperties).sort()).to.deep.equal([...ARG_KEYS].sort());
+    });
+
+    it("has ServiceArgs' and ResourcesArgs' fields, and no other", () => {
+        const fields = (name: string) => Object.keys(committed.types[typeToken(name)].properties ?? {}).sort();
+        expect(fields("ServiceArgs")).to.deep.equal([...SERVICE_KEYS].sort());
+        expect(fields("ResourcesArgs")).to.deep.equal([...RESOURCES_KEYS].sort());
+    });
+
+    it("describes every input, and marks as plain the ones that decide which resources exist", () => {
+        const inputs = committed.resources[WEB_SERVER].inputProperties;
+        expect(Object.entries(inputs).filter(([, property]) => !property.description).map(([name]) => name)).to.deep.equal([]);
+        expect(Object.entries(inputs).filter(([, property]) => property.plain === true).map(([name]) => name).sort())
+            .to.deep.equal(["autoName", "networkPolicy", "podName", "service"]);
+    });
+
+    it("gives the enums' values", () => {
+        const values = (name: string) => committed.types[typeToken(name)].enum?.map((member) => member.value);
+        expect(values("SidecarMode")).to.deep.equal(["native", "classic"]);
+        expect(values("ServiceType")).to.deep.equal(["ClusterIP", "NodePort", "LoadBalancer"]);
+    });
+
+    it("types the outputs as the kubernetes package's resources, at the version the project pins", () => {
+        const outputs = committed.resources[WEB_SERVER].properties;
+        expect(Object.keys(outputs).sort()).to.deep.equal(["networkPolicy", "networkPolicyName", "pod", "podName", "service", "serviceName"]);
+        const kubernetesVersion = (JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as { version: string }).version;
+        expect(outputs.pod.$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/resources/kubernetes:core%2Fv1:Pod`);
+        expect(committed.resources[WEB_SERVER].required).to.deep.equal(["pod", "podName"]);
+    });
+});
