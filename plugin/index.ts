@@ -3,7 +3,7 @@
  * the npm package), to programs in every Pulumi language, under the type token
  * `webserver-sidecar:index:WebServer`. Pulumi's Node.js plugin runner (`@pulumi/pulumi/cmd/run-plugin`)
  * runs it: from a stock CLI's language host, through PulumiPlugin.yaml, or from
- * pulumi-resource-webserver-sidecar. Pulumi's component analyzer reads the arguments' types and
+ * webserver-sidecar/pulumi-resource-webserver-sidecar. Pulumi's component analyzer reads the arguments' types and
  * TSDoc from this file's imports: that is the schema (schema.json).
  */
 // First: from here on, every import of an SDK, ../components' included, is of one copy.

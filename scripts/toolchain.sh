@@ -27,7 +27,7 @@ case "${1:-build}" in
         # One after the other: each saturates the machine's cores on its own.
         [[ "${2:-}" == pulumi ]] || bash "$here/toolchain/kubernetes.sh"
         bash "$here/toolchain/pulumi.sh"
-        # The YAML language host, for the examples in other languages (examples/, docs/languages.md).
+        # The YAML language host, beside the CLI, for the examples in other languages (docs/languages.md).
         [[ "${2:-}" == pulumi ]] || bash "$here/toolchain/pulumiYaml.sh"
         # The runtime of the policy pack copies that toolchain/policy-pack.sh makes for this CLI
         # (toolchain/pulumi-analyzer-policy explains why they need it).
@@ -40,7 +40,7 @@ case "${1:-build}" in
     env)
         mapfile -t k8s_dirs < <(bash "$here/toolchain/kubernetes.sh" --print-dirs)
         # shellcheck disable=SC2016 # $PATH is for the shell that evals this
-        printf 'export PATH=%q:"$PATH"\n' "$CACHE/bin/pulumi-$PULUMI_VERSION:$(bash "$here/toolchain/pulumiYaml.sh" --print-dir):${k8s_dirs[0]}:${k8s_dirs[1]}"
+        printf 'export PATH=%q:"$PATH"\n' "$CACHE/bin/pulumi-$PULUMI_VERSION:${k8s_dirs[0]}:${k8s_dirs[1]}"
         printf 'export PULUMI_HOME=%q\n' "${PULUMI_HOME:-$CACHE/pulumi-home}"
         # Never reach for the network: no update check, no plugin download, no version check
         # against a registry (the Automation API would otherwise ask which CLI is newest).

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds Pulumi's YAML language host, pulumi-language-yaml, from Go modules (the module proxy is the
 # only source), at PULUMI_YAML_VERSION from versions.env:
-#   github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml  -> $CACHE/bin/pulumi-yaml-v<ver>/
-# The CLI finds a language host on PATH (scripts/toolchain.sh env puts this directory there); YAML
+#   github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml  -> $CACHE/bin/pulumi-<PULUMI_VERSION>/
+# beside the CLI, where a stock Pulumi install has its bundled language hosts (the CLI looks there,
+# and warns about one found elsewhere on PATH), as pulumi/cli.sh does for the Node.js host. YAML
 # programs, such as examples/yaml, need nothing else: the YAML host has no SDK to install.
 # Idempotent: a binary already built is only checked (its module version, from its build info).
-# Cold: a few minutes on 2 cores (its own module graph: pulumi pkg/sdk v3.206.0).
+# Cold: a few minutes on 2 cores (its own module graph: pulumi pkg/sdk v3.206.0); 33 s with the
+# module and build caches warm.
 #
-# Usage: scripts/toolchain/pulumiYaml.sh               build it unless built
-#        scripts/toolchain/pulumiYaml.sh --print-dir   print its directory (no build)
+# Usage: scripts/toolchain/pulumiYaml.sh    build it unless built
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,28 +20,20 @@ source "${script_dir}/../lib/common.sh" toolchain
 
 module=github.com/pulumi/pulumi-yaml
 version="v${PULUMI_YAML_VERSION}"
-dir="${CACHE}/bin/pulumi-yaml-${version}"
+dir="${CACHE}/bin/pulumi-${PULUMI_VERSION}"
 bin="${dir}/pulumi-language-yaml"
-
-if [[ "${1:-}" == "--print-dir" ]]; then
-  printf '%s\n' "${dir}"
-  exit 0
-fi
-[[ $# -eq 0 ]] || { echo "usage: scripts/toolchain/pulumiYaml.sh [--print-dir]" >&2; exit 2; }
+[[ $# -eq 0 ]] || { echo "usage: scripts/toolchain/pulumiYaml.sh" >&2; exit 2; }
 
 use_go_environment
 
-# check_built BIN: fails unless BIN was built from pulumi-yaml at $version. The host has no
+# built_from_pin BIN: whether BIN was built from pulumi-yaml at $version. The host has no
 # --version flag (it reports its version to the engine over gRPC), so its build info is read.
-check_built() {
-  local info
-  info="$(go version -m "$1")" || die "go version -m $1 failed"
-  grep -Eq "^[[:space:]]+mod[[:space:]]+${module}[[:space:]]+${version}([[:space:]]|$)" <<<"${info}" \
-    || die "$1 is not ${module} ${version}: ${info}"
+built_from_pin() {
+  go version -m "$1" 2>/dev/null | grep -Eq "^[[:space:]]+mod[[:space:]]+${module}[[:space:]]+${version}([[:space:]]|$)"
 }
 
-if [[ -x "${bin}" ]]; then
-  check_built "${bin}"
+# A host of another version (an older pin) is rebuilt, not used.
+if [[ -x "${bin}" ]] && built_from_pin "${bin}"; then
   log "pulumi-language-yaml ${version} cached"
   exit 0
 fi
@@ -58,6 +51,6 @@ trap 'rm -rf "${tmp}"' EXIT
 # replace directives). The -X stamp is the version the host reports to the engine.
 GOBIN="${tmp}" go install -trimpath -ldflags "-s -w -X ${module}/pkg/version.Version=${version}" \
   "${module}/cmd/pulumi-language-yaml@${version}" || die "go install ${module}/cmd/pulumi-language-yaml@${version} failed"
-check_built "${tmp}/pulumi-language-yaml"
+built_from_pin "${tmp}/pulumi-language-yaml" || die "the built pulumi-language-yaml is not ${module} ${version}: $(go version -m "${tmp}/pulumi-language-yaml")"
 mv -f "${tmp}/pulumi-language-yaml" "${bin}"
 log "built pulumi-language-yaml ${version} into ${dir}"

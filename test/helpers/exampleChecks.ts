@@ -1,0 +1,85 @@
+/**
+ * What the e2e tests of the examples in other languages check, the way the TypeScript e2e tests
+ * do: the Pod Ready, a request's access line in the sidecar's logs, and an invalid argument failing
+ * `preview` with the message a TypeScript program gets.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { WebServer, WebServerArgs } from "../../components";
+import { waitFor } from "../../lab/polling";
+import { clusterKubeconfig, kubectl } from "../../lab/pulumiHarness";
+
+/** Whether the Pod's Ready condition is True. */
+export function podIsReady(name: string, namespace: string): boolean {
+    const pod = JSON.parse(kubectl(["get", "pod", name, "-n", namespace, "-o", "json"])) as { status: { conditions?: { type: string; status: string }[] } };
+    return pod.status.conditions?.some((condition) => condition.type === "Ready" && condition.status === "True") ?? false;
+}
+
+/**
+ * Sends one GET through `kubectl port-forward service/<service>` (kubectl picks the Pod the
+ * Service selects, and a free local port), and returns the response's status code.
+ */
+export async function getThroughService(service: string, port: number, namespace: string, urlPath: string): Promise<number> {
+    const forward: ChildProcess = spawn("kubectl", ["--kubeconfig", clusterKubeconfig(), "port-forward", "-n", namespace, `service/${service}`, `:${port}`], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+        let printed = "";
+        forward.stdout?.on("data", (data: Buffer) => { printed += data.toString(); });
+        const localPort = await waitFor("port-forward to listen", () => /Forwarding from 127\.0\.0\.1:(\d+)/.exec(printed)?.[1], 30_000, 50);
+        return await new Promise<number>((resolve, reject) => {
+            http.get({ host: "127.0.0.1", port: Number(localPort), path: urlPath }, (response) => { response.resume(); resolve(response.statusCode ?? 0); }).on("error", reject);
+        });
+    } finally {
+        forward.kill("SIGTERM");
+    }
+}
+
+/** Waits for a line holding `text` in `kubectl logs <pod> -c sidecar-container`, and returns the logs. */
+export function waitForShippedLine(pod: string, namespace: string, text: string): Promise<string> {
+    return waitFor(`"${text}" in the sidecar's logs`, () => {
+        const shipped = kubectl(["logs", "-n", namespace, pod, "-c", "sidecar-container"]);
+        return shipped.includes(text) ? shipped : undefined;
+    }, 10_000, 100);
+}
+
+/**
+ * The message a TypeScript program gets for `new WebServer(name, args)` with invalid arguments: a
+ * real `pulumi preview` of an inline TypeScript program, its error's problem list
+ * (`invalid webserver-sidecar configuration (N problems):` and one `  - key: got ...` line each).
+ */
+export async function typeScriptMessage(name: string, args: WebServerArgs): Promise<string> {
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "webserver-sidecar-ts-message-"));
+    const stack = await LocalWorkspace.createStack({
+        projectName: "webserver-sidecar-ts-message",
+        stackName: `it-${crypto.randomBytes(3).toString("hex")}`,
+        program: async () => {
+            new WebServer(name, args);
+        },
+    }, {
+        envVars: { PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "integration-tests", PULUMI_SKIP_UPDATE_CHECK: "true" },
+        projectSettings: { name: "webserver-sidecar-ts-message", runtime: "nodejs", backend: { url: `file://${state}` } },
+    });
+    try {
+        await stack.preview();
+    } catch (error) {
+        return problemList(String(error));
+    } finally {
+        await stack.workspace.removeStack(stack.name, { force: true });
+        fs.rmSync(state, { recursive: true, force: true });
+    }
+    throw new Error("the TypeScript program's preview succeeded: the arguments are valid");
+}
+
+/** The component's problem list in a CLI's output: the header line and its `  - ` lines. */
+export function problemList(output: string): string {
+    const match = /invalid webserver-sidecar configuration \(\d+ problems?\):\n(?:[ \t]*- .*\n?)+/.exec(output);
+    if (match === null) {
+        throw new Error(`no "invalid webserver-sidecar configuration" in:\n${output}`);
+    }
+    // The CLI indents a diagnostic's continuation lines: compare the lines, not the indentation.
+    return match[0].split("\n").map((line) => line.trim()).filter((line) => line !== "").join("\n");
+}
