@@ -26,6 +26,22 @@ export interface ProjectFile {
     [key: string]: unknown;
 }
 
+/** Rewrites the Pulumi.yaml of the project in `directory` through `edit`. */
+export function editProjectFile(directory: string, edit: (project: ProjectFile) => void): void {
+    const file = path.join(directory, "Pulumi.yaml");
+    const project = yaml.load(fs.readFileSync(file, "utf8")) as ProjectFile;
+    edit(project);
+    fs.writeFileSync(file, yaml.dump(project));
+}
+
+/** How a test prepares its copy of an example. */
+export interface ExampleOptions {
+    /** Changes the copy (its program, its Pulumi.yaml) before the stack is created. */
+    readonly prepare?: (project: string) => void;
+    /** Environment of every `pulumi` run on the stack (the Python example's PATH and PYTHONPATH). */
+    readonly envVars?: (project: string) => Record<string, string>;
+}
+
 /** A stack of a copy of `examples/<example>`; remove it with {@link ExampleStack.dispose}. */
 export class ExampleStack {
     private constructor(readonly stack: Stack, private readonly directory: string) {}
@@ -37,19 +53,18 @@ export class ExampleStack {
 
     /**
      * Copies `examples/<example>` to a temp directory, points its `packages:` entry at this
-     * repository's plugin, lets `edit` change its Pulumi.yaml, and creates a stack of it.
+     * repository's plugin, prepares it, and creates a stack of it.
      * @param config the stack's config, full keys (`kubernetes:kubeconfig`) or the project's own (`namespace`).
      */
-    static async create(example: string, config: Record<string, string>, edit: (project: ProjectFile) => void = () => undefined): Promise<ExampleStack> {
+    static async create(example: string, config: Record<string, string>, options: ExampleOptions = {}): Promise<ExampleStack> {
         const directory = fs.mkdtempSync(path.join(os.tmpdir(), `webserver-sidecar-${example}-`));
         const project = path.join(directory, "project");
         fs.cpSync(path.join(REPO, "examples", example), project, { recursive: true });
         fs.mkdirSync(path.join(directory, "state"));
-        const projectFile = path.join(project, "Pulumi.yaml");
-        const parsed = yaml.load(fs.readFileSync(projectFile, "utf8")) as ProjectFile;
-        parsed.packages = { ...parsed.packages, "webserver-sidecar": PLUGIN_EXECUTABLE_DIRECTORY };
-        edit(parsed);
-        fs.writeFileSync(projectFile, yaml.dump(parsed));
+        editProjectFile(project, (file) => {
+            file.packages = { ...file.packages, "webserver-sidecar": PLUGIN_EXECUTABLE_DIRECTORY };
+        });
+        options.prepare?.(project);
 
         const stack = await LocalWorkspace.createStack({ stackName: `it-${crypto.randomBytes(4).toString("hex")}`, workDir: project }, {
             envVars: {
@@ -57,6 +72,7 @@ export class ExampleStack {
                 PULUMI_CONFIG_PASSPHRASE: "integration-tests",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
                 PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+                ...options.envVars?.(project),
             },
         });
         const map: ConfigMap = {};

@@ -11,19 +11,21 @@ import * as fs from "fs";
 import * as path from "path";
 import { clusterKubeconfig, createNamespace, deleteNamespace, kubectl, liveNames, localClusterImages } from "../../lab/pulumiHarness";
 import { SCHEMA_FILE } from "../../scripts/pluginSchema";
-import { ExampleStack, PLUGIN_EXECUTABLE_DIRECTORY, ProjectFile } from "../helpers/exampleStack";
+import { ExampleStack, PLUGIN_EXECUTABLE_DIRECTORY, editProjectFile } from "../helpers/exampleStack";
 import { getThroughService, podIsReady, problemList, typeScriptMessage, waitForShippedLine } from "../helpers/exampleChecks";
 
 const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted" };
 
 /** Sets properties of the example's WebServer (`web`) in its Pulumi.yaml. */
-function setWebServerProperties(properties: Record<string, unknown>): (project: ProjectFile) => void {
-    return (project) => {
-        const web = project.resources?.web;
-        if (web?.type !== "webserver-sidecar:index:WebServer") {
-            throw new Error("examples/yaml/Pulumi.yaml has no WebServer named web");
-        }
-        web.properties = { ...web.properties, ...properties };
+function setWebServerProperties(properties: Record<string, unknown>): { prepare: (project: string) => void } {
+    return {
+        prepare: (project) => editProjectFile(project, (file) => {
+            const web = file.resources?.web;
+            if (web?.type !== "webserver-sidecar:index:WebServer") {
+                throw new Error("examples/yaml/Pulumi.yaml has no WebServer named web");
+            }
+            web.properties = { ...web.properties, ...properties };
+        }),
     };
 }
 
