@@ -27,10 +27,10 @@ case "${1:-build}" in
         # One after the other: each saturates the machine's cores on its own.
         [[ "${2:-}" == pulumi ]] || bash "$here/toolchain/kubernetes.sh"
         bash "$here/toolchain/pulumi.sh"
-        # The YAML and Python language hosts beside the CLI, the Python SDK generator and the Python
+        # The YAML, Python and Go language hosts beside the CLI, the SDK generator and the Python
         # SDKs, for the examples in other languages (docs/languages.md).
         [[ "${2:-}" == pulumi ]] || bash "$here/toolchain/pulumiYaml.sh"
-        [[ "${2:-}" == pulumi ]] || bash "$here/toolchain/pulumiPython.sh"
+        [[ "${2:-}" == pulumi ]] || bash "$here/toolchain/pulumiLanguages.sh"
         # The runtime of the policy pack copies that toolchain/policy-pack.sh makes for this CLI
         # (toolchain/pulumi-analyzer-policy explains why they need it).
         export PULUMI_HOME="${PULUMI_HOME:-$CACHE/pulumi-home}" PULUMI_SKIP_UPDATE_CHECK=true

@@ -5,7 +5,7 @@
  * the Pod Ready, a request's line in the sidecar's logs, and an invalid argument failing `preview`
  * with the TypeScript program's message.
  *
- * The project's toolchain (scripts/toolchain/pulumiPython.sh) provides the Python language host
+ * The project's toolchain (scripts/toolchain/pulumiLanguages.sh) provides the Python language host
  * (v3.68.0), the SDK generator (sdkgen: CLI 3.248.0 cannot ask that host for an SDK) and a
  * virtualenv with the Pulumi and Kubernetes Python SDKs; without them (a stock CLI), the tests skip.
  */
@@ -21,7 +21,7 @@ import { getThroughService, podIsReady, problemList, typeScriptMessage, waitForS
 
 const REPO = path.join(__dirname, "..", "..");
 const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted" };
-const [SDKGEN_DIRECTORY, VIRTUALENV] = execFileSync("bash", [path.join(REPO, "scripts", "toolchain", "pulumiPython.sh"), "--print-dirs"], { encoding: "utf8" }).trim().split("\n");
+const [SDKGEN_DIRECTORY, VIRTUALENV] = execFileSync("bash", [path.join(REPO, "scripts", "toolchain", "pulumiLanguages.sh"), "--print-dirs"], { encoding: "utf8" }).trim().split("\n");
 const SDKGEN = path.join(SDKGEN_DIRECTORY, "sdkgen");
 
 /** Where a copy of the example has the component's SDK installed. */
@@ -44,7 +44,7 @@ function pythonExample(dependencySchemas: string[], keywordArguments: Record<str
             const sdk = path.join(project, "sdks", "webserver-sidecar");
             execFileSync(SDKGEN, ["-schema", SCHEMA_FILE, ...dependencySchemas.flatMap((file) => ["-dependency", file]), "-out", sdk]);
             // Installed (its code and its metadata, which it reads its version from) into a folder of
-            // the copy's own, offline, so the shared virtualenv stays as pulumiPython.sh made it.
+            // the copy's own, offline, so the shared virtualenv stays as pulumiLanguages.sh made it.
             execFileSync(path.join(VIRTUALENV, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", "--no-deps", "--no-index", "--no-build-isolation",
                 "--target", sitePackages(project), sdk], { stdio: ["ignore", "ignore", "pipe"] });
             fs.symlinkSync(VIRTUALENV, path.join(project, "venv"));
@@ -73,7 +73,7 @@ describe("the Python example (examples/python), against a real API server", func
 
     before(function () {
         if (!fs.existsSync(SDKGEN) || !fs.existsSync(path.join(VIRTUALENV, ".installed"))) {
-            console.log(`      skipped: no ${SDKGEN} or ${VIRTUALENV} (bash scripts/toolchain/pulumiPython.sh builds them)`);
+            console.log(`      skipped: no ${SDKGEN} or ${VIRTUALENV} (bash scripts/toolchain/pulumiLanguages.sh builds them)`);
             this.skip();
         }
         // The schema of the package the component's outputs refer to, from the installed provider plugin.

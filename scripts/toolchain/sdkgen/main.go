@@ -1,11 +1,11 @@
-// Command sdkgen writes the Python SDK of a Pulumi package from its schema, with the code generator
-// of the Pulumi CLI (github.com/pulumi/pulumi/pkg/v3/codegen/python, at the CLI's version): what
-// `pulumi package gen-sdk --language python` does through the Python language host, which this
-// project's toolchain cannot do (its pulumi-language-python, v3.68.0, answers GeneratePackage with
-// "not implemented"). The schemas of the packages it refers to (kubernetes, for the component's
-// outputs) are read from files, so nothing is started or downloaded.
+// Command sdkgen writes the Python or Go SDK of a Pulumi package from its schema, with the code
+// generators of the Pulumi CLI (github.com/pulumi/pulumi/pkg/v3/codegen/python and codegen/go, at
+// the CLI's version): what `pulumi package gen-sdk --language python|go` does through the
+// language host, which this project's toolchain cannot do (its language hosts, v3.68.0 and
+// v3.66.0, answer GeneratePackage with "not implemented"). The schemas of the packages it refers
+// to (kubernetes, for the component's outputs) are read from files: nothing is started or downloaded.
 //
-// Usage: sdkgen -schema plugin/schema.json -dependency kubernetes.json -out DIR
+// Usage: sdkgen [-language python|go] -schema plugin/schema.json -dependency kubernetes.json -out DIR
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 
 	"github.com/blang/semver"
+	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
@@ -70,14 +71,15 @@ func readSpec(path string) (schema.PackageSpec, error) {
 }
 
 func run() error {
-	var schemaPath, out string
+	var schemaPath, out, language string
 	var dependencyPaths repeated
+	flag.StringVar(&language, "language", "python", "the SDK's language: python or go")
 	flag.StringVar(&schemaPath, "schema", "", "the package's schema (JSON)")
 	flag.Var(&dependencyPaths, "dependency", "the schema (JSON) of a package it refers to; repeatable")
 	flag.StringVar(&out, "out", "", "the directory to write the SDK into (emptied first)")
 	flag.Parse()
 	if schemaPath == "" || out == "" {
-		return fmt.Errorf("usage: sdkgen -schema FILE [-dependency FILE]... -out DIR")
+		return fmt.Errorf("usage: sdkgen [-language python|go] -schema FILE [-dependency FILE]... -out DIR")
 	}
 
 	loader := dependencies{}
@@ -106,7 +108,18 @@ func run() error {
 	if diags.HasErrors() {
 		return fmt.Errorf("%s: %v", schemaPath, diags)
 	}
-	files, err := python.GeneratePackage("sdkgen", pkg, nil, loader)
+	// As `pulumi package add` generates a local SDK: for Go, its own module (go.mod) with the
+	// package in a folder of it.
+	pkg.SupportPack = true
+	var files map[string][]byte
+	switch language {
+	case "python":
+		files, err = python.GeneratePackage("sdkgen", pkg, nil, loader)
+	case "go":
+		files, err = gogen.GeneratePackage("sdkgen", pkg, nil)
+	default:
+		err = fmt.Errorf("-language %q: python or go", language)
+	}
 	if err != nil {
 		return err
 	}

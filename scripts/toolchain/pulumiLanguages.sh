@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# What a Pulumi Python program needs here, for the Python example (examples/python, docs/languages.md):
-#   pulumi-language-python (v3.68.0) and its exec shim  -> $CACHE/bin/pulumi-<PULUMI_VERSION>/, beside the CLI
-#   sdkgen, the Python SDK generator (scripts/toolchain/sdkgen/main.go, codegen of pulumi v<PULUMI_VERSION>)
+# What Pulumi Python and Go programs need here, for the examples in those languages (examples/python,
+# examples/go, docs/languages.md):
+#   pulumi-language-python (v3.68.0) and its exec shim,
+#   pulumi-language-go (PULUMI_GO_LANGHOST_VERSION)     -> $CACHE/bin/pulumi-<PULUMI_VERSION>/, beside the CLI
+#   sdkgen, the SDK generator (scripts/toolchain/sdkgen/main.go, codegen of pulumi v<PULUMI_VERSION>)
 #                                                        -> $CACHE/bin/pulumi-sdkgen-<PULUMI_VERSION>/
 #   a virtualenv with the Pulumi and Kubernetes Python SDKs, pinned in pulumi-python-requirements.txt
 #                                                        -> $CACHE/venv/pulumi-python-<PULUMI_VERSION>/
-# The language host is the newest the module proxy serves, from github.com/pulumi/pulumi/sdk/v3 at
-# v3.68.0 like the Node.js one (pulumi/cli.sh). CLI 3.248.0 asks it neither to generate an SDK
-# (GeneratePackage: "not implemented", hence sdkgen) nor passes it the virtualenv option (the
-# program is run with the virtualenv's bin/ first on PATH).
+# The language hosts are the newest the module proxy serves, from github.com/pulumi/pulumi/sdk/v3
+# like the Node.js one (pulumi/cli.sh; versions.env says why Go's is older). CLI 3.248.0 asks them
+# to generate SDKs, which they cannot (GeneratePackage: "not implemented", hence sdkgen), and does
+# not pass the Python host the virtualenv option (the program runs with the virtualenv's bin/ first
+# on PATH).
 # Idempotent: each part is built or installed only when missing or of another version. Cold: the
-# host and sdkgen are mostly in the Go build cache once the CLI is built (seconds to a minute); the
-# virtualenv is ~15 s of pip from PyPI.
+# hosts and sdkgen are mostly in the Go build cache once the CLI is built (seconds to a minute);
+# the virtualenv is ~15 s of pip from PyPI.
 #
-# Usage: scripts/toolchain/pulumiPython.sh               build and install what is missing
-#        scripts/toolchain/pulumiPython.sh --print-dirs  print the sdkgen and virtualenv directories (no build)
+# Usage: scripts/toolchain/pulumiLanguages.sh               build and install what is missing
+#        scripts/toolchain/pulumiLanguages.sh --print-dirs  print the sdkgen and virtualenv directories (no build)
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,7 +40,7 @@ if [[ "${1:-}" == "--print-dirs" ]]; then
   printf '%s\n%s\n' "${sdkgen_bin}" "${venv}"
   exit 0
 fi
-[[ $# -eq 0 ]] || { echo "usage: scripts/toolchain/pulumiPython.sh [--print-dirs]" >&2; exit 2; }
+[[ $# -eq 0 ]] || { echo "usage: scripts/toolchain/pulumiLanguages.sh [--print-dirs]" >&2; exit 2; }
 
 use_go_environment
 install_debian_packages toolchain jq=jq # reads `go mod download -json` and `go mod edit -json`
@@ -45,7 +48,7 @@ install_debian_packages toolchain jq=jq # reads `go mod download -json` and `go 
 # checked against the sum database.
 export GOFLAGS="-mod=mod ${GOFLAGS}"
 mkdir -p "${pulumi_bin}" "${sdkgen_bin}" "${CACHE}/src" "${CACHE}/venv"
-exec 9>"${CACHE}/.pulumiPython.sh.lock"
+exec 9>"${CACHE}/.pulumiLanguages.sh.lock"
 flock 9
 
 # wrapper DIR MODULE REQUIRE...: a fresh module DIR (only a go.mod) requiring each MODULE@VERSION.
@@ -82,6 +85,19 @@ else
   sdk_dir="$(cd "${dir}" && go list -m -f '{{.Dir}}' "github.com/pulumi/pulumi/sdk/v3")"
   install -m 0755 "${sdk_dir}/python/cmd/pulumi-language-python-exec" "${pulumi_bin}/pulumi-language-python-exec"
   echo "v${LANGHOST_SDK_VERSION}" >"${stamp}"
+fi
+
+# The Go language host: it builds the program with the go on PATH, then runs it.
+stamp="${pulumi_bin}/.pulumi-language-go.version"
+if [[ -x "${pulumi_bin}/pulumi-language-go" && "$(cat "${stamp}" 2>/dev/null)" == "v${PULUMI_GO_LANGHOST_VERSION}" ]]; then
+  log "pulumi-language-go v${PULUMI_GO_LANGHOST_VERSION} cached"
+else
+  log "building pulumi-language-go v${PULUMI_GO_LANGHOST_VERSION} (from github.com/pulumi/pulumi/sdk/v3) ..."
+  dir="${CACHE}/src/pulumi-language-go-${PULUMI_GO_LANGHOST_VERSION}"
+  wrapper "${dir}" toolchain.local/pulumi-language-go -require="github.com/pulumi/pulumi/sdk/v3@v${PULUMI_GO_LANGHOST_VERSION}"
+  build "${dir}" "${pulumi_bin}/pulumi-language-go" github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${PULUMI_GO_LANGHOST_VERSION}"
+  echo "v${PULUMI_GO_LANGHOST_VERSION}" >"${stamp}"
 fi
 
 # sdkgen: a wrapper module holding main.go, requiring pkg/v3 and sdk/v3 at the CLI's version with
