@@ -60,3 +60,15 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         expect(committed.resources[WEB_SERVER].required).to.deep.equal(["pod", "podName"]);
     });
 });
+
+describe("the plugin's package.json", () => {
+    it("pins the Pulumi SDKs, TypeScript and ts-node to the repository's exact versions", () => {
+        const read = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+        const plugin = read(require.resolve("../plugin/package.json")).dependencies ?? {};
+        const repository = read(require.resolve("../package.json")).devDependencies ?? {};
+        expect(Object.keys(plugin).sort()).to.deep.equal(["@pulumi/kubernetes", "@pulumi/pulumi", "ts-node", "typescript"]);
+        for (const [name, version] of Object.entries(plugin)) {
+            expect(version, name).to.equal(repository[name]);
+        }
+    });
+});

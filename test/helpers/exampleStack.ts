@@ -40,6 +40,8 @@ export interface ExampleOptions {
     readonly prepare?: (project: string) => void;
     /** Environment of every `pulumi` run on the stack (the Python example's PATH and PYTHONPATH). */
     readonly envVars?: (project: string) => Record<string, string>;
+    /** The folder holding pulumi-resource-webserver-sidecar. @default PLUGIN_EXECUTABLE_DIRECTORY */
+    readonly plugin?: string;
 }
 
 /** A stack of a copy of `examples/<example>`; remove it with {@link ExampleStack.dispose}. */
@@ -62,7 +64,7 @@ export class ExampleStack {
         fs.cpSync(path.join(REPO, "examples", example), project, { recursive: true });
         fs.mkdirSync(path.join(directory, "state"));
         editProjectFile(project, (file) => {
-            file.packages = { ...file.packages, "webserver-sidecar": PLUGIN_EXECUTABLE_DIRECTORY };
+            file.packages = { ...file.packages, "webserver-sidecar": options.plugin ?? PLUGIN_EXECUTABLE_DIRECTORY };
         });
         options.prepare?.(project);
 

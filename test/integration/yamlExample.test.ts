@@ -8,6 +8,7 @@
 import { expect } from "chai";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { clusterKubeconfig, createNamespace, deleteNamespace, kubectl, liveNames, localClusterImages } from "../../lab/pulumiHarness";
 import { SCHEMA_FILE } from "../../scripts/pluginSchema";
@@ -15,6 +16,7 @@ import { ExampleStack, PLUGIN_EXECUTABLE_DIRECTORY, editProjectFile } from "../h
 import { getThroughService, podIsReady, problemList, typeScriptMessage, waitForShippedLine } from "../helpers/exampleChecks";
 
 const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted" };
+const REPO = path.join(__dirname, "..", "..");
 
 /** Sets properties of the example's WebServer (`web`) in its Pulumi.yaml. */
 function setWebServerProperties(properties: Record<string, unknown>): { prepare: (project: string) => void } {
@@ -73,6 +75,47 @@ describe("the YAML example (examples/yaml), against a real API server", function
             const result = await stack.stack.up();
             // The stack, the WebServer and its Pod, Service and NetworkPolicy.
             expect(result.summary.resourceChanges).to.deep.equal({ same: 5 });
+        });
+    });
+
+    describe("the plugin as a git tag installs it: plugin/ and components/ alone, with plugin/'s own dependencies", () => {
+        let checkout: string;
+        let namespace: string;
+        let stack: ExampleStack;
+
+        before(async () => {
+            // What `pulumi package add <repo>.git/plugin@<tag>` has: the repository's files, no
+            // node_modules at its root, and plugin/package-lock.json installed in plugin/.
+            checkout = fs.mkdtempSync(path.join(os.tmpdir(), "webserver-sidecar-checkout-"));
+            for (const folder of ["plugin", "components"]) {
+                fs.cpSync(path.join(REPO, folder), path.join(checkout, folder), { recursive: true, filter: (source) => path.basename(source) !== "node_modules" });
+            }
+            // No install scripts: @pulumi/kubernetes' would install the provider plugin, which PULUMI_HOME has.
+            execFileSync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: path.join(checkout, "plugin"), stdio: ["ignore", "ignore", "inherit"] });
+            namespace = createNamespace("yaml-tag");
+            stack = await ExampleStack.create("yaml", { "kubernetes:kubeconfig": clusterKubeconfig(), namespace },
+                { ...setWebServerProperties(localClusterImages()), plugin: path.join(checkout, "plugin", "webserver-sidecar") });
+        });
+        after(async () => {
+            await stack?.dispose();
+            deleteNamespace(namespace);
+            fs.rmSync(checkout, { recursive: true, force: true });
+        });
+
+        it("serves the committed schema: ../components finds the SDKs in plugin/node_modules", () => {
+            const served = execFileSync("pulumi", ["package", "get-schema", path.join(checkout, "plugin", "webserver-sidecar", "pulumi-resource-webserver-sidecar")], { encoding: "utf8" });
+            expect(JSON.parse(served)).to.deep.equal(JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")));
+        });
+
+        it("previews the example's WebServer and its Pod, Service and NetworkPolicy", async () => {
+            const steps: string[] = [];
+            await stack.stack.preview({ onEvent: (event) => event.resourcePreEvent && steps.push(`${event.resourcePreEvent.metadata.op} ${event.resourcePreEvent.metadata.type}`) });
+            expect(steps).to.include.members([
+                "create webserver-sidecar:index:WebServer",
+                "create kubernetes:core/v1:Pod",
+                "create kubernetes:core/v1:Service",
+                "create kubernetes:networking.k8s.io/v1:NetworkPolicy",
+            ]);
         });
     });
 
