@@ -126,8 +126,14 @@ if [[ -x "${venv}/bin/python" && "$(cat "${venv}/.installed" 2>/dev/null)" == "$
   log "Python virtualenv with pulumi ${PULUMI_VERSION} cached"
 else
   log "installing pulumi ${PULUMI_VERSION} and pulumi-kubernetes ${PULUMI_KUBERNETES_VERSION} from PyPI into ${venv} ..."
+  # Debian's python3, which the pins were resolved for (as pythonTool.sh does), with its venv module.
+  if ! /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    [[ "$(id -u)" -eq 0 ]] || die "python3-venv is missing; install it (apt-get install python3-venv) or run as root"
+    log "installing python3-venv from Debian"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  fi
   rm -rf "${venv}"
-  # Debian's python3, which the pins were resolved for (as pythonTool.sh does).
   /usr/bin/python3 -m venv "${venv}"
   "${venv}/bin/pip" install --quiet --disable-pip-version-check --no-input --require-virtualenv -r "${requirements}" \
     || die "pip install -r ${requirements} failed"
