@@ -8,6 +8,8 @@ import {
 // Types only: the arguments module stays free of the SDK's runtime.
 import type * as k8s from "@pulumi/kubernetes";
 import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor, sortedByKey } from "./naming";
+import { resolveServerConfig } from "./serverConfig";
+import { SiteFile, resolveSiteContent } from "./siteContent";
 import {
     DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort,
     parseByteQuantity, parseCidr,
@@ -214,6 +216,29 @@ export interface WebServerArgs {
      * @default undefined (the node's user namespace, Kubernetes' default)
      */
     readonly hostUsers?: pulumi.Input<boolean>;
+    /**
+     * The team's site: text files, path under nginx's document root → contents, e.g.
+     * `{ "index.html": "<h1>Hello</h1>", "css/site.css": "..." }`. Served from a ConfigMap mounted
+     * on the document root in place of the image's pages; with `binaryContent`, at most 1 MiB in all
+     * (a ConfigMap's limit). Without a `serverConfig`, it must have an `index.html` (nginx's
+     * readiness probe asks for `/`). A change replaces the Pod, which then serves the new files.
+     * @default undefined (the image's own pages)
+     */
+    readonly content?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * The site's binary files (images, fonts): path → the file's bytes in base64
+     * (`fs.readFileSync(file).toString("base64")`). Kept with `content` in one ConfigMap.
+     * @default undefined (none)
+     */
+    readonly binaryContent?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * nginx `server {}` blocks in place of the image's default server (its conf.d/default.conf),
+     * e.g. for redirects, caching headers or a proxy. At least one must `listen 80;` (the Pod's
+     * port). The log format and files stay the component's, which the shipper reads: an
+     * `access_log` or `error_log` elsewhere, or a `log_format`, is refused. A change replaces the Pod.
+     * @default undefined (the image's default server: static files from the document root)
+     */
+    readonly serverConfig?: pulumi.Input<string>;
 }
 
 /**
@@ -230,7 +255,7 @@ const ARG_KEYS_CHECKED = {
     podName: true, autoName: true, namespace: true, podLabels: true, nginxImage: true, sidecarImage: true, logSizeLimit: true,
     sidecarMode: true, service: true, terminationGracePeriodSeconds: true, readyTimeoutSeconds: true,
     networkPolicy: true, allowFrom: true, resources: true, podAnnotations: true, nodeSelector: true, tolerations: true,
-    affinity: true, imagePullSecrets: true, hostUsers: true,
+    affinity: true, imagePullSecrets: true, hostUsers: true, content: true, binaryContent: true, serverConfig: true,
 } as const satisfies Record<keyof WebServerArgs, true>;
 /** The names of {@link WebServerArgs}' fields. */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
@@ -287,6 +312,10 @@ export interface ResolvedWebServerArgs {
     readonly affinity: k8s.types.input.core.v1.Affinity | undefined;
     readonly imagePullSecrets: string[] | undefined;
     readonly hostUsers: boolean | undefined;
+    /** The site's files from `content` and `binaryContent`, sorted by path, or `undefined` for the image's pages. */
+    readonly site: readonly SiteFile[] | undefined;
+    /** The server block, or `undefined` for the image's default server. */
+    readonly serverConfig: string | undefined;
 }
 
 /**
@@ -483,6 +512,8 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
     if (hostUsers !== undefined && typeof hostUsers !== "boolean") {
         problems.add(key("hostUsers"), hostUsers, "true | false (false: the Pod's own user namespace), or unset");
     }
+    const serverConfig = resolveServerConfig(args.serverConfig, key("serverConfig"), problems);
+    const site = resolveSiteContent(args.content, args.binaryContent, args.serverConfig !== undefined, key, problems);
 
     if (!problems.isEmpty) {
         return { ok: false, problems: problems.all };
@@ -511,6 +542,8 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
             affinity,
             imagePullSecrets,
             hostUsers: hostUsers as boolean | undefined,
+            site,
+            serverConfig,
         },
     };
 }

@@ -6,6 +6,10 @@ import { plainOnlyProblems, resolveWhenKnown, splitKnown } from "./inputs";
 import { childName } from "./naming";
 import { buildNetworkPolicySpec } from "./networkPolicySpec";
 import { buildReadinessAnnotations, buildReadinessTimeouts } from "./podReadiness";
+import {
+    CONFIG_MAP_ROLES, ConfigMapData, FILES_DIGEST_ANNOTATION, PodConfigMapNames, buildServerConfigMapData, buildShipperConfigMapData,
+    buildSiteConfigMapData, podFilesDigest,
+} from "./podFiles";
 import { buildPodSpec } from "./podSpec";
 import { buildServiceSpec } from "./serviceSpec";
 
@@ -36,11 +40,18 @@ export class WebServer extends pulumi.ComponentResource {
     readonly networkPolicy: k8s.networking.v1.NetworkPolicy | undefined;
     /** The NetworkPolicy's Kubernetes name, or `undefined` when `networkPolicy` is false. */
     readonly networkPolicyName: pulumi.Output<string> | undefined;
+    /** The ConfigMap holding the log shipper's program, which the sidecar runs. */
+    readonly shipperConfigMap: k8s.core.v1.ConfigMap;
+    /** The ConfigMap holding the site (`content`, `binaryContent`), or `undefined` when none was given. */
+    readonly siteConfigMap: k8s.core.v1.ConfigMap | undefined;
+    /** The ConfigMap holding the server block (`serverConfig`), or `undefined` when none was given. */
+    readonly serverConfigMap: k8s.core.v1.ConfigMap | undefined;
 
     /**
      * @param name the Pulumi name of the component; its children are named `<name>-pod`, `<name>-service`,
-     *   `<name>-network-policy`, and, unless `podName` or `autoName` says otherwise, their Kubernetes
-     *   objects are named `<name>`.
+     *   `<name>-network-policy` and `<name>-shipper` (with `<name>-content` and `<name>-server-config`
+     *   when given), and, unless `podName` or `autoName` says otherwise, their Kubernetes objects are
+     *   named `<name>` (the ConfigMaps `<name>-<role>`).
      * @param args see {@link WebServerArgs}; all optional.
      * @throws {WebServerConfigError} before anything is registered, when a plain argument is invalid;
      *   an argument holding an Output fails the `up` with the same message once its value is known.
@@ -68,6 +79,23 @@ export class WebServer extends pulumi.ComponentResource {
         }, { parent: this });
         this.networkPolicyName = this.networkPolicy?.metadata.name;
 
+        // The files the Pod reads, each kind in its own ConfigMap (podFiles.ts). Whether each exists is
+        // known now: the argument is given or not, even while its value is an Output.
+        const configMap = (role: keyof typeof CONFIG_MAP_ROLES, data: pulumi.Output<ConfigMapData>) => new k8s.core.v1.ConfigMap(childName(name, CONFIG_MAP_ROLES[role]), {
+            metadata: { ...metadata, name: early.resolved.podName === undefined ? undefined : `${early.resolved.podName}-${CONFIG_MAP_ROLES[role]}` },
+            data: data.apply((d) => d.data),
+            // Undefined when there are no binary files: the property is then left out, not sent empty.
+            binaryData: data.apply((d) => d.binaryData) as pulumi.Output<Record<string, string>>,
+        }, { parent: this });
+        this.shipperConfigMap = configMap("shipper", pulumi.output(buildShipperConfigMapData()));
+        this.siteConfigMap = args.content === undefined && args.binaryContent === undefined ? undefined
+            : configMap("site", resolved.apply((r) => buildSiteConfigMapData(r.site ?? [])));
+        this.serverConfigMap = args.serverConfig === undefined ? undefined
+            : configMap("serverConfig", resolved.apply((r) => buildServerConfigMapData(r.serverConfig ?? "")));
+        const configMapNames: pulumi.Output<PodConfigMapNames> = pulumi.all([
+            this.shipperConfigMap.metadata.name, this.siteConfigMap?.metadata.name, this.serverConfigMap?.metadata.name,
+        ]).apply(([shipper, site, serverConfig]) => ({ shipper, site, serverConfig }));
+
         // `up` waits for Ready until readyTimeoutSeconds, then fails with the kubelet's reason (podReadiness.ts).
         // An Output timeout cannot be a resource option: it goes in the provider's annotation instead.
         const timeoutIsOutput = early.deferred.includes("readyTimeoutSeconds");
@@ -76,13 +104,23 @@ export class WebServer extends pulumi.ComponentResource {
                 ...metadata,
                 labels: resolved.apply((r) => r.podLabels),
                 // The user's annotations, then the component's, which the user's may not set (args.ts).
-                annotations: resolved.apply((r) => ({ ...r.podAnnotations, ...buildReadinessAnnotations(timeoutIsOutput ? r.readyTimeoutSeconds : undefined) })),
+                annotations: resolved.apply((r) => ({
+                    ...r.podAnnotations,
+                    ...buildReadinessAnnotations(timeoutIsOutput ? r.readyTimeoutSeconds : undefined),
+                    [FILES_DIGEST_ANNOTATION]: podFilesDigest(r),
+                })),
             },
-            spec: resolved.apply(buildPodSpec),
+            spec: pulumi.all([resolved, configMapNames]).apply(([r, names]) => buildPodSpec(r, names)),
         }, {
             parent: this,
-            dependsOn: this.networkPolicy !== undefined ? [this.networkPolicy] : [],
+            dependsOn: [this.networkPolicy, this.shipperConfigMap, this.siteConfigMap, this.serverConfigMap].filter((r) => r !== undefined),
             customTimeouts: timeoutIsOutput ? undefined : buildReadinessTimeouts(early.resolved.readyTimeoutSeconds),
+            // nginx and the shipper read their files once, at start: new files need a new Pod. A Pod's
+            // annotation may change in place, so the digest of the files is made a reason to replace it.
+            replaceOnChanges: [`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`],
+            // A fixed name cannot be held by two Pods: the old one goes first (the provider does the
+            // same when it replaces a Pod for a change to its spec). Auto-named, the new one starts first.
+            deleteBeforeReplace: early.resolved.podName !== undefined,
         });
         this.podName = this.pod.metadata.name;
 
@@ -99,6 +137,9 @@ export class WebServer extends pulumi.ComponentResource {
             serviceName: this.serviceName,
             networkPolicy: this.networkPolicy,
             networkPolicyName: this.networkPolicyName,
+            shipperConfigMap: this.shipperConfigMap,
+            siteConfigMap: this.siteConfigMap,
+            serverConfigMap: this.serverConfigMap,
         });
     }
 }

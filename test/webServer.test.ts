@@ -5,6 +5,7 @@ import { clearRegistered, installMocks, promiseOf, registered, registeredOfType 
 
 import { WebServer, WebServerConfigError } from "../components";
 import { READY_CONDITIONS } from "../components/podReadiness";
+import { FILES_DIGEST_ANNOTATION, podFilesDigest } from "../components/podFiles";
 
 // Components register when constructed, so mocks installed here, before any test, catch them all.
 installMocks();
@@ -17,8 +18,12 @@ function selectorOf(instance: string): Record<string, string> {
     return { "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": instance };
 }
 
-/** The Pod's annotation that makes the provider wait for Ready with a deadline (podReadiness.ts). */
-const WAIT_FOR = { "pulumi.com/waitFor": JSON.stringify(READY_CONDITIONS) };
+/**
+ * The component's own annotations on the Pod: the one that makes the provider wait for Ready with a
+ * deadline (podReadiness.ts), and the digest of the files it reads (the shipper alone here; podFiles.ts).
+ */
+const WAIT_FOR = { "pulumi.com/waitFor": JSON.stringify(READY_CONDITIONS), [FILES_DIGEST_ANNOTATION]: podFilesDigest({ site: undefined, serverConfig: undefined }) };
+const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 
 /**
  * The resource options each child of a component was registered with, by type. Mocks do not see
@@ -39,13 +44,14 @@ function recordChildOptions(): { options: Map<string, pulumi.CustomResourceOptio
 describe("WebServer (mocks)", () => {
     beforeEach(clearRegistered);
 
-    it("registers the component, then its NetworkPolicy and Pod parented to it, named after it", async () => {
+    it("registers the component, then its shipper's ConfigMap, NetworkPolicy and Pod parented to it, named after it", async () => {
         const web = new WebServer("parented");
         expect(await promiseOf(web.pod.urn)).to.match(/webserver-sidecar:index:WebServer\$kubernetes:core\/v1:Pod::parented-pod$/);
         expect(await promiseOf(web.networkPolicy!.urn))
             .to.match(/webserver-sidecar:index:WebServer\$kubernetes:networking.k8s.io\/v1:NetworkPolicy::parented-network-policy$/);
         expect(registered.map((r) => [r.type, r.name])).to.deep.equal([
             ["webserver-sidecar:index:WebServer", "parented"],
+            [CONFIG_MAP, "parented-shipper"],
             [NETWORK_POLICY, "parented-network-policy"],
             [POD, "parented-pod"],
         ]);

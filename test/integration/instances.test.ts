@@ -6,10 +6,8 @@
  * that uses the component as a library, against the cluster KUBECONFIG names.
  */
 import { expect } from "chai";
-import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
@@ -17,6 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { WebServer, WebServerArgs } from "../../components";
 import { waitFor } from "../../lab/polling";
+import { getThroughPortForward } from "../../lab/portForward";
 import { clusterKubeconfig, createNamespace, deleteNamespace, kubectl, localClusterImages } from "../../lab/pulumiHarness";
 
 /** One inline stack with local state; `program` is read at each operation, so a test can change it. */
@@ -74,21 +73,6 @@ function endpointPods(service: string, namespace: string): string[] {
     return slices.items.flatMap((s: { endpoints?: { targetRef?: { name: string } }[] }) => (s.endpoints ?? []).map((e) => e.targetRef?.name ?? "")).sort();
 }
 
-/** One GET through `kubectl port-forward pod/<pod> <port>:80`, returning the status code. */
-async function getThroughPortForward(pod: string, namespace: string, port: number, urlPath: string): Promise<number> {
-    const forward: ChildProcess = spawn("kubectl", ["--kubeconfig", clusterKubeconfig(), "port-forward", "-n", namespace, `pod/${pod}`, `${port}:80`], { stdio: ["ignore", "pipe", "inherit"] });
-    try {
-        let listening = "";
-        forward.stdout?.on("data", (data: Buffer) => { listening += data.toString(); });
-        await waitFor("port-forward to listen", () => (listening.includes("Forwarding from") ? true : undefined), 30_000, 50);
-        return await new Promise<number>((resolve, reject) => {
-            http.get({ host: "127.0.0.1", port, path: urlPath }, (response) => { response.resume(); resolve(response.statusCode ?? 0); }).on("error", reject);
-        });
-    } finally {
-        forward.kill("SIGTERM");
-    }
-}
-
 describe("WebServers composed in one stack, against a real API server", function () {
     this.timeout(600_000);
 
@@ -139,8 +123,8 @@ describe("WebServers composed in one stack, against a real API server", function
         });
 
         it("ships each instance's own request lines", async () => {
-            for (const [name, port] of [["site-a", 18081], ["site-b", 18082]] as const) {
-                expect(await getThroughPortForward(name, namespace, port, `/?from=${name}`)).to.equal(200);
+            for (const name of ["site-a", "site-b"]) {
+                expect((await getThroughPortForward(name, namespace, [`/?from=${name}`]))[0].status).to.equal(200);
             }
             for (const name of ["site-a", "site-b"]) {
                 const other = name === "site-a" ? "site-b" : "site-a";

@@ -237,13 +237,14 @@ describe("the component as an npm package, in a program outside the repository",
         }
     });
 
-    it("runs the program under Pulumi mocks: the WebServer, its NetworkPolicy, Pod and Service, the shipper's source in the sidecar", () => {
+    it("runs the program under Pulumi mocks: the WebServer, its ConfigMap, NetworkPolicy, Pod and Service, the shipper's source in its ConfigMap", () => {
         run("npx", ["tsc", "-p", "."], consumer);
         fs.writeFileSync(path.join(consumer, "mocks.js"), MOCK_RUNNER);
         const result = JSON.parse(run("node", ["mocks.js"], consumer)) as { registered: RegisteredResource[]; outputs: Record<string, string> };
 
         // The Pod and the Service register concurrently: compare without their order.
         expect(result.registered.map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal([
+            "kubernetes:core/v1:ConfigMap web-shipper",
             "kubernetes:core/v1:Pod web-pod",
             "kubernetes:core/v1:Service web-service",
             "kubernetes:networking.k8s.io/v1:NetworkPolicy web-network-policy",
@@ -260,9 +261,11 @@ describe("the component as an npm package, in a program outside the repository",
         expect((pod.spec.containers as { image: string }[]).map((c) => c.image)).to.deep.equal(["nginx:1.30.2"]);
         const service = result.registered.find((r) => r.type === "kubernetes:core/v1:Service")?.inputs;
         expect(service.spec.ports[0].port).to.equal(8080);
+        // The packed shipper reached its ConfigMap, which the sidecar runs it from.
         const sidecar = (pod.spec.initContainers as { name: string; command: string[] }[]).find((c) => c.name === "sidecar-container");
-        expect(sidecar?.command.slice(0, 3)).to.deep.equal(["python3", "-u", "-c"]);
-        expect(sidecar?.command[3]).to.equal(fs.readFileSync(path.join(REPO, "components", "sidecar", "logShipper.py"), "utf8"));
+        expect(sidecar?.command).to.deep.equal(["python3", "-u", "/opt/webserver-sidecar/logShipper.py"]);
+        const shipper = result.registered.find((r) => r.type === "kubernetes:core/v1:ConfigMap")?.inputs;
+        expect(shipper.data["logShipper.py"]).to.equal(fs.readFileSync(path.join(REPO, "components", "sidecar", "logShipper.py"), "utf8"));
     });
 
     it("still runs the repository's program (index.ts), not the package's entry point, once the package is built beside it", async () => {
