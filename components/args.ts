@@ -239,6 +239,14 @@ export interface WebServerArgs {
      * @default undefined (the image's default server: static files from the document root)
      */
     readonly serverConfig?: pulumi.Input<string>;
+    /**
+     * Run this many Pods under a Deployment instead of the one bare Pod: a change rolls them one at
+     * a time, each new Pod Ready before an old one stops (docs/operating.md). From 2, a
+     * PodDisruptionBudget lets a drain take one at a time. The Pods get generated names; the
+     * Deployment (and the PodDisruptionBudget) take `podName`. Plain: it decides which resources exist.
+     * @default undefined (one bare Pod, the tutorial's)
+     */
+    readonly replicas?: number;
 }
 
 /**
@@ -255,7 +263,7 @@ const ARG_KEYS_CHECKED = {
     podName: true, autoName: true, namespace: true, podLabels: true, nginxImage: true, sidecarImage: true, logSizeLimit: true,
     sidecarMode: true, service: true, terminationGracePeriodSeconds: true, readyTimeoutSeconds: true,
     networkPolicy: true, allowFrom: true, resources: true, podAnnotations: true, nodeSelector: true, tolerations: true,
-    affinity: true, imagePullSecrets: true, hostUsers: true, content: true, binaryContent: true, serverConfig: true,
+    affinity: true, imagePullSecrets: true, hostUsers: true, content: true, binaryContent: true, serverConfig: true, replicas: true,
 } as const satisfies Record<keyof WebServerArgs, true>;
 /** The names of {@link WebServerArgs}' fields. */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
@@ -316,6 +324,8 @@ export interface ResolvedWebServerArgs {
     readonly site: readonly SiteFile[] | undefined;
     /** The server block, or `undefined` for the image's default server. */
     readonly serverConfig: string | undefined;
+    /** How many Pods the Deployment runs, or `undefined` for the one bare Pod. */
+    readonly replicas: number | undefined;
 }
 
 /**
@@ -362,6 +372,16 @@ export const DEFAULTS = {
         sidecar: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } },
     },
 } as const;
+
+/**
+ * Seconds nginx goes on serving after one of the Deployment's Pods starts terminating, before it
+ * is told to quit: the Pod leaves the Service's endpoints at that moment, and every kube-proxy (or
+ * load balancer) takes a moment to stop sending it connections. Part of the grace period.
+ */
+export const PRE_STOP_SECONDS = 5;
+
+/** The most `replicas` accepted: a bound on a typo (1000 for 10), far above what one instance needs. */
+export const MAX_REPLICAS = 100;
 
 /** The shortest grace period accepted: nginx needs a moment to finish requests, the sidecar to drain. */
 export const MIN_GRACE_PERIOD_SECONDS = 5;
@@ -514,6 +534,14 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
     }
     const serverConfig = resolveServerConfig(args.serverConfig, key("serverConfig"), problems);
     const site = resolveSiteContent(args.content, args.binaryContent, args.serverConfig !== undefined, key, problems);
+    const replicas: unknown = args.replicas;
+    if (replicas !== undefined && (!Number.isInteger(replicas) || (replicas as number) < 1 || (replicas as number) > MAX_REPLICAS)) {
+        problems.add(key("replicas"), replicas, `a whole number from 1 to ${MAX_REPLICAS} (Pods under a Deployment), or unset for the one bare Pod`);
+    } else if (replicas !== undefined && Number.isInteger(terminationGracePeriodSeconds)
+        && terminationGracePeriodSeconds < PRE_STOP_SECONDS + MIN_GRACE_PERIOD_SECONDS) {
+        problems.add(`${key("replicas")} + ${key("terminationGracePeriodSeconds")}`, { replicas, terminationGracePeriodSeconds },
+            `a grace period of at least ${PRE_STOP_SECONDS + MIN_GRACE_PERIOD_SECONDS} s with replicas: ${PRE_STOP_SECONDS} s of serving while the Service lets go of the Pod, then nginx's quit and the shipper's drain`);
+    }
 
     if (!problems.isEmpty) {
         return { ok: false, problems: problems.all };
@@ -544,6 +572,7 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
             hostUsers: hostUsers as boolean | undefined,
             site,
             serverConfig,
+            replicas: replicas as number | undefined,
         },
     };
 }

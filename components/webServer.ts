@@ -12,12 +12,13 @@ import {
 } from "./podFiles";
 import { buildPodSpec } from "./podSpec";
 import { buildServiceSpec } from "./serviceSpec";
+import { MIN_REPLICAS_FOR_BUDGET, buildDeploymentSpec, buildPodDisruptionBudgetSpec } from "./workloadSpec";
 
 /** The Pulumi type token of the component. */
 export const WEB_SERVER_TYPE = "webserver-sidecar:index:WebServer";
 
 /** The arguments that must be plain values: they decide which resources exist and their names. */
-const PLAIN_ONLY_ARGS = ["podName", "autoName", "networkPolicy", "service"] as const;
+const PLAIN_ONLY_ARGS = ["podName", "autoName", "networkPolicy", "service", "replicas"] as const;
 
 /**
  * nginx with a log-shipping sidecar in one Pod, a NetworkPolicy closing it (unless turned off), and
@@ -28,10 +29,16 @@ const PLAIN_ONLY_ARGS = ["podName", "autoName", "networkPolicy", "service"] as c
  * (`providers: { kubernetes: p }` or `provider: p` in its options).
  */
 export class WebServer extends pulumi.ComponentResource {
-    /** The Pod. */
-    readonly pod: k8s.core.v1.Pod;
-    /** The Pod's Kubernetes name. */
-    readonly podName: pulumi.Output<string>;
+    /** The Pod, or `undefined` with `replicas` (the Deployment runs the Pods then). */
+    readonly pod: k8s.core.v1.Pod | undefined;
+    /** The Pod's Kubernetes name, or `undefined` with `replicas` (the Pods' names are generated: list them by {@link selectorLabels}). */
+    readonly podName: pulumi.Output<string> | undefined;
+    /** The Deployment running the Pods, with `replicas`; otherwise `undefined`. */
+    readonly deployment: k8s.apps.v1.Deployment | undefined;
+    /** The PodDisruptionBudget, with 2 or more `replicas`; otherwise `undefined`. */
+    readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget | undefined;
+    /** The labels that select this instance's Pods, and only them (its Service and NetworkPolicy select on them). */
+    readonly selectorLabels: pulumi.Output<Record<string, string>>;
     /** The Service, or `undefined` when no Service was asked for. */
     readonly service: k8s.core.v1.Service | undefined;
     /** The Service's Kubernetes name, or `undefined` when no Service was asked for. */
@@ -99,30 +106,49 @@ export class WebServer extends pulumi.ComponentResource {
         // `up` waits for Ready until readyTimeoutSeconds, then fails with the kubelet's reason (podReadiness.ts).
         // An Output timeout cannot be a resource option: it goes in the provider's annotation instead.
         const timeoutIsOutput = early.deferred.includes("readyTimeoutSeconds");
-        this.pod = new k8s.core.v1.Pod(childName(name, "pod"), {
-            metadata: {
-                ...metadata,
-                labels: resolved.apply((r) => r.podLabels),
-                // The user's annotations, then the component's, which the user's may not set (args.ts).
-                annotations: resolved.apply((r) => ({
-                    ...r.podAnnotations,
-                    ...buildReadinessAnnotations(timeoutIsOutput ? r.readyTimeoutSeconds : undefined),
-                    [FILES_DIGEST_ANNOTATION]: podFilesDigest(r),
-                })),
-            },
-            spec: pulumi.all([resolved, configMapNames]).apply(([r, names]) => buildPodSpec(r, names)),
-        }, {
-            parent: this,
-            dependsOn: [this.networkPolicy, this.shipperConfigMap, this.siteConfigMap, this.serverConfigMap].filter((r) => r !== undefined),
-            customTimeouts: timeoutIsOutput ? undefined : buildReadinessTimeouts(early.resolved.readyTimeoutSeconds),
-            // nginx and the shipper read their files once, at start: new files need a new Pod. A Pod's
-            // annotation may change in place, so the digest of the files is made a reason to replace it.
-            replaceOnChanges: [`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`],
-            // A fixed name cannot be held by two Pods: the old one goes first (the provider does the
-            // same when it replaces a Pod for a change to its spec). Auto-named, the new one starts first.
-            deleteBeforeReplace: early.resolved.podName !== undefined,
-        });
-        this.podName = this.pod.metadata.name;
+        const dependsOn = [this.networkPolicy, this.shipperConfigMap, this.siteConfigMap, this.serverConfigMap].filter((r) => r !== undefined);
+        const customTimeouts = timeoutIsOutput ? undefined : buildReadinessTimeouts(early.resolved.readyTimeoutSeconds);
+        // The user's annotations, then the component's, which the user's may not set (args.ts).
+        const filesAnnotations = resolved.apply((r) => ({ ...r.podAnnotations, [FILES_DIGEST_ANNOTATION]: podFilesDigest(r) }));
+        if (early.resolved.replicas === undefined) {
+            this.pod = new k8s.core.v1.Pod(childName(name, "pod"), {
+                metadata: {
+                    ...metadata,
+                    labels: resolved.apply((r) => r.podLabels),
+                    annotations: pulumi.all([resolved, filesAnnotations]).apply(([r, annotations]) => ({
+                        ...annotations, ...buildReadinessAnnotations(timeoutIsOutput ? r.readyTimeoutSeconds : undefined),
+                    })),
+                },
+                spec: pulumi.all([resolved, configMapNames]).apply(([r, names]) => buildPodSpec(r, names)),
+            }, {
+                parent: this,
+                dependsOn,
+                customTimeouts,
+                // nginx and the shipper read their files once, at start: new files need a new Pod. A Pod's
+                // annotation may change in place, so the digest of the files is made a reason to replace it.
+                replaceOnChanges: [`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`],
+                // A fixed name cannot be held by two Pods: the old one goes first (the provider does the
+                // same when it replaces a Pod for a change to its spec). Auto-named, the new one starts first.
+                deleteBeforeReplace: early.resolved.podName !== undefined,
+            });
+            this.deployment = undefined;
+        } else {
+            // The provider's own Deployment await waits for the rollout (every Pod of the new revision
+            // Ready and available) and fails when the controller reports ProgressDeadlineExceeded,
+            // which the spec sets to readyTimeoutSeconds: no Pod annotation is needed here.
+            this.deployment = new k8s.apps.v1.Deployment(childName(name, "deployment"), {
+                metadata,
+                spec: pulumi.all([resolved, configMapNames, filesAnnotations]).apply(([r, names, annotations]) => buildDeploymentSpec(r, names, annotations)),
+            }, { parent: this, dependsOn, customTimeouts });
+            this.pod = undefined;
+        }
+        this.podDisruptionBudget = (early.resolved.replicas ?? 0) < MIN_REPLICAS_FOR_BUDGET ? undefined
+            : new k8s.policy.v1.PodDisruptionBudget(childName(name, "pdb"), {
+                metadata,
+                spec: resolved.apply((r) => buildPodDisruptionBudgetSpec(r.selectorLabels)),
+            }, { parent: this });
+        this.podName = this.pod?.metadata.name;
+        this.selectorLabels = selectorLabels;
 
         this.service = args.service === undefined ? undefined : new k8s.core.v1.Service(childName(name, "service"), {
             metadata: args.service.annotations === undefined ? metadata : { ...metadata, annotations: resolved.apply((r) => r.service?.annotations ?? {}) },
@@ -133,6 +159,9 @@ export class WebServer extends pulumi.ComponentResource {
         this.registerOutputs({
             pod: this.pod,
             podName: this.podName,
+            deployment: this.deployment,
+            podDisruptionBudget: this.podDisruptionBudget,
+            selectorLabels: this.selectorLabels,
             service: this.service,
             serviceName: this.serviceName,
             networkPolicy: this.networkPolicy,

@@ -72,7 +72,7 @@ describe("the Pod's files from ConfigMaps: the shipper, the site and the server 
 
         it("creates the shipper's ConfigMap with logShipper.py's bytes, labelled as the instance", async () => {
             const web = new WebServer("files-default");
-            await promiseOf(web.pod.urn);
+            await promiseOf(web.pod!.urn);
             expect(await promiseOf(web.shipperConfigMap.metadata.name)).to.equal("files-default-shipper");
             const [shipper] = registeredOfType(CONFIG_MAP);
             expect(shipper.inputs.data).to.deep.equal({ "logShipper.py": fs.readFileSync(LOG_SHIPPER_PATH, "utf8") });
@@ -83,7 +83,7 @@ describe("the Pod's files from ConfigMaps: the shipper, the site and the server 
 
         it("creates the site's and the server block's ConfigMaps when given, and annotates the Pod with their digest", async () => {
             const web = new WebServer("files-site", { ...SITE, serverConfig: pulumi.output(SERVER) });
-            await promiseOf(web.pod.urn);
+            await promiseOf(web.pod!.urn);
             const byName = new Map(registeredOfType(CONFIG_MAP).map((r) => [r.name, r.inputs]));
             expect([...byName.keys()].sort()).to.deep.equal(["files-site-content", "files-site-server-config", "files-site-shipper"]);
             expect(byName.get("files-site-server-config")!.data).to.deep.equal({ "default.conf": SERVER });
@@ -98,8 +98,8 @@ describe("the Pod's files from ConfigMaps: the shipper, the site and the server 
                 options.set(`${child.name}`, child.opts);
                 return undefined;
             };
-            await promiseOf(new WebServer("fixed", {}, { transformations: [record] }).pod.urn);
-            await promiseOf(new WebServer("auto", { autoName: true }, { transformations: [record] }).pod.urn);
+            await promiseOf(new WebServer("fixed", {}, { transformations: [record] }).pod!.urn);
+            await promiseOf(new WebServer("auto", { autoName: true }, { transformations: [record] }).pod!.urn);
             expect(options.get("fixed-pod")?.replaceOnChanges).to.deep.equal([`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`]);
             expect(options.get("fixed-pod")?.deleteBeforeReplace).to.equal(true);
             expect(options.get("auto-pod")?.deleteBeforeReplace).to.equal(false);

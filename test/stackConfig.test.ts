@@ -70,6 +70,7 @@ describe("readStackConfig", () => {
             "webserver-sidecar:content": JSON.stringify({ "about.html": "<p>us</p>" }),
             "webserver-sidecar:binaryContent": JSON.stringify({ "img/a.png": "AAE=" }),
             "webserver-sidecar:serverConfig": "server { listen 80; location / { index about.html; } }",
+            "webserver-sidecar:replicas": "3",
         });
         expect(config).to.deep.equal({
             cluster: { kubeconfig: { kind: "file", path: "/clusters/two.yaml" }, context: "beta", namespace: "web" },
@@ -81,7 +82,7 @@ describe("readStackConfig", () => {
                 nodeSelector: { "kubernetes.io/arch": "arm64" }, tolerations: [{ key: "dedicated", value: "web", effect: "NoSchedule" }],
                 affinity: { podAntiAffinity: {} }, imagePullSecrets: ["registry-credentials"], hostUsers: false,
                 content: { "about.html": "<p>us</p>" }, binaryContent: { "img/a.png": "AAE=" },
-                serverConfig: "server { listen 80; location / { index about.html; } }",
+                serverConfig: "server { listen 80; location / { index about.html; } }", replicas: 3,
             },
         });
     });
@@ -181,8 +182,8 @@ describe("readStackConfig", () => {
                 { "webserver-sidecar:namspace": "web" },
                 'webserver-sidecar:namspace: got "web"; allowed: did you mean webserver-sidecar:namespace? known keys: kubeconfig, context, namespace'],
             ["an unknown key that looks like nothing known",
-                { "webserver-sidecar:replicas": "3" },
-                'webserver-sidecar:replicas: got "3"; allowed: known keys:'],
+                { "webserver-sidecar:shards": "3" },
+                'webserver-sidecar:shards: got "3"; allowed: known keys:'],
             ["a namespace that is not a DNS label",
                 { "webserver-sidecar:namespace": "Web_Apps" },
                 'webserver-sidecar:namespace: got "Web_Apps"; allowed: a DNS-1123 label'],

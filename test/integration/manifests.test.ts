@@ -55,6 +55,11 @@ async function renderManifests(directory: string): Promise<string[]> {
         program: async () => {
             const provider = renderProvider("render", directory, "default");
             new WebServer("webserver", { service: { type: "ClusterIP", port: 80 } }, { providers: [provider] });
+            // The same Pod under a Deployment, with its PodDisruptionBudget, and the team's site.
+            new WebServer("replicated", {
+                replicas: 3, service: { type: "ClusterIP", port: 80 },
+                content: { "index.html": "<h1>hi</h1>" }, serverConfig: "server { listen 80; root /usr/share/nginx/html; }",
+            }, { providers: [provider] });
         },
     }, {
         envVars: { PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "render" },
@@ -126,15 +131,16 @@ describe("the rendered manifests, checked by kubeconform, kube-score and checkov
         schemaLocation = execFileSync("bash", [path.join(REPO, "scripts", "kubeconform-schemas.sh")], { encoding: "utf8" }).trim();
     });
 
-    it("renders the NetworkPolicy, the Pod and the Service", () => {
+    it("renders the ConfigMaps, NetworkPolicy, Pod and Service, and the replicated instance's Deployment and PodDisruptionBudget", () => {
         const kinds = ours.map((file) => (yaml.load(fs.readFileSync(file, "utf8")) as { kind: string }).kind).sort();
-        expect(kinds).to.deep.equal(["NetworkPolicy", "Pod", "Service"]);
+        expect(kinds).to.deep.equal(["ConfigMap", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "NetworkPolicy", "NetworkPolicy",
+            "Pod", "PodDisruptionBudget", "Service", "Service"]);
     });
 
     it("kubeconform -strict: ours are valid Kubernetes 1.36 objects, with no unknown field", () => {
         const result = run(linter("kubeconform"), ["-strict", "-summary", "-schema-location", schemaLocation, ...ours]);
         expect(result.status, result.output).to.equal(0);
-        expect(result.output).to.match(/Valid: 3, Invalid: 0, Errors: 0, Skipped: 0/);
+        expect(result.output).to.match(/Valid: 11, Invalid: 0, Errors: 0, Skipped: 0/);
     });
 
     it("kubeconform -strict catches a misspelled field (the check is real)", () => {

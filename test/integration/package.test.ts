@@ -41,9 +41,9 @@ const port: pulumi.Output<number> = pulumi.output(config.getNumber("port") ?? 80
 const args: WebServerArgs = { podName: "consumer-web", nginxImage: image, logSizeLimit: "64Mi", sidecarMode: "native", service: { type: "ClusterIP", port } };
 const web = new WebServer("web", args, { providers: [provider] });
 
-export const podName: pulumi.Output<string> = web.podName;
+export const podName: pulumi.Output<string> | undefined = web.podName;
 export const serviceName: pulumi.Output<string> | undefined = web.serviceName;
-export const podUrn: pulumi.Output<string> = web.pod.urn;
+export const podUrn: pulumi.Output<string> | undefined = web.pod?.urn;
 `;
 
 /** A program the component's types must reject: a sidecar mode that does not exist. */
