@@ -51,7 +51,7 @@ async function main(): Promise<StackOutputs> {
     return {
         // With replicas, the Deployment's Pods, read from the cluster after the rollout (runningPods.ts).
         podNames: webServer.deployment === undefined ? pulumi.all([webServer.podName!])
-            : deploymentPodNames(config.cluster, webServer.deployment.status, webServer.selectorLabels),
+            : deploymentPodNames(config.cluster, webServer.deployment.metadata, webServer.selectorLabels),
         namespace: config.cluster.namespace,
         ...(webServer.serviceName !== undefined ? { serviceName: webServer.serviceName } : {}),
         ...(webServer.networkPolicyName !== undefined ? { networkPolicyName: webServer.networkPolicyName } : {}),

@@ -5,7 +5,7 @@ import { WebServer, WebServerConfigError } from "../components";
 import { configMapNamesFor } from "../components/podFiles";
 import { NGINX_CONTAINER } from "../components/podSpec";
 import { buildDeploymentSpec, buildPodDisruptionBudgetSpec } from "../components/workloadSpec";
-import { labelSelector, runningPodNames } from "../program/runningPods";
+import { labelSelector, revisionTemplateHash, runningPodNames } from "../program/runningPods";
 import { clearRegistered, installMocks, promiseOf, registeredOfType } from "./helpers/mocks";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- builders return Input<> trees; tests read them as plain objects
@@ -93,10 +93,21 @@ describe("replicas: the Pod under a Deployment (issue 19)", () => {
     });
 
     describe("podNames of a Deployment (program/runningPods.ts)", () => {
-        it("lists the Pods not being deleted, sorted: an old revision's Pods stop for a while after a rollout", () => {
+        it("lists the Pods of the rollout's revision that are not being deleted, sorted: an old revision's Pods stop for a while after it", () => {
+            const current = { "pod-template-hash": "new" };
             expect(runningPodNames([
-                { metadata: { name: "web-b" } }, { metadata: { name: "web-old", deletionTimestamp: "2026-12-05T10:00:00Z" } }, { metadata: { name: "web-a" } },
-            ])).to.deep.equal(["web-a", "web-b"]);
+                { metadata: { name: "web-b", labels: current } }, { metadata: { name: "web-old", labels: { "pod-template-hash": "old" } } },
+                { metadata: { name: "web-gone", labels: current, deletionTimestamp: "2026-12-05T10:00:00Z" } }, { metadata: { name: "web-a", labels: current } },
+            ], "new")).to.deep.equal(["web-a", "web-b"]);
+        });
+
+        it("finds the revision's template hash on its ReplicaSet", () => {
+            const replicaSets = [
+                { metadata: { annotations: { "deployment.kubernetes.io/revision": "1" }, labels: { "pod-template-hash": "old" } } },
+                { metadata: { annotations: { "deployment.kubernetes.io/revision": "2" }, labels: { "pod-template-hash": "new" } } },
+            ];
+            expect(revisionTemplateHash(replicaSets, "2")).to.equal("new");
+            expect(revisionTemplateHash(replicaSets, "3")).to.equal(undefined);
         });
 
         it("selects by the instance's labels", () => {
