@@ -277,12 +277,12 @@ describe("the component as an npm package, in a program outside the repository",
         });
         const result = await stack.preview();
         // dist/index.js would register nothing and export the package's constants.
-        // The stack, the provider, the WebServer, its NetworkPolicy and its Pod.
-        expect(result.changeSummary).to.deep.equal({ create: 5 });
+        // The stack, the provider, the WebServer, its shipper's ConfigMap, its NetworkPolicy and its Pod.
+        expect(result.changeSummary).to.deep.equal({ create: 6 });
         expect(result.stdout).to.include("podNames");
     });
 
-    it("previews with the real Pulumi CLI against the cluster: a provider, the WebServer, its NetworkPolicy, Pod and Service to create", async () => {
+    it("previews with the real Pulumi CLI against the cluster: a provider, the WebServer, its ConfigMap, NetworkPolicy, Pod and Service to create", async () => {
         const state = path.join(scratch, "state");
         fs.mkdirSync(state);
         const stack = await LocalWorkspace.createStack({ stackName: `package-${crypto.randomBytes(3).toString("hex")}`, workDir: consumer }, {
@@ -297,6 +297,7 @@ describe("the component as an npm package, in a program outside the repository",
         const result = await stack.preview({ onEvent: (e) => events.push(e) });
         const steps = events.flatMap((e) => (e.resourcePreEvent ? [`${e.resourcePreEvent.metadata.op} ${e.resourcePreEvent.metadata.type}`] : []));
         expect(steps.sort()).to.deep.equal([
+            "create kubernetes:core/v1:ConfigMap",
             "create kubernetes:core/v1:Pod",
             "create kubernetes:core/v1:Service",
             "create kubernetes:networking.k8s.io/v1:NetworkPolicy",
@@ -304,6 +305,6 @@ describe("the component as an npm package, in a program outside the repository",
             "create pulumi:pulumi:Stack",
             "create webserver-sidecar:index:WebServer",
         ]);
-        expect(result.changeSummary).to.deep.equal({ create: 6 });
+        expect(result.changeSummary).to.deep.equal({ create: 7 });
     });
 });
