@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { WebServer } from "../../components";
 import { InlineStack } from "../../lab/inlineStack";
 import { livePods } from "../../lab/livePods";
-import { clusterKubeconfig, createNamespace, deleteNamespace, localClusterImages } from "../../lab/pulumiHarness";
+import { clusterKubeconfig, createNamespace, deleteNamespace, liveNames, localClusterImages } from "../../lab/pulumiHarness";
 import { timedFailure } from "../../lab/timedFailure";
 
 /** The Output timeout for the Pod that cannot start; the slack covers the CLI, the policy and a loaded machine. */
@@ -33,7 +33,7 @@ describe("arguments held in Outputs, through a real up", function () {
         deleteNamespace(namespace);
     });
 
-    it("fails the up naming the key when an Output's value is bad, with the plain value's message, and creates no Pod", async () => {
+    it("fails the up naming the key when an Output's value is bad, with the plain value's message, and creates nothing", async () => {
         stack.program = async () => {
             const provider = new k8s.Provider("k8s", { kubeconfig: clusterKubeconfig(), namespace });
             // An image "built" by the program: known only at up time, and unpinned.
@@ -43,6 +43,9 @@ describe("arguments held in Outputs, through a real up", function () {
         const failure = await timedFailure(() => stack.up());
         expect(failure.message).to.include('nginxImage: got "nginx:latest"; allowed: an image reference pinned');
         expect(livePods(namespace)).to.deep.equal([]);
+        // Every child takes its labels from the checked arguments: none was created, the shipper's ConfigMap included.
+        expect(liveNames("configmaps", namespace)).to.deep.equal(["kube-root-ca.crt"]);
+        expect(liveNames("networkpolicies", namespace)).to.deep.equal([]);
     });
 
     it(`bounds the wait by an Output readyTimeoutSeconds (${READY_TIMEOUT_SECONDS} s) through the provider's annotation`, async () => {
