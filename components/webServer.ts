@@ -8,7 +8,7 @@ import { buildNetworkPolicySpec } from "./networkPolicySpec";
 import { buildReadinessAnnotations, buildReadinessTimeouts } from "./podReadiness";
 import {
     CONFIG_MAP_ROLES, ConfigMapData, FILES_DIGEST_ANNOTATION, PodConfigMapNames, buildServerConfigMapData, buildShipperConfigMapData,
-    buildSiteConfigMapData, podFilesDigest,
+    buildSiteConfigMapData, configMapNamesFor, podFilesDigest,
 } from "./podFiles";
 import { buildPodSpec } from "./podSpec";
 import { buildServiceSpec } from "./serviceSpec";
@@ -99,9 +99,16 @@ export class WebServer extends pulumi.ComponentResource {
             : configMap("site", resolved.apply((r) => buildSiteConfigMapData(r.site ?? [])));
         this.serverConfigMap = args.serverConfig === undefined ? undefined
             : configMap("serverConfig", resolved.apply((r) => buildServerConfigMapData(r.serverConfig ?? "")));
-        const configMapNames: pulumi.Output<PodConfigMapNames> = pulumi.all([
-            this.shipperConfigMap.metadata.name, this.siteConfigMap?.metadata.name, this.serverConfigMap?.metadata.name,
-        ]).apply(([shipper, site, serverConfig]) => ({ shipper, site, serverConfig }));
+        // Under a fixed name, the Pod refers to its ConfigMaps by that name, not by their outputs: a
+        // ConfigMap whose files change is replaced (deleted first: the provider treats ConfigMaps
+        // as immutable), and a property that depends on a resource so replaced becomes unknown in
+        // Pulumi's plan, which would make it replace the Deployment whole (its selector unknown)
+        // instead of rolling it. The ConfigMaps still come first (dependsOn). Auto-named, a
+        // ConfigMap's replacement gets a new name, which the Pod must follow: its outputs then.
+        const configMapNames: pulumi.Output<PodConfigMapNames> = early.resolved.podName !== undefined
+            ? resolved.apply((r) => configMapNamesFor(early.resolved.podName!, r))
+            : pulumi.all([this.shipperConfigMap.metadata.name, this.siteConfigMap?.metadata.name, this.serverConfigMap?.metadata.name])
+                .apply(([shipper, site, serverConfig]) => ({ shipper, site, serverConfig }));
 
         // `up` waits for Ready until readyTimeoutSeconds, then fails with the kubelet's reason (podReadiness.ts).
         // An Output timeout cannot be a resource option: it goes in the provider's annotation instead.

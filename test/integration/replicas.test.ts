@@ -74,7 +74,7 @@ describe("replicas: a Deployment of the component's Pod", function () {
     it("rolls every Pod on a change to the site, and podNames follows", async () => {
         await stack.setConfig(config(namespace, 3, "<h1>second</h1>\n"));
         const preview = await stack.preview();
-        expect(stack.steps(), "an update of the Deployment, not a replacement").to.deep.include(["update", "kubernetes:apps/v1:Deployment"]);
+        expect(stack.steps(), `an update of the Deployment, not a replacement: ${JSON.stringify(stack.steps())}`).to.deep.include(["update", "kubernetes:apps/v1:Deployment"]);
         expect(preview.changeSummary).to.not.have.property("delete");
 
         const result = await stack.up();
