@@ -146,7 +146,10 @@ describe("with replicas: a rollout to an image that cannot be pulled fails by re
         expect(failure.seconds, "up failed within the deadline plus slack").to.be.at.most(FAILURE_BOUND_SECONDS);
         const diagnostic = podErrorOf(failure.message);
         console.log(diagnostic.replace(/^/gm, "      | "));
-        expect(diagnostic).to.match(/ErrImagePull|ImagePullBackOff|ProgressDeadlineExceeded/);
+        // The provider's Deployment await lists each unready Pod with the kubelet's reason and message.
+        expect(diagnostic).to.match(/ErrImagePull|ImagePullBackOff/);
+        expect(diagnostic).to.include(bad);
+        expect(diagnostic).to.include("nginx-container");
         // maxUnavailable 0: the new revision's Pod never became Ready, so no old Pod was stopped.
         const stillReady = livePods(namespace).filter((pod) => pod.ready).map((pod) => pod.uid).sort();
         expect(stillReady).to.deep.equal(before);
