@@ -39,6 +39,15 @@ export interface NodePodOptions {
     readonly readyTimeoutSeconds?: number;
     /** How to reach the node the Pod runs on. @default THIS_MACHINE */
     readonly node?: NodeAccess;
+    /** ConfigMaps the spec mounts (the component's shipper, site, server block): created first, removed with the Pod. */
+    readonly configMaps?: readonly NodePodConfigMap[];
+}
+
+/** A ConfigMap a Pod mounts: its name, and its data as the component builds it (components/podFiles.ts). */
+export interface NodePodConfigMap {
+    readonly name: string;
+    readonly data: Record<string, string>;
+    readonly binaryData?: Record<string, string>;
 }
 
 /** The parts of the live Pod object the lab reads. */
@@ -98,6 +107,7 @@ export class NodePod {
         readonly uid: string,
         readonly ip: string,
         private readonly truthDirectory: string | undefined,
+        private readonly configMaps: readonly string[],
         /** How the Pod's node is reached. */
         readonly node: NodeAccess,
         /** The node the Pod runs on. */
@@ -121,6 +131,10 @@ export class NodePod {
             kubectl(["apply", "-f", "-"], JSON.stringify(configMap));
             podSpec = withMeasuring(podSpec, `${name}-measuring`, truthDirectory);
         }
+        for (const configMap of options.configMaps ?? []) {
+            const { name: configMapName, ...contents } = configMap;
+            kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: configMapName, namespace: options.namespace }, ...contents }));
+        }
         const pod = { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: options.namespace, labels: { app: name } }, spec: podSpec };
         kubectl(["apply", "-f", "-"], JSON.stringify(pod));
         const timeout = options.readyTimeoutSeconds ?? 90;
@@ -131,7 +145,7 @@ export class NodePod {
             throw new Error(`pod ${name} not Ready after ${timeout} s: ${(e as Error).message}\n${describe}`, { cause: e });
         }
         const live = NodePod.read(options.namespace, name);
-        return new NodePod(options.namespace, name, live.metadata.uid, live.status.podIP!, truthDirectory, node, live.spec.nodeName!);
+        return new NodePod(options.namespace, name, live.metadata.uid, live.status.podIP!, truthDirectory, (options.configMaps ?? []).map((c) => c.name), node, live.spec.nodeName!);
     }
 
     private static read(namespace: string, name: string): LivePod {
@@ -271,10 +285,12 @@ export class NodePod {
         return terminatedAt;
     }
 
-    /** Removes what `start` made besides the Pod (its ConfigMap, the truth directory). */
+    /** Removes what `start` made besides the Pod (its ConfigMaps, the truth directory). */
     cleanUp(): void {
         kubectl(["delete", "pod", this.name, "-n", this.namespace, "--ignore-not-found", "--wait=false"]);
-        kubectl(["delete", "configmap", `${this.name}-measuring`, "-n", this.namespace, "--ignore-not-found"]);
+        for (const configMap of [`${this.name}-measuring`, ...this.configMaps]) {
+            kubectl(["delete", "configmap", configMap, "-n", this.namespace, "--ignore-not-found"]);
+        }
         if (this.truthDirectory !== undefined) {
             this.node.removeDirectory(this.truthDirectory);
         }

@@ -3,14 +3,17 @@
  * (with the sidecar under test), accounting for nginx's lines in what the sidecar shipped, and
  * asserting on the account with a readable sample when it fails.
  */
+import * as k8s from "@pulumi/kubernetes";
 import { expect } from "chai";
+import * as crypto from "crypto";
 import { PlainWebServerArgs, resolveArgs } from "../../components/args";
+import { buildShipperConfigMapData } from "../../components/podFiles";
 import { SIDECAR_CONTAINER, buildPodSpec } from "../../components/podSpec";
 import { OutputChunk } from "../../lab/criLog";
 import { LineAccount, NginxLineAccount, accountNginxLines } from "../../lab/lineAccounting";
 import { request } from "../../lab/load";
 import { ContainerLogs, NodeAccess } from "../../lab/nodeAccess";
-import { NodePod } from "../../lab/nodePod";
+import { NodePod, NodePodConfigMap } from "../../lab/nodePod";
 import { waitFor } from "../../lab/polling";
 import { withSidecar } from "../../lab/sidecarVariants";
 import { testImages } from "../integration/clusterCapabilities";
@@ -29,10 +32,21 @@ export async function expectReachable(pod: NodePod): Promise<void> {
     }
 }
 
+/**
+ * The component's Pod spec for `args` (with the test images), and the ConfigMap it mounts: the
+ * shipper's program, under a name of its own, which Pulumi would otherwise create. No site or
+ * server block: those take `args` the tests here do not give.
+ */
+export function componentPod(args: PlainWebServerArgs = {}): { spec: k8s.types.input.core.v1.PodSpec; configMaps: NodePodConfigMap[] } {
+    const shipper = `lab-shipper-${crypto.randomBytes(3).toString("hex")}`;
+    const spec = buildPodSpec(resolveArgs({ ...testImages(), ...args }), { shipper, site: undefined, serverConfig: undefined });
+    return { spec, configMaps: [{ name: shipper, ...buildShipperConfigMapData() }] };
+}
+
 /** Starts the component's Pod for `args` (with the sidecar under test) on the node `node` reaches. */
 export async function startPod(namespace: string, node: NodeAccess, args: PlainWebServerArgs = {}): Promise<NodePod> {
-    const spec = buildPodSpec(resolveArgs({ ...testImages(), ...args }));
-    const pod = await NodePod.start(withSidecar(spec), { namespace, node });
+    const { spec, configMaps } = componentPod(args);
+    const pod = await NodePod.start(withSidecar(spec), { namespace, node, configMaps });
     await expectReachable(pod);
     return pod;
 }

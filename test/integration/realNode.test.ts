@@ -9,14 +9,13 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { resolveArgs } from "../../components/args";
-import { NGINX_CONTAINER, SIDECAR_CONTAINER, buildPodSpec } from "../../components/podSpec";
+import { NGINX_CONTAINER, SIDECAR_CONTAINER } from "../../components/podSpec";
 import { runLoad } from "../../lab/load";
 import { kubectl } from "../../lab/localNode";
 import { NodeAccess } from "../../lab/nodeAccess";
 import { NodePod } from "../../lab/nodePod";
 import { createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
-import { expectReachable } from "../helpers/shippingChecks";
+import { componentPod, expectReachable } from "../helpers/shippingChecks";
 import { isLocalCluster, nodeAccessFor, testImages } from "./clusterCapabilities";
 
 const TUTORIAL_POD = path.join(__dirname, "..", "fixtures", "tutorial-pod.yaml");
@@ -42,7 +41,8 @@ describe("the Pod on a real node (kubelet, containerd, runc)", function () {
     before(async () => {
         namespace = createNamespace("node");
         node = await nodeAccessFor(namespace);
-        pod = await NodePod.start(buildPodSpec(resolveArgs(testImages())), { namespace, measuring: false, node });
+        const component = componentPod();
+        pod = await NodePod.start(component.spec, { namespace, measuring: false, node, configMaps: component.configMaps });
         ids = { nginx: pod.containerId(NGINX_CONTAINER), sidecar: pod.containerId(SIDECAR_CONTAINER) };
         nodeInfo = JSON.parse(kubectl(["get", "node", pod.nodeName, "-o", "json"])).status.nodeInfo;
     });
@@ -139,7 +139,8 @@ describe("emptyDir sizeLimit on a real node: the kubelet evicts the tutorial's P
         tutorial.spec.volumes[0].emptyDir = { sizeLimit: "2Mi" };
         const theirs = await NodePod.start(tutorial.spec, { namespace, name: "tutorial", measuring: false });
         pods.push(theirs);
-        const ours = await NodePod.start(buildPodSpec(resolveArgs({ ...images, logSizeLimit: "2Mi" })), { namespace, name: "ours", measuring: false });
+        const component = componentPod({ logSizeLimit: "2Mi" });
+        const ours = await NodePod.start(component.spec, { namespace, name: "ours", measuring: false, configMaps: component.configMaps });
         pods.push(ours);
         await expectReachable(theirs);
         await expectReachable(ours);
