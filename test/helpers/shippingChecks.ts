@@ -3,17 +3,15 @@
  * (with the sidecar under test), accounting for nginx's lines in what the sidecar shipped, and
  * asserting on the account with a readable sample when it fails.
  */
-import * as k8s from "@pulumi/kubernetes";
 import { expect } from "chai";
-import * as crypto from "crypto";
-import { PlainWebServerArgs, resolveArgs } from "../../components/args";
-import { buildShipperConfigMapData } from "../../components/podFiles";
-import { SIDECAR_CONTAINER, buildPodSpec } from "../../components/podSpec";
+import { PlainWebServerArgs } from "../../components/args";
+import { SIDECAR_CONTAINER } from "../../components/podSpec";
+import { componentPod as labComponentPod } from "../../lab/componentPod";
 import { OutputChunk } from "../../lab/criLog";
 import { LineAccount, NginxLineAccount, accountNginxLines } from "../../lab/lineAccounting";
 import { request } from "../../lab/load";
 import { ContainerLogs, NodeAccess } from "../../lab/nodeAccess";
-import { NodePod, NodePodConfigMap } from "../../lab/nodePod";
+import { NodePod } from "../../lab/nodePod";
 import { waitFor } from "../../lab/polling";
 import { withSidecar } from "../../lab/sidecarVariants";
 import { testImages } from "../integration/clusterCapabilities";
@@ -32,15 +30,9 @@ export async function expectReachable(pod: NodePod): Promise<void> {
     }
 }
 
-/**
- * The component's Pod spec for `args` (with the test images), and the ConfigMap it mounts: the
- * shipper's program, under a name of its own, which Pulumi would otherwise create. No site or
- * server block: those take `args` the tests here do not give.
- */
-export function componentPod(args: PlainWebServerArgs = {}): { spec: k8s.types.input.core.v1.PodSpec; configMaps: NodePodConfigMap[] } {
-    const shipper = `lab-shipper-${crypto.randomBytes(3).toString("hex")}`;
-    const spec = buildPodSpec(resolveArgs({ ...testImages(), ...args }), { shipper, site: undefined, serverConfig: undefined });
-    return { spec, configMaps: [{ name: shipper, ...buildShipperConfigMapData() }] };
+/** The component's Pod spec for `args` with the test images, and the ConfigMap it mounts (lab/componentPod.ts). */
+export function componentPod(args: PlainWebServerArgs = {}): ReturnType<typeof labComponentPod> {
+    return labComponentPod({ ...testImages(), ...args });
 }
 
 /** Starts the component's Pod for `args` (with the sidecar under test) on the node `node` reaches. */
