@@ -43,7 +43,7 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         const inputs = committed.resources[WEB_SERVER].inputProperties;
         expect(Object.entries(inputs).filter(([, property]) => !property.description).map(([name]) => name)).to.deep.equal([]);
         expect(Object.entries(inputs).filter(([, property]) => property.plain === true).map(([name]) => name).sort())
-            .to.deep.equal(["autoName", "networkPolicy", "podName", "service"]);
+            .to.deep.equal(["autoName", "networkPolicy", "podName", "replicas", "service"]);
     });
 
     it("gives the enums' values", () => {
@@ -54,10 +54,15 @@ describe("the plugin's schema (plugin/schema.json)", function () {
 
     it("types the outputs as the kubernetes package's resources, at the version the project pins", () => {
         const outputs = committed.resources[WEB_SERVER].properties;
-        expect(Object.keys(outputs).sort()).to.deep.equal(["networkPolicy", "networkPolicyName", "pod", "podName", "service", "serviceName"]);
+        expect(Object.keys(outputs).sort()).to.deep.equal([
+            "deployment", "networkPolicy", "networkPolicyName", "pod", "podDisruptionBudget", "podName", "selectorLabels",
+            "serverConfigMap", "service", "serviceName", "shipperConfigMap", "siteConfigMap",
+        ]);
         const kubernetesVersion = (JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as { version: string }).version;
         expect(outputs.pod.$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/resources/kubernetes:core%2Fv1:Pod`);
-        expect(committed.resources[WEB_SERVER].required).to.deep.equal(["pod", "podName"]);
+        expect(outputs.deployment.$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/resources/kubernetes:apps%2Fv1:Deployment`);
+        // The rest are undefined for some arguments (a Pod or a Deployment, a Service or none, ...).
+        expect(committed.resources[WEB_SERVER].required).to.deep.equal(["selectorLabels", "shipperConfigMap"]);
     });
 });
 

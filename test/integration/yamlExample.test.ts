@@ -73,8 +73,8 @@ describe("the YAML example (examples/yaml), against a real API server", function
 
         it("changes nothing on a second up", async () => {
             const result = await stack.stack.up();
-            // The stack, the WebServer and its Pod, Service and NetworkPolicy.
-            expect(result.summary.resourceChanges).to.deep.equal({ same: 5 });
+            // The stack, the WebServer and its Pod, Service, NetworkPolicy and the shipper's ConfigMap.
+            expect(result.summary.resourceChanges).to.deep.equal({ same: 6 });
         });
     });
 
