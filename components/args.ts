@@ -55,22 +55,26 @@ export const SERVICE_TYPES: readonly ServiceType[] = Object.values(ServiceType);
 export interface ServiceArgs {
     /**
      * The Service type.
+     * Default: "ClusterIP".
      * @default "ClusterIP"
      */
     readonly type?: pulumi.Input<ServiceType>;
     /**
      * The port the Service listens on; it forwards to nginx's port 80.
+     * Default: 80.
      * @default 80
      */
     readonly port?: pulumi.Input<number>;
     /**
      * Annotations of the Service, e.g. a cloud load balancer's settings.
+     * Default: unset (none).
      * @default undefined (none)
      */
     readonly annotations?: pulumi.Input<Record<string, string>>;
     /**
      * The client address blocks (CIDR) a `LoadBalancer` Service admits, where the cloud supports it.
      * Only with `type: LoadBalancer` (the API server refuses it on other types).
+     * Default: unset (any client).
      * @default undefined (any client)
      */
     readonly loadBalancerSourceRanges?: pulumi.Input<pulumi.Input<string>[]>;
@@ -85,6 +89,10 @@ export interface ServiceArgs {
  * known, with the same message, and fails the `up`. The fields that decide which resources exist or
  * what they are named (`podName`, `autoName`, `networkPolicy`, whether `service` is set) are plain:
  * they must be known when the component is constructed.
+ *
+ * Each field's default is also said in its text ("Default: ..."), not only in its `@default` tag:
+ * Pulumi's component analyzer keeps a comment's text and drops its tags, and the text is what
+ * other languages' SDKs and the plugin's schema (plugin/schema.json) show.
  */
 export interface WebServerArgs {
     /**
@@ -92,6 +100,7 @@ export interface WebServerArgs {
      * `app.kubernetes.io/instance` label, which the Service and the NetworkPolicy select on. A
      * DNS-1123 label. The tutorial's program passes `webserver`, which keeps its
      * `kubectl logs webserver -c sidecar-container` working as written.
+     * Default: the component's name (`new WebServer("api")` names its objects `api`).
      * @default the component's name (`new WebServer("api")` names its objects `api`)
      */
     readonly podName?: string;
@@ -100,6 +109,7 @@ export interface WebServerArgs {
      * instead of `podName`. Auto-named Pods are replaced create-before-delete, with no gap. The
      * `app.kubernetes.io/instance` label is then the component's name.
      * Cannot be combined with `podName`.
+     * Default: false.
      * @default false
      */
     readonly autoName?: boolean;
@@ -107,6 +117,7 @@ export interface WebServerArgs {
      * The namespace of the Pod, the Service and the NetworkPolicy (a DNS-1123 label), e.g. a
      * `k8s.core.v1.Namespace`'s `metadata.name`. Unset, the objects go where the provider puts
      * them: its `namespace`, else the kubeconfig context's, else `default`. Changing it replaces them.
+     * Default: unset (the provider's namespace).
      * @default undefined (the provider's namespace)
      */
     readonly namespace?: pulumi.Input<string>;
@@ -114,11 +125,13 @@ export interface WebServerArgs {
      * Extra labels of the Pod (the tutorial's program adds `app: webserver`). They may not set the
      * selector's labels, `app.kubernetes.io/name` and `app.kubernetes.io/instance`, which the
      * component owns. The Service and the NetworkPolicy never select on them.
+     * Default: {} (only the selector's labels).
      * @default {} (only the selector's labels)
      */
     readonly podLabels?: pulumi.Input<Record<string, string>>;
     /**
      * The nginx image, pinned to a version.
+     * Default: nginx 1.30.5, pinned by digest (`DEFAULTS.nginxImage`).
      * @default DEFAULTS.nginxImage
      */
     readonly nginxImage?: pulumi.Input<string>;
@@ -126,12 +139,14 @@ export interface WebServerArgs {
      * The log sidecar's image, pinned to a version. It must provide `python3` (3.8 or later, the
      * oldest the shipper's fast tests run it under): the sidecar runs the log shipper with the
      * standard library only.
+     * Default: python 3.11.16-slim-bookworm, pinned by digest (`DEFAULTS.sidecarImage`).
      * @default DEFAULTS.sidecarImage
      */
     readonly sidecarImage?: pulumi.Input<string>;
     /**
      * The `sizeLimit` of the `shared-logs` emptyDir, as a Kubernetes quantity of at least 1Mi.
      * The sidecar rotates each log file at an eighth of it, so the volume stays well below it.
+     * Default: "128Mi".
      * @default "128Mi"
      */
     readonly logSizeLimit?: pulumi.Input<string>;
@@ -139,17 +154,20 @@ export interface WebServerArgs {
      * `native`: the sidecar is an init container with `restartPolicy: Always` (Kubernetes 1.29+):
      * it starts before nginx and stops after nginx, so nginx's last lines are shipped.
      * `classic`: a second regular container, for older clusters; on shutdown it waits for nginx to exit.
+     * Default: "native".
      * @default "native"
      */
     readonly sidecarMode?: pulumi.Input<SidecarMode>;
     /**
      * A Service in front of the Pod, or none when undefined. Plain (whether it exists must be known),
      * its fields Inputs.
+     * Default: unset (no Service).
      * @default undefined (no Service)
      */
     readonly service?: ServiceArgs;
     /**
      * Seconds the kubelet gives the Pod to stop: nginx's graceful quit, then the sidecar's drain.
+     * Default: 30.
      * @default 30
      */
     readonly terminationGracePeriodSeconds?: pulumi.Input<number>;
@@ -159,6 +177,7 @@ export interface WebServerArgs {
      * that keeps crashing. A deadline from the start of the wait, whatever the Pod does meanwhile.
      * A plain value becomes the Pod's customTimeouts; an Output, which a resource option cannot
      * hold, the provider's `pulumi.com/timeoutSeconds` annotation (podReadiness.ts).
+     * Default: 300.
      * @default 300
      */
     readonly readyTimeoutSeconds?: pulumi.Input<number>;
@@ -167,45 +186,53 @@ export interface WebServerArgs {
      * network plugin that enforces NetworkPolicy applies it; elsewhere it is stored and ignored.
      * `false` creates none (for namespaces whose owner manages policies). Plain: whether the
      * NetworkPolicy exists must be known.
+     * Default: true.
      * @default true
      */
     readonly networkPolicy?: boolean;
     /**
      * Who may connect to nginx's port 80 under the NetworkPolicy. Cannot be combined with
      * `networkPolicy: false`.
+     * Default: unset (any source).
      * @default undefined (any source)
      */
     readonly allowFrom?: pulumi.Input<pulumi.Input<NetworkPeer>[]>;
     /**
      * Requests and limits for each container, merged over the defaults resource by resource (so a
      * memory limit stays unless replaced). Quantities; no request above its limit.
+     * Default: nginx: requests cpu 100m, memory 64Mi, limits memory 128Mi; sidecar: requests cpu 50m, memory 32Mi, limits memory 64Mi.
      * @default nginx: requests cpu 100m, memory 64Mi, limits memory 128Mi; sidecar: requests cpu 50m, memory 32Mi, limits memory 64Mi
      */
     readonly resources?: pulumi.Input<ResourcesArgs>;
     /**
      * Extra annotations of the Pod. Not `pulumi.com/waitFor` nor `pulumi.com/timeoutSeconds`,
      * which the component sets.
+     * Default: unset (only the component's).
      * @default undefined (only the component's)
      */
     readonly podAnnotations?: pulumi.Input<Record<string, string>>;
     /**
      * Node labels the Pod's node must have, e.g. `{ "kubernetes.io/arch": "arm64" }`.
+     * Default: unset (any node).
      * @default undefined (any node)
      */
     readonly nodeSelector?: pulumi.Input<Record<string, string>>;
     /**
      * Tolerations of the Pod, for tainted nodes.
+     * Default: unset (none).
      * @default undefined (none)
      */
     readonly tolerations?: pulumi.Input<pulumi.Input<TolerationArgs>[]>;
     /**
      * Kubernetes' `Affinity` for the Pod (node affinity, Pod affinity and anti-affinity), passed on
      * as given; its top level is checked, the rest by the API server (a preview's dry run).
+     * Default: unset (none).
      * @default undefined (none)
      */
     readonly affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
     /**
      * Names of Secrets (in the Pod's namespace) holding credentials for private registries.
+     * Default: unset (none).
      * @default undefined (none)
      */
     readonly imagePullSecrets?: pulumi.Input<pulumi.Input<string>[]>;
@@ -213,6 +240,7 @@ export interface WebServerArgs {
      * `false` runs the Pod in its own user namespace (`hostUsers: false`, stable in Kubernetes
      * 1.36): its uid 10101 maps to an unprivileged uid on the node. Needs a node whose runtime and
      * filesystems support it; elsewhere the Pod does not start, and `up` fails with the kubelet's reason.
+     * Default: unset (the node's user namespace, Kubernetes' default).
      * @default undefined (the node's user namespace, Kubernetes' default)
      */
     readonly hostUsers?: pulumi.Input<boolean>;
@@ -222,12 +250,14 @@ export interface WebServerArgs {
      * on the document root in place of the image's pages; with `binaryContent`, at most 1 MiB in all
      * (a ConfigMap's limit). Without a `serverConfig`, it must have an `index.html` (nginx's
      * readiness probe asks for `/`). A change replaces the Pod, which then serves the new files.
+     * Default: unset (the image's own pages).
      * @default undefined (the image's own pages)
      */
     readonly content?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /**
      * The site's binary files (images, fonts): path → the file's bytes in base64
      * (`fs.readFileSync(file).toString("base64")`). Kept with `content` in one ConfigMap.
+     * Default: unset (none).
      * @default undefined (none)
      */
     readonly binaryContent?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -236,6 +266,7 @@ export interface WebServerArgs {
      * e.g. for redirects, caching headers or a proxy. At least one must `listen 80;` (the Pod's
      * port). The log format and files stay the component's, which the shipper reads: an
      * `access_log` or `error_log` elsewhere, or a `log_format`, is refused. A change replaces the Pod.
+     * Default: unset (the image's default server: static files from the document root).
      * @default undefined (the image's default server: static files from the document root)
      */
     readonly serverConfig?: pulumi.Input<string>;
@@ -244,6 +275,7 @@ export interface WebServerArgs {
      * a time, each new Pod Ready before an old one stops (docs/operating.md). From 2, a
      * PodDisruptionBudget lets a drain take one at a time. The Pods get generated names; the
      * Deployment (and the PodDisruptionBudget) take `podName`. Plain: it decides which resources exist.
+     * Default: unset (one bare Pod, the tutorial's).
      * @default undefined (one bare Pod, the tutorial's)
      */
     readonly replicas?: number;

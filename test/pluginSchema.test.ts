@@ -46,6 +46,13 @@ describe("the plugin's schema (plugin/schema.json)", function () {
             .to.deep.equal(["autoName", "networkPolicy", "podName", "replicas", "service"]);
     });
 
+    it("says each input's default, and each of ServiceArgs', in its description (the analyzer keeps TSDoc's text, not its @default tags)", () => {
+        const withoutDefault = (properties: Record<string, { description?: string }>) =>
+            Object.entries(properties).filter(([, property]) => !/\nDefault: .+\.$/m.test(property.description ?? "")).map(([name]) => name);
+        expect(withoutDefault(committed.resources[WEB_SERVER].inputProperties)).to.deep.equal([]);
+        expect(withoutDefault(committed.types[typeToken("ServiceArgs")].properties ?? {})).to.deep.equal([]);
+    });
+
     it("gives the enums' values", () => {
         const values = (name: string) => committed.types[typeToken(name)].enum?.map((member) => member.value);
         expect(values("SidecarMode")).to.deep.equal(["native", "classic"]);
