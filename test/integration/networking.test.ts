@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { ChildProcess, spawn } from "child_process";
 import * as http from "http";
 import { ClientPod, ExecResult, LISTENER_PAGE, LISTENER_PORT, execIn } from "../../lab/clientPod";
-import { waitFor } from "../../lab/polling";
+import { sleep, waitFor } from "../../lab/polling";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl } from "../../lab/pulumiHarness";
 import { skipUnlessLocalCluster } from "./clusterCapabilities";
 
@@ -28,6 +28,17 @@ function httpGet(url: string): Promise<number | string> {
         request.on("timeout", () => request.destroy(new Error(`no answer from ${url} in 5 s`)));
         request.on("error", (e) => resolve(e.message));
     });
+}
+
+/** {@link httpGet} until it answers 200 (kube-proxy writes a Service's rules within a second or so of its endpoints), or its last result after 30 s. */
+async function httpGetEventually(url: string): Promise<number | string> {
+    const deadline = Date.now() + 30_000;
+    let last = await httpGet(url);
+    while (last !== 200 && Date.now() < deadline) {
+        await sleep(500);
+        last = await httpGet(url);
+    }
+    return last;
 }
 
 /** One GET through `kubectl port-forward pod/<pod> <port>:80`, returning the status code. */
@@ -138,14 +149,14 @@ describe("Services and NetworkPolicies on the cluster's network", function () {
         it("answers on its ClusterIP from the node", async function () {
             skipUnlessLocalCluster(this, "the test process on the node itself, to reach a ClusterIP from the node");
             const clusterIp = kubectl(["get", "service", "webserver", "-n", namespace, "-o", "jsonpath={.spec.clusterIP}"]);
-            expect(await httpGet(`http://${clusterIp}/`)).to.equal(200);
+            expect(await httpGetEventually(`http://${clusterIp}/`)).to.equal(200);
         });
 
         it("answers on its NodePort at the node's address", async function () {
             skipUnlessLocalCluster(this, "the test process on the node itself, to reach the node's address");
             const nodePort = kubectl(["get", "service", "webserver", "-n", namespace, "-o", "jsonpath={.spec.ports[0].nodePort}"]);
             const nodeIp = kubectl(["get", "nodes", "-o", "jsonpath={.items[0].status.addresses[?(@.type==\"InternalIP\")].address}"]);
-            expect(await httpGet(`http://${nodeIp}:${nodePort}/`)).to.equal(200);
+            expect(await httpGetEventually(`http://${nodeIp}:${nodePort}/`)).to.equal(200);
         });
 
         it("leaves the kubelet nothing to warn about DNS: no MissingClusterDNS event", () => {
