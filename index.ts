@@ -4,7 +4,7 @@
  * cluster is checked to answer (clusterReachability.ts): `up` stops, and `preview` warns, when not.
  *
  * Its stack outputs:
- * - `podNames`: the Kubernetes names of the Pods this stack runs;
+ * - `podNames`: the Kubernetes names of the Pods this stack runs (unknown in a preview with `replicas`);
  * - `namespace`: the namespace they run in;
  * - `serviceName`: the Service's name, only when `webserver-sidecar:service` is set;
  * - `networkPolicyName`: the NetworkPolicy's name, unless `webserver-sidecar:networkPolicy` is false.
@@ -15,6 +15,7 @@ import { WebServer } from "./components";
 import { machineEnvironment } from "./program/kubeconfig";
 import { checkClusterReachable, liveReachabilityDependencies } from "./program/clusterReachability";
 import { buildProviderArgs } from "./program/provider";
+import { deploymentPodNames } from "./program/runningPods";
 import { secretConfigKeys } from "./program/secretConfigKeys";
 import { readStackConfig } from "./program/stackConfig";
 
@@ -48,7 +49,9 @@ async function main(): Promise<StackOutputs> {
         podLabels: { app: TUTORIAL_NAME, ...config.webServer.podLabels },
     }, { providers: [provider] });
     return {
-        podNames: pulumi.all([webServer.podName]),
+        // With replicas, the Deployment's Pods, read from the cluster after the rollout (runningPods.ts).
+        podNames: webServer.deployment === undefined ? pulumi.all([webServer.podName!])
+            : deploymentPodNames(config.cluster, webServer.deployment.metadata, webServer.selectorLabels),
         namespace: config.cluster.namespace,
         ...(webServer.serviceName !== undefined ? { serviceName: webServer.serviceName } : {}),
         ...(webServer.networkPolicyName !== undefined ? { networkPolicyName: webServer.networkPolicyName } : {}),

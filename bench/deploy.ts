@@ -86,7 +86,7 @@ async function scaling(count: number): Promise<{ count: number; up: number; dest
         const provider = new k8s.Provider("k8s", { kubeconfig: clusterKubeconfig(), namespace });
         const names: pulumi.Output<string>[] = [];
         for (let i = 0; i < count; i++) {
-            names.push(new WebServer(`web-${i}`, { podName: `webserver-${i}`, ...localClusterImages() }, { providers: [provider] }).podName);
+            names.push(new WebServer(`web-${i}`, { podName: `webserver-${i}`, ...localClusterImages() }, { providers: [provider] }).podName!);
         }
         return { podNames: pulumi.all(names) };
     };

@@ -33,8 +33,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
-import { resolveArgs } from "../components/args";
-import { NGINX_RESOURCES, SIDECAR_CONTAINER, buildPodSpec } from "../components/podSpec";
+import { NGINX_RESOURCES, SIDECAR_CONTAINER } from "../components/podSpec";
+import { componentPod } from "../lab/componentPod";
 import { criLogFile, readCriLog } from "../lab/criLog";
 import { watchDiskUsage } from "../lab/diskUsage";
 import { accountNginxLines } from "../lab/lineAccounting";
@@ -119,8 +119,9 @@ function withWeights(spec: PodSpec, weights: Weights): PodSpec {
 async function measureVariant(variant: SidecarVariant, round: number, position: number, options: Options, namespace: string): Promise<RoundMeasurement> {
     const images = localImages();
     const logSizeLimit = rotatesLogs(variant) ? options.limit : options.unrotatedLimit;
-    const spec = withWeights(withSidecar(buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python, logSizeLimit })), variant), options.weights);
-    const pod = await NodePod.start(spec, { namespace, name: `bench-${variant}-r${round + 1}` });
+    const { spec: componentSpec, configMaps } = componentPod({ nginxImage: images.nginx, sidecarImage: images.python, logSizeLimit });
+    const spec = withWeights(withSidecar(componentSpec, variant), options.weights);
+    const pod = await NodePod.start(spec, { namespace, name: `bench-${variant}-r${round + 1}`, configMaps });
     try {
         // Idle: one request at a time, 50 ms apart.
         for (let i = 0; i < options.idleRequests; i++) {

@@ -8,6 +8,8 @@ import {
 // Types only: the arguments module stays free of the SDK's runtime.
 import type * as k8s from "@pulumi/kubernetes";
 import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor, sortedByKey } from "./naming";
+import { resolveServerConfig } from "./serverConfig";
+import { SiteFile, resolveSiteContent } from "./siteContent";
 import {
     DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort,
     parseByteQuantity, parseCidr,
@@ -214,6 +216,37 @@ export interface WebServerArgs {
      * @default undefined (the node's user namespace, Kubernetes' default)
      */
     readonly hostUsers?: pulumi.Input<boolean>;
+    /**
+     * The team's site: text files, path under nginx's document root → contents, e.g.
+     * `{ "index.html": "<h1>Hello</h1>", "css/site.css": "..." }`. Served from a ConfigMap mounted
+     * on the document root in place of the image's pages; with `binaryContent`, at most 1 MiB in all
+     * (a ConfigMap's limit). Without a `serverConfig`, it must have an `index.html` (nginx's
+     * readiness probe asks for `/`). A change replaces the Pod, which then serves the new files.
+     * @default undefined (the image's own pages)
+     */
+    readonly content?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * The site's binary files (images, fonts): path → the file's bytes in base64
+     * (`fs.readFileSync(file).toString("base64")`). Kept with `content` in one ConfigMap.
+     * @default undefined (none)
+     */
+    readonly binaryContent?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * nginx `server {}` blocks in place of the image's default server (its conf.d/default.conf),
+     * e.g. for redirects, caching headers or a proxy. At least one must `listen 80;` (the Pod's
+     * port). The log format and files stay the component's, which the shipper reads: an
+     * `access_log` or `error_log` elsewhere, or a `log_format`, is refused. A change replaces the Pod.
+     * @default undefined (the image's default server: static files from the document root)
+     */
+    readonly serverConfig?: pulumi.Input<string>;
+    /**
+     * Run this many Pods under a Deployment instead of the one bare Pod: a change rolls them one at
+     * a time, each new Pod Ready before an old one stops (docs/operating.md). From 2, a
+     * PodDisruptionBudget lets a drain take one at a time. The Pods get generated names; the
+     * Deployment (and the PodDisruptionBudget) take `podName`. Plain: it decides which resources exist.
+     * @default undefined (one bare Pod, the tutorial's)
+     */
+    readonly replicas?: number;
 }
 
 /**
@@ -230,7 +263,7 @@ const ARG_KEYS_CHECKED = {
     podName: true, autoName: true, namespace: true, podLabels: true, nginxImage: true, sidecarImage: true, logSizeLimit: true,
     sidecarMode: true, service: true, terminationGracePeriodSeconds: true, readyTimeoutSeconds: true,
     networkPolicy: true, allowFrom: true, resources: true, podAnnotations: true, nodeSelector: true, tolerations: true,
-    affinity: true, imagePullSecrets: true, hostUsers: true,
+    affinity: true, imagePullSecrets: true, hostUsers: true, content: true, binaryContent: true, serverConfig: true, replicas: true,
 } as const satisfies Record<keyof WebServerArgs, true>;
 /** The names of {@link WebServerArgs}' fields. */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
@@ -287,6 +320,12 @@ export interface ResolvedWebServerArgs {
     readonly affinity: k8s.types.input.core.v1.Affinity | undefined;
     readonly imagePullSecrets: string[] | undefined;
     readonly hostUsers: boolean | undefined;
+    /** The site's files from `content` and `binaryContent`, sorted by path, or `undefined` for the image's pages. */
+    readonly site: readonly SiteFile[] | undefined;
+    /** The server block, or `undefined` for the image's default server. */
+    readonly serverConfig: string | undefined;
+    /** How many Pods the Deployment runs, or `undefined` for the one bare Pod. */
+    readonly replicas: number | undefined;
 }
 
 /**
@@ -333,6 +372,16 @@ export const DEFAULTS = {
         sidecar: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } },
     },
 } as const;
+
+/**
+ * Seconds nginx goes on serving after one of the Deployment's Pods starts terminating, before it
+ * is told to quit: the Pod leaves the Service's endpoints at that moment, and every kube-proxy (or
+ * load balancer) takes a moment to stop sending it connections. Part of the grace period.
+ */
+export const PRE_STOP_SECONDS = 5;
+
+/** The most `replicas` accepted: a bound on a typo (1000 for 10), far above what one instance needs. */
+export const MAX_REPLICAS = 100;
 
 /** The shortest grace period accepted: nginx needs a moment to finish requests, the sidecar to drain. */
 export const MIN_GRACE_PERIOD_SECONDS = 5;
@@ -483,6 +532,16 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
     if (hostUsers !== undefined && typeof hostUsers !== "boolean") {
         problems.add(key("hostUsers"), hostUsers, "true | false (false: the Pod's own user namespace), or unset");
     }
+    const serverConfig = resolveServerConfig(args.serverConfig, key("serverConfig"), problems);
+    const site = resolveSiteContent(args.content, args.binaryContent, args.serverConfig !== undefined, key, problems);
+    const replicas: unknown = args.replicas;
+    if (replicas !== undefined && (!Number.isInteger(replicas) || (replicas as number) < 1 || (replicas as number) > MAX_REPLICAS)) {
+        problems.add(key("replicas"), replicas, `a whole number from 1 to ${MAX_REPLICAS} (Pods under a Deployment), or unset for the one bare Pod`);
+    } else if (replicas !== undefined && Number.isInteger(terminationGracePeriodSeconds)
+        && terminationGracePeriodSeconds < PRE_STOP_SECONDS + MIN_GRACE_PERIOD_SECONDS) {
+        problems.add(`${key("replicas")} + ${key("terminationGracePeriodSeconds")}`, { replicas, terminationGracePeriodSeconds },
+            `a grace period of at least ${PRE_STOP_SECONDS + MIN_GRACE_PERIOD_SECONDS} s with replicas: ${PRE_STOP_SECONDS} s of serving while the Service lets go of the Pod, then nginx's quit and the shipper's drain`);
+    }
 
     if (!problems.isEmpty) {
         return { ok: false, problems: problems.all };
@@ -511,6 +570,9 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
             affinity,
             imagePullSecrets,
             hostUsers: hostUsers as boolean | undefined,
+            site,
+            serverConfig,
+            replicas: replicas as number | undefined,
         },
     };
 }

@@ -7,6 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { ProblemList, addUnknownKeys } from "./errors";
 import { sortedByKey } from "./naming";
+import { FILES_DIGEST_ANNOTATION } from "./podFiles";
 import {
     ANNOTATION_KEY_RULE, DNS_SUBDOMAIN_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, QUANTITY_RULE, isDnsSubdomain, isLabelKey, isLabelValue, nearestWord, parseQuantity,
 } from "./validators";
@@ -122,7 +123,7 @@ function quantities(value: unknown, key: string, problems: ProblemList): Record<
 }
 
 /** The component's own annotations on the Pod, which `podAnnotations` may not set. */
-export const RESERVED_ANNOTATIONS = ["pulumi.com/waitFor", "pulumi.com/timeoutSeconds"];
+export const RESERVED_ANNOTATIONS = ["pulumi.com/waitFor", "pulumi.com/timeoutSeconds", FILES_DIGEST_ANNOTATION];
 
 /** The largest total size of an object's annotations the API server accepts (keys and values). */
 export const MAX_ANNOTATIONS_BYTES = 256 * 1024;

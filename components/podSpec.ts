@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import { DEFAULTS, ResolvedWebServerArgs } from "./args";
-import { buildShipperCommand } from "./sidecar/shipperCommand";
+import { PodConfigMapNames, configMapNamesFor } from "./podFiles";
+import { SHIPPER_DIRECTORY, buildShipperCommand } from "./sidecar/shipperCommand";
+import { SiteFile } from "./siteContent";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;
@@ -12,6 +14,19 @@ export const SIDECAR_CONTAINER = "sidecar-container";
 export const SHARED_LOGS_VOLUME = "shared-logs";
 export const LOG_DIRECTORY = "/var/log/nginx";
 export const NGINX_PORT = 80;
+
+/** nginx's document root in the image's default server: where `content` is mounted. */
+export const DOCUMENT_ROOT = "/usr/share/nginx/html";
+/** The directory of server blocks the image's nginx.conf includes: where `serverConfig` is mounted. */
+export const SERVER_CONFIG_DIRECTORY = "/etc/nginx/conf.d";
+
+/** The Pod's volumes from ConfigMaps, each mounted read-only into the one container that reads it. */
+export const SHIPPER_VOLUME = "log-shipper";
+export const SITE_VOLUME = "site-content";
+export const SERVER_CONFIG_VOLUME = "server-config";
+
+/** Files from ConfigMaps are readable by all and writable by none: the containers only read them. */
+const CONFIG_FILE_MODE = 0o444;
 
 /**
  * The uid and gid both containers run as. The sidecar must share nginx's uid to signal it (log
@@ -48,8 +63,10 @@ export const CONTAINER_SECURITY_CONTEXT: SecurityContext = {
 /**
  * The Pod's containers and settings, from resolved args. Pure: it creates nothing.
  * Lists are in a fixed order so that an unchanged stack previews no diff.
+ * @param configMaps the names of the ConfigMaps the Pod mounts; by default the fixed names for
+ *   `podName` (configMapNamesFor), which the component passes unless Pulumi names them.
  */
-export function buildPodSpec(args: ResolvedWebServerArgs): PodSpec {
+export function buildPodSpec(args: ResolvedWebServerArgs, configMaps: PodConfigMapNames = configMapNamesFor(args.podName ?? args.instance, args)): PodSpec {
     const sidecar = buildSidecarContainer(args);
     return {
         // Native: an init container that keeps running. It starts before nginx and is stopped
@@ -60,6 +77,13 @@ export function buildPodSpec(args: ResolvedWebServerArgs): PodSpec {
         volumes: [
             { name: SHARED_LOGS_VOLUME, emptyDir: { sizeLimit: args.logSizeLimit } },
             ...NGINX_SCRATCH_VOLUMES.map((volume) => ({ name: volume.name, emptyDir: { sizeLimit: "16Mi" } })),
+            { name: SHIPPER_VOLUME, configMap: { name: configMaps.shipper, defaultMode: CONFIG_FILE_MODE } },
+            ...(configMaps.site !== undefined && args.site !== undefined
+                ? [{ name: SITE_VOLUME, configMap: { name: configMaps.site, defaultMode: CONFIG_FILE_MODE, items: siteItems(args.site) } }]
+                : []),
+            ...(configMaps.serverConfig !== undefined
+                ? [{ name: SERVER_CONFIG_VOLUME, configMap: { name: configMaps.serverConfig, defaultMode: CONFIG_FILE_MODE } }]
+                : []),
         ],
         // The sidecar rotates nginx's logs by sending SIGUSR1 to nginx's master: it must see it.
         // The other way round, nginx gets nothing: the shipper makes itself non-dumpable, so its
@@ -97,6 +121,8 @@ export function buildNginxContainer(args: ResolvedWebServerArgs): Container {
         volumeMounts: [
             { name: SHARED_LOGS_VOLUME, mountPath: LOG_DIRECTORY },
             ...NGINX_SCRATCH_VOLUMES.map((volume) => ({ name: volume.name, mountPath: volume.mountPath })),
+            ...(args.site !== undefined ? [{ name: SITE_VOLUME, mountPath: DOCUMENT_ROOT, readOnly: true }] : []),
+            ...(args.serverConfig !== undefined ? [{ name: SERVER_CONFIG_VOLUME, mountPath: SERVER_CONFIG_DIRECTORY, readOnly: true }] : []),
         ],
         // Ready when it serves a page; alive while it accepts connections. A liveness probe that
         // asked for a page would restart an nginx that is merely overloaded, and make it worse.
@@ -115,8 +141,16 @@ export function buildSidecarContainer(args: ResolvedWebServerArgs): Container {
         image: args.sidecarImage,
         command,
         args: shipperArgs,
-        volumeMounts: [{ name: SHARED_LOGS_VOLUME, mountPath: LOG_DIRECTORY }],
+        volumeMounts: [
+            { name: SHARED_LOGS_VOLUME, mountPath: LOG_DIRECTORY },
+            { name: SHIPPER_VOLUME, mountPath: SHIPPER_DIRECTORY, readOnly: true },
+        ],
         resources: args.resources.sidecar,
         securityContext: CONTAINER_SECURITY_CONTEXT,
     };
+}
+
+/** The site's ConfigMap keys mapped back to their paths under the document root (a key cannot hold `/`). */
+function siteItems(files: readonly SiteFile[]): { key: string; path: string }[] {
+    return files.map((file) => ({ key: file.key, path: file.path }));
 }

@@ -1,19 +1,15 @@
 /**
  * Throwaway Pods that reach others over the cluster's network, for the tests of Services and
- * NetworkPolicies: python3 (the node's stand-in image on the project's local cluster, the official
- * slim one elsewhere), with chosen labels, sleeping (a client) or serving a page over HTTP (a
- * listener), and commands run in them, or in any Pod's container, with `kubectl exec`.
+ * NetworkPolicies: a python3 image (the sidecar's: the node's stand-in on the project's local
+ * cluster, the pinned official one elsewhere), with chosen labels, sleeping (a client) or serving
+ * a page over HTTP (a listener), and commands run in them, or in any Pod's container, with
+ * `kubectl exec`.
  *
  * Not busybox: the stand-in's `wget` (Debian's static busybox) crashed here (exit 139) on every URL,
  * even one with an IP address.
  */
 import { spawnSync } from "child_process";
 import { clusterKubeconfig, kubectl } from "./pulumiHarness";
-
-/** python3: the local node's stand-in (`scripts/cluster.sh env` names it), else the official slim image. */
-export function clientImage(): string {
-    return process.env.WEBSERVER_SIDECAR_PYTHON_IMAGE ?? "python:3.11-slim-bookworm";
-}
 
 /** `python3 -c` this with a URL and a timeout in seconds: prints the page, exits non-zero when it cannot get it. */
 const GET_PROGRAM = "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=float(sys.argv[2])).read().decode())";
@@ -47,11 +43,12 @@ export class ClientPod {
 
     /**
      * Creates the Pod and waits until it runs.
+     * @param image an image with python3 and a shell.
      * @param listener serve {@link LISTENER_PAGE} over HTTP on {@link LISTENER_PORT} (python3's
      *   http.server) instead of only sleeping.
      * @throws when it is not Ready within 90 s.
      */
-    static async start(namespace: string, name: string, labels: Record<string, string> = {}, listener = false): Promise<ClientPod> {
+    static async start(image: string, namespace: string, name: string, labels: Record<string, string> = {}, listener = false): Promise<ClientPod> {
         const command = listener
             ? ["sh", "-c", `mkdir -p /tmp/www && echo ${LISTENER_PAGE} >/tmp/www/index.html && exec python3 -m http.server ${LISTENER_PORT} --directory /tmp/www`]
             : ["sleep", "3600"];
@@ -61,7 +58,7 @@ export class ClientPod {
             metadata: { name, namespace, labels },
             spec: {
                 terminationGracePeriodSeconds: 0,
-                containers: [{ name: "client", image: clientImage(), imagePullPolicy: "IfNotPresent", command }],
+                containers: [{ name: "client", image, imagePullPolicy: "IfNotPresent", command }],
             },
         };
         kubectl(["apply", "-f", "-"], clusterKubeconfig(), JSON.stringify(pod));

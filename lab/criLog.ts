@@ -36,9 +36,14 @@ function parseStamp(stamp: string): number {
  * one that ends it is one chunk, stamped when its end arrived.
  */
 export function readCriLog(file: string): OutputChunk[] {
+    return parseCriLog(fs.readFileSync(file, "utf8"));
+}
+
+/** The stdout records of a CRI log file's text, as {@link readCriLog} reads them. */
+export function parseCriLog(text: string): OutputChunk[] {
     const chunks: OutputChunk[] = [];
     let pending = "";
-    for (const record of fs.readFileSync(file, "utf8").split("\n")) {
+    for (const record of text.split("\n")) {
         if (record === "") {
             continue;
         }

@@ -1,23 +1,24 @@
 /**
- * One Pod on the local cluster's real node, from a Pod spec (the component's, or a variant), for
- * tests and benchmarks that watch it work: its address, its containers' output through
- * `kubectl logs`, its shared volume and cgroups on this machine, and its deletion the kubelet's way.
+ * One Pod on a real node, from a Pod spec (the component's, or a variant), for tests and benchmarks
+ * that watch it work: its address, its containers' output through `kubectl logs`, its shared volume
+ * and processes on the node (through a {@link NodeAccess}: this machine for the local cluster, a
+ * helper Pod elsewhere), and its deletion the kubelet's way. Its cgroups' CPU and pids are read on
+ * this machine only (the benchmarks').
  *
  * With `measuring` (the default) nginx runs with the measuring configuration
  * (lab/measuringNginxConfig.ts), mounted over the image's nginx.conf: the image's settings plus
- * `$msec` on each access line and unrotated "truth" copies of both logs in a host directory,
- * against which the sidecar's output is checked. Nothing else of the spec changes.
+ * `$msec` on each access line and unrotated "truth" copies of both logs in a directory on the
+ * node (a hostPath), against which the sidecar's output is checked. Nothing else of the spec changes.
  */
 import * as k8s from "@pulumi/kubernetes";
 import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { NGINX_CONTAINER } from "../components/podSpec";
 import { containerCgroupDirectory, emptyDirOnNode, kubectl, kubectlAsync } from "./localNode";
 import { renderNginxConfig } from "./measuringNginxConfig";
-import { signalIfAlive } from "./processes";
+import { KillOptions, NodeAccess, PodOnNode, THIS_MACHINE, UsageWatch } from "./nodeAccess";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;
@@ -36,11 +37,23 @@ export interface NodePodOptions {
     readonly measuring?: boolean;
     /** Seconds to wait for Ready. @default 90 */
     readonly readyTimeoutSeconds?: number;
+    /** How to reach the node the Pod runs on. @default THIS_MACHINE */
+    readonly node?: NodeAccess;
+    /** ConfigMaps the spec mounts (the component's shipper, site, server block): created first, removed with the Pod. */
+    readonly configMaps?: readonly NodePodConfigMap[];
+}
+
+/** A ConfigMap a Pod mounts: its name, and its data as the component builds it (components/podFiles.ts). */
+export interface NodePodConfigMap {
+    readonly name: string;
+    readonly data: Record<string, string>;
+    readonly binaryData?: Record<string, string>;
 }
 
 /** The parts of the live Pod object the lab reads. */
 interface LivePod {
     metadata: { uid: string };
+    spec: { nodeName?: string };
     status: {
         podIP?: string;
         qosClass?: string;
@@ -94,6 +107,11 @@ export class NodePod {
         readonly uid: string,
         readonly ip: string,
         private readonly truthDirectory: string | undefined,
+        private readonly configMaps: readonly string[],
+        /** How the Pod's node is reached. */
+        readonly node: NodeAccess,
+        /** The node the Pod runs on. */
+        readonly nodeName: string,
     ) {}
 
     /**
@@ -103,15 +121,19 @@ export class NodePod {
     static async start(spec: PodSpec, options: NodePodOptions): Promise<NodePod> {
         const name = options.name ?? `lab-${crypto.randomBytes(3).toString("hex")}`;
         const measuring = options.measuring ?? true;
+        const node = options.node ?? THIS_MACHINE;
         let truthDirectory: string | undefined;
-        let podSpec = spec;
+        let podSpec: PodSpec = { ...spec, ...node.placement() };
         if (measuring) {
-            truthDirectory = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-truth-`));
-            // Written by nginx as the Pod's user: let any uid write, as an emptyDir would.
-            fs.chmodSync(truthDirectory, 0o1777);
+            // Written by nginx as the Pod's user: any uid may write there, as in an emptyDir.
+            truthDirectory = node.makeDirectory(`${name}-truth`);
             const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-measuring`, namespace: options.namespace }, data: { "nginx.conf": renderNginxConfig(TRUTH_MOUNT) } };
             kubectl(["apply", "-f", "-"], JSON.stringify(configMap));
-            podSpec = withMeasuring(spec, `${name}-measuring`, truthDirectory);
+            podSpec = withMeasuring(podSpec, `${name}-measuring`, truthDirectory);
+        }
+        for (const configMap of options.configMaps ?? []) {
+            const { name: configMapName, ...contents } = configMap;
+            kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: configMapName, namespace: options.namespace }, ...contents }));
         }
         const pod = { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: options.namespace, labels: { app: name } }, spec: podSpec };
         kubectl(["apply", "-f", "-"], JSON.stringify(pod));
@@ -123,7 +145,7 @@ export class NodePod {
             throw new Error(`pod ${name} not Ready after ${timeout} s: ${(e as Error).message}\n${describe}`, { cause: e });
         }
         const live = NodePod.read(options.namespace, name);
-        return new NodePod(options.namespace, name, live.metadata.uid, live.status.podIP!, truthDirectory);
+        return new NodePod(options.namespace, name, live.metadata.uid, live.status.podIP!, truthDirectory, (options.configMaps ?? []).map((c) => c.name), node, live.spec.nodeName!);
     }
 
     private static read(namespace: string, name: string): LivePod {
@@ -140,15 +162,35 @@ export class NodePod {
         return NodePod.read(this.namespace, this.name);
     }
 
+    /** The cores of the node the Pod runs on (its capacity, as the kubelet reports it); also once the Pod is gone. */
+    nodeCpus(): number {
+        return Number(kubectl(["get", "node", this.nodeName, "-o", "jsonpath={.status.capacity.cpu}"]));
+    }
+
     /** The status of one container (regular or init), or undefined when it has none yet. */
     containerStatus(container: string): ContainerStatus | undefined {
         const status = this.live().status;
         return [...(status.containerStatuses ?? []), ...(status.initContainerStatuses ?? [])].find((c) => c.name === container);
     }
 
-    /** The shared-logs emptyDir, where the kubelet keeps it on this machine. */
+    /** The shared-logs emptyDir, where the kubelet keeps it on this machine (the local cluster's node only). */
     sharedLogsDirectory(): string {
         return emptyDirOnNode(this.uid, "shared-logs");
+    }
+
+    /** A file of the shared-logs volume (`access.log`), as the Pod's containers see it now. */
+    readSharedLog(file: string): string {
+        return this.node.readSharedLog(this.onNode(), file);
+    }
+
+    /** Samples the shared-logs volume's disk usage (as the kubelet counts it against sizeLimit) until stopped. */
+    watchSharedLogsUsage(): Promise<UsageWatch> {
+        return this.node.watchSharedLogsUsage(this.onNode());
+    }
+
+    /** The Pod as node access knows it. */
+    onNode(): PodOnNode {
+        return { namespace: this.namespace, name: this.name, uid: this.uid, qosClass: this.live().status.qosClass ?? "BestEffort" };
     }
 
     /** nginx's truth copy of a log: every line it wrote, unrotated. */
@@ -156,7 +198,7 @@ export class NodePod {
         if (this.truthDirectory === undefined) {
             throw new Error(`pod ${this.name} was started without measuring`);
         }
-        return fs.readFileSync(path.join(this.truthDirectory, file), "utf8");
+        return this.node.readFile(path.posix.join(this.truthDirectory, file));
     }
 
     /** What a container wrote to stdout, from `kubectl logs`: its current run, or the one before. */
@@ -193,13 +235,27 @@ export class NodePod {
         return procs.trim().split("\n").filter((p) => p !== "").map(Number);
     }
 
-    /** Kills a container's processes (as a crash would); the kubelet restarts it per its policy. */
-    killContainer(container: string, signal: NodeJS.Signals = "SIGKILL"): void {
-        for (const pid of this.containerProcessIds(container)) {
-            // Some may be gone already: once a container's first process dies, its shim kills the
-            // rest (nginx's workers after its master), racing this loop.
-            signalIfAlive(pid, signal);
+    /** The ID the runtime gave a container's current run. */
+    containerId(container: string): string {
+        const id = this.containerStatus(container)?.containerID;
+        if (id === undefined) {
+            throw new Error(`container ${container} of ${this.name} has no ID`);
         }
+        return id;
+    }
+
+    /** Kills a container's processes (as a crash would), once `options` allow; the kubelet restarts it per its policy. */
+    killContainer(container: string, signal: NodeJS.Signals = "SIGKILL", options?: KillOptions): Promise<void> {
+        return this.node.killContainer(this.onNode(), this.containerId(container), signal, options);
+    }
+
+    /**
+     * Drops new TCP connections to `port` in the Pod's network (established ones go on), entered
+     * through a process of `viaContainer`, which must keep running meanwhile; returns the function
+     * that lifts it.
+     */
+    dropNewConnections(viaContainer: string, port: number): () => void {
+        return this.node.dropNewConnections(this.onNode(), this.containerId(viaContainer), port);
     }
 
     /**
@@ -229,12 +285,14 @@ export class NodePod {
         return terminatedAt;
     }
 
-    /** Removes what `start` made besides the Pod (its ConfigMap, the truth directory). */
+    /** Removes what `start` made besides the Pod (its ConfigMaps, the truth directory). */
     cleanUp(): void {
         kubectl(["delete", "pod", this.name, "-n", this.namespace, "--ignore-not-found", "--wait=false"]);
-        kubectl(["delete", "configmap", `${this.name}-measuring`, "-n", this.namespace, "--ignore-not-found"]);
+        for (const configMap of [`${this.name}-measuring`, ...this.configMaps]) {
+            kubectl(["delete", "configmap", configMap, "-n", this.namespace, "--ignore-not-found"]);
+        }
         if (this.truthDirectory !== undefined) {
-            fs.rmSync(this.truthDirectory, { recursive: true, force: true });
+            this.node.removeDirectory(this.truthDirectory);
         }
     }
 }

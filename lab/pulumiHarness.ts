@@ -112,10 +112,16 @@ export class TestStack {
     /**
      * Creates the stack with a random name in a copy of the project, its state in a temp file backend.
      * @param config stack config, without the `webserver-sidecar:` prefix.
+     * @param options.program the text of an index.ts to run instead of the project's (which uses the
+     *   copied components/ as `./components`).
      */
-    static async create(config: Record<string, string>): Promise<TestStack> {
+    static async create(config: Record<string, string>, options: { readonly program?: string } = {}): Promise<TestStack> {
         const directory = fs.mkdtempSync(path.join(os.tmpdir(), "webserver-sidecar-it-"));
         const project = copyProject(directory);
+        if (options.program !== undefined) {
+            // A program of the test's own in place of index.ts, run by the CLI as a user's program is.
+            fs.writeFileSync(path.join(project, "index.ts"), options.program);
+        }
 
         const stackName = `it-${crypto.randomBytes(4).toString("hex")}`;
         const stack = await LocalWorkspace.createStack({ stackName, workDir: project }, {

@@ -1,6 +1,6 @@
 /**
  * The WebServer's hardening as policies, for `pulumi preview --policy-pack policy`.
- * Each policy checks every Pod (or NetworkPolicy) of the stack; the checks are pure functions in
+ * Each policy checks every Pod of the stack (a Pod, or a workload's Pod template) or NetworkPolicy; the checks are pure functions in
  * podSecurity.ts, podPolicies.ts and networkPolicies.ts. The pack imports nothing from outside this
  * directory, so that `pulumi policy publish` from policy/ publishes all of it.
  *
@@ -24,25 +24,20 @@ import {
     sharedLogsViolations, undigestedImageViolations, unpinnedImageViolations,
 } from "./podPolicies";
 import { restrictedProfileViolations } from "./podSecurity";
+import { podTemplateOf } from "./podTemplates";
 
-/** The parts of a Pod's inputs the policies read. */
-interface PodProps {
-    metadata?: { annotations?: Record<string, string> };
-    spec?: PodSpec;
-}
-
-/** A policy that reports each violation `check` finds in a Pod's spec. */
+/** A policy that reports each violation `check` finds in the spec of a Pod, or of a workload's Pod template. */
 function podPolicy(name: string, description: string, check: (spec: PodSpec, annotations: Record<string, string>) => string[], enforcementLevel: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
     return {
         name,
         description,
         enforcementLevel,
         validateResource: (args, reportViolation) => {
-            if (args.type !== "kubernetes:core/v1:Pod") {
+            const pod = podTemplateOf<PodSpec>(args.type, args.props);
+            if (pod === undefined) {
                 return;
             }
-            const props = args.props as PodProps;
-            for (const violation of check(props.spec ?? {}, props.metadata?.annotations ?? {})) {
+            for (const violation of check(pod.spec ?? {}, pod.metadata?.annotations ?? {})) {
                 reportViolation(violation);
             }
         },

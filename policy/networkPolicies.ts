@@ -2,6 +2,7 @@
  * Which Pods of a stack no NetworkPolicy of the same stack selects: pure, so that it can be read
  * (and tested) apart from the Pulumi policy machinery.
  */
+import { podTemplateOf } from "./podTemplates";
 
 /** The parts of a stack's resource this check reads. */
 export interface StackResource {
@@ -19,7 +20,6 @@ interface LabelSelector {
     matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
-const POD = "kubernetes:core/v1:Pod";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 /** Whether `selector` selects an object with `labels` (Kubernetes' rules; an empty selector selects all). */
@@ -48,11 +48,22 @@ function namespaceOf(resource: StackResource): string | undefined {
     return typeof providers === "string" && providers !== "" ? providers : undefined;
 }
 
+/**
+ * The stack's resources that describe Pods (Pods, and workloads by their Pod template), each as a
+ * Pod: the template's labels, the workload's name and namespace.
+ */
+function podsOf(resources: readonly StackResource[]): StackResource[] {
+    return resources.flatMap((resource) => {
+        const pod = podTemplateOf<unknown>(resource.type, resource.props);
+        return pod === undefined ? [] : [{ ...resource, props: { metadata: pod.metadata, spec: pod.spec } }];
+    });
+}
+
 /** A stack's resources, split into its Pods and NetworkPolicies, grouped by namespace. */
 function podsByCoverage(resources: readonly StackResource[]): { covered: StackResource[]; uncovered: StackResource[]; unmanaged: StackResource[] } {
     const policies = resources.filter((r) => r.type === NETWORK_POLICY);
     const result = { covered: [] as StackResource[], uncovered: [] as StackResource[], unmanaged: [] as StackResource[] };
-    for (const pod of resources.filter((r) => r.type === POD)) {
+    for (const pod of podsOf(resources)) {
         const sameNamespace = policies.filter((policy) => namespaceOf(policy) === namespaceOf(pod));
         if (sameNamespace.length === 0) {
             result.unmanaged.push(pod);

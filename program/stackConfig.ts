@@ -31,6 +31,10 @@ export const CONFIG_KEYS = {
     affinity: "Kubernetes' Affinity object { nodeAffinity?, podAffinity?, podAntiAffinity? }; default: none",
     imagePullSecrets: "list of Secret names in the namespace, for private registries; default: none",
     hostUsers: "false: the Pod in its own user namespace (Kubernetes 1.36); default: unset (the node's)",
+    content: "object of the site's text files, path → contents, with an index.html unless serverConfig answers /; default: the image's pages",
+    binaryContent: "object of the site's binary files, path → base64 of their bytes (with content, at most 1 MiB); default: none",
+    replicas: "1..100: that many Pods under a Deployment (rolling updates, a PodDisruptionBudget from 2); default: unset, the one bare Pod",
+    serverConfig: "nginx server {} blocks replacing the image's default server; one must listen 80, logs stay the component's; default: the image's",
 } as const;
 type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -111,6 +115,10 @@ export function readStackConfig(
         affinity: parseJson(values.get("affinity")) as PlainWebServerArgs["affinity"],
         imagePullSecrets: parseJson(values.get("imagePullSecrets")) as PlainWebServerArgs["imagePullSecrets"],
         hostUsers: parseBoolean(values.get("hostUsers")),
+        content: parseJson(values.get("content")) as PlainWebServerArgs["content"],
+        binaryContent: parseJson(values.get("binaryContent")) as PlainWebServerArgs["binaryContent"],
+        serverConfig: values.get("serverConfig"),
+        replicas: parseWholeNumber(values.get("replicas")),
     };
     const webServerCheck = checkArgs(webServer, { keyPrefix: PREFIX });
     if (!webServerCheck.ok) {

@@ -204,7 +204,7 @@ describe("resolveArgs", () => {
                 'service.type + service.loadBalancerSourceRanges: got {"type":"ClusterIP","loadBalancerSourceRanges":["203.0.113.0/24"]}; allowed: loadBalancerSourceRanges only with type LoadBalancer'],
             ["a Service annotation with a bad key", { service: { annotations: { "-x": "1" } } }, 'service.annotations.-x: got "-x"; allowed: an annotation key'],
             ["a misspelled argument", { nginxImag: "nginx:1.30.2" } as never, 'nginxImag: got "nginx:1.30.2"; allowed: did you mean nginxImage? known keys: podName, autoName,'],
-            ["an argument unlike any", { replicas: 3 } as never, "replicas: got 3; allowed: known keys: podName,"],
+            ["an argument unlike any", { shards: 3 } as never, "shards: got 3; allowed: known keys: podName,"],
             ["a misspelled Service field", { service: { tpye: "NodePort" } } as never, 'service.tpye: got "NodePort"; allowed: did you mean service.type? known keys: type, port'],
             ["a fixed name together with auto-naming", { podName: "web", autoName: true }, "podName + autoName: got"],
             ["a podLabel that would take over the instance label", { podLabels: { "app.kubernetes.io/instance": "other" } },

@@ -2,9 +2,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import { resolveArgs } from "../components/args";
 import {
-    LOG_DIRECTORY, NGINX_CONTAINER, POD_UID, SHARED_LOGS_VOLUME, SIDECAR_CONTAINER, buildPodSpec,
+    LOG_DIRECTORY, NGINX_CONTAINER, POD_UID, SHARED_LOGS_VOLUME, SHIPPER_VOLUME, SIDECAR_CONTAINER, buildPodSpec,
 } from "../components/podSpec";
-import { LOG_SHIPPER_PATH } from "../components/sidecar/shipperCommand";
+import { LOG_SHIPPER_PATH, SHIPPER_DIRECTORY } from "../components/sidecar/shipperCommand";
 
 // Builders take plain values; these tests read them back as plain objects.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- builders return Input<> trees; tests read them as plain objects
@@ -85,10 +85,17 @@ describe("buildPodSpec", () => {
         it("gives nginx writable emptyDirs only where it writes: temp files and pid file", () => {
             expect(container(spec, NGINX_CONTAINER).volumeMounts.map((m: Plain) => m.mountPath))
                 .to.deep.equal([LOG_DIRECTORY, "/var/cache/nginx", "/var/run"]);
-            expect(container(spec, SIDECAR_CONTAINER).volumeMounts.map((m: Plain) => m.mountPath)).to.deep.equal([LOG_DIRECTORY]);
-            for (const volume of spec.volumes) {
+            for (const volume of spec.volumes.filter((v: Plain) => v.name !== SHIPPER_VOLUME)) {
                 expect(Object.keys(volume)).to.deep.equal(["name", "emptyDir"]);
             }
+        });
+        it("gives the sidecar the logs to read and rotate, and its program read-only from its ConfigMap", () => {
+            expect(container(spec, SIDECAR_CONTAINER).volumeMounts).to.deep.equal([
+                { name: SHARED_LOGS_VOLUME, mountPath: LOG_DIRECTORY },
+                { name: SHIPPER_VOLUME, mountPath: SHIPPER_DIRECTORY, readOnly: true },
+            ]);
+            expect(spec.volumes.find((v: Plain) => v.name === SHIPPER_VOLUME))
+                .to.deep.equal({ name: SHIPPER_VOLUME, configMap: { name: "webserver-shipper", defaultMode: 0o444 } });
         });
         it("probes nginx: ready when it serves a page on port 80, alive while it accepts connections", () => {
             const nginx = container(spec, NGINX_CONTAINER);
@@ -114,8 +121,12 @@ describe("buildPodSpec", () => {
 
     describe("the sidecar's command", () => {
         const sidecar = container(podSpecFor({ logSizeLimit: "64Mi" }), SIDECAR_CONTAINER);
-        it("runs the log shipper's source with python3 -c", () => {
-            expect(sidecar.command).to.deep.equal(["python3", "-u", "-c", fs.readFileSync(LOG_SHIPPER_PATH, "utf8")]);
+        it("runs the log shipper from its ConfigMap's file: the Pod's spec holds its path, not its source", () => {
+            expect(sidecar.command).to.deep.equal(["python3", "-u", `${SHIPPER_DIRECTORY}/logShipper.py`]);
+            const strings = (value: unknown): string[] => typeof value === "string" ? [value]
+                : typeof value === "object" && value !== null ? Object.values(value).flatMap(strings) : [];
+            const firstDefinition = /^def .*$/m.exec(fs.readFileSync(LOG_SHIPPER_PATH, "utf8"))![0];
+            expect(strings(podSpecFor({})).filter((text) => text.includes(firstDefinition))).to.deep.equal([]);
         });
         it("follows both log files in the shared directory, rotates at an eighth of the limit, waits for nginx within the grace period", () => {
             expect(sidecar.args).to.deep.equal(["--dir", "/var/log/nginx", "--rotate-bytes", String(8 * 2 ** 20), "--drain-timeout", "28", "--chunk-bytes", String(256 * 1024), "access.log", "error.log"]);

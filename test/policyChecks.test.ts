@@ -8,6 +8,9 @@ import {
     PodSpec, probeViolations, resourceViolations, serviceAccountTokenViolations, sharedLogsViolations, undigestedImageViolations, unpinnedImageViolations,
 } from "../policy/podPolicies";
 import { restrictedProfileViolations } from "../policy/podSecurity";
+import { podTemplateOf } from "../policy/podTemplates";
+import { configMapNamesFor } from "../components/podFiles";
+import { buildDeploymentSpec } from "../components/workloadSpec";
 import * as componentImages from "../components/validators";
 import { DEFAULTS, PlainWebServerArgs, resolveArgs } from "../components/args";
 import { buildNetworkPolicySpec } from "../components/networkPolicySpec";
@@ -190,6 +193,32 @@ describe("the policy pack's checks", () => {
                 "ingress[0] names no ports, so it opens every port",
                 "egress[0] names no ports, so it opens every port",
             ]);
+        });
+    });
+
+    describe("a workload's Pod template (podTemplateOf): with replicas, the Deployment's Pods are checked as the bare Pod is", () => {
+        const resolved = resolveArgs({ replicas: 3 });
+        const deployment = JSON.parse(JSON.stringify({
+            metadata: { name: "web", namespace: "team" },
+            spec: buildDeploymentSpec(resolved, configMapNamesFor("web", resolved), {}),
+        }));
+        it("reads the template's spec and labels, under the workload's name and namespace", () => {
+            const template = podTemplateOf<PodSpec>("kubernetes:apps/v1:Deployment", deployment)!;
+            expect(template.metadata).to.deep.include({ name: "web", namespace: "team", labels: resolved.podLabels });
+            for (const check of [restrictedProfileViolations, unpinnedImageViolations, resourceViolations, probeViolations, sharedLogsViolations, serviceAccountTokenViolations]) {
+                expect(check(template.spec!), check.name).to.deep.equal([]);
+            }
+            expect(podTemplateOf("kubernetes:core/v1:Service", {})).to.equal(undefined);
+        });
+        it("counts a Deployment's Pods for pods-have-network-policy", () => {
+            const workload: StackResource = { type: "kubernetes:apps/v1:Deployment", urn: "urn:web", name: "web", props: deployment };
+            expect(podsWithoutNetworkPolicy([workload, networkPolicy({ matchLabels: resolved.selectorLabels }, "team")])).to.deep.equal([]);
+            expect(podsWithoutNetworkPolicy([workload, networkPolicy({ matchLabels: { app: "other" } }, "team")]).map((v) => v.urn)).to.deep.equal(["urn:web"]);
+        });
+        it("reports a template that breaks a rule (the check is real)", () => {
+            const broken = JSON.parse(JSON.stringify(deployment));
+            broken.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+            expect(restrictedProfileViolations(podTemplateOf<PodSpec>("kubernetes:apps/v1:Deployment", broken)!.spec!)).to.not.deep.equal([]);
         });
     });
 

@@ -36,14 +36,15 @@ describe("the program, index.ts (mocks)", () => {
     beforeEach(clearRegistered);
     after(() => pulumi.runtime.setAllConfig({}));
 
-    it("deploys the dev stack: a provider, the component, its NetworkPolicy and Pod, exporting podNames [webserver]", async () => {
+    it("deploys the dev stack: a provider, the component, its shipper's ConfigMap, NetworkPolicy and Pod, exporting podNames [webserver]", async () => {
         const outputs = await runProgram({ "webserver-sidecar:namespace": "default" });
         expect(await promiseOf(outputs.podNames)).to.deep.equal(["webserver"]);
         expect(await promiseOf(outputs.networkPolicyName!)).to.equal("webserver");
         expect(outputs.namespace).to.equal("default");
         expect(outputs).to.not.have.property("serviceName");
         expect(registered.map((r) => r.type)).to.deep.equal([
-            "pulumi:providers:kubernetes", "webserver-sidecar:index:WebServer", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:core/v1:Pod",
+            "pulumi:providers:kubernetes", "webserver-sidecar:index:WebServer", "kubernetes:core/v1:ConfigMap",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:core/v1:Pod",
         ]);
     });
 

@@ -67,6 +67,10 @@ describe("readStackConfig", () => {
             "webserver-sidecar:affinity": JSON.stringify({ podAntiAffinity: {} }),
             "webserver-sidecar:imagePullSecrets": JSON.stringify(["registry-credentials"]),
             "webserver-sidecar:hostUsers": "false",
+            "webserver-sidecar:content": JSON.stringify({ "about.html": "<p>us</p>" }),
+            "webserver-sidecar:binaryContent": JSON.stringify({ "img/a.png": "AAE=" }),
+            "webserver-sidecar:serverConfig": "server { listen 80; location / { index about.html; } }",
+            "webserver-sidecar:replicas": "3",
         });
         expect(config).to.deep.equal({
             cluster: { kubeconfig: { kind: "file", path: "/clusters/two.yaml" }, context: "beta", namespace: "web" },
@@ -77,6 +81,8 @@ describe("readStackConfig", () => {
                 podLabels: { team: "web" }, podAnnotations: { "prometheus.io/scrape": "true" }, resources: { nginx: { limits: { memory: "256Mi" } } },
                 nodeSelector: { "kubernetes.io/arch": "arm64" }, tolerations: [{ key: "dedicated", value: "web", effect: "NoSchedule" }],
                 affinity: { podAntiAffinity: {} }, imagePullSecrets: ["registry-credentials"], hostUsers: false,
+                content: { "about.html": "<p>us</p>" }, binaryContent: { "img/a.png": "AAE=" },
+                serverConfig: "server { listen 80; location / { index about.html; } }", replicas: 3,
             },
         });
     });
@@ -176,8 +182,8 @@ describe("readStackConfig", () => {
                 { "webserver-sidecar:namspace": "web" },
                 'webserver-sidecar:namspace: got "web"; allowed: did you mean webserver-sidecar:namespace? known keys: kubeconfig, context, namespace'],
             ["an unknown key that looks like nothing known",
-                { "webserver-sidecar:replicas": "3" },
-                'webserver-sidecar:replicas: got "3"; allowed: known keys:'],
+                { "webserver-sidecar:shards": "3" },
+                'webserver-sidecar:shards: got "3"; allowed: known keys:'],
             ["a namespace that is not a DNS label",
                 { "webserver-sidecar:namespace": "Web_Apps" },
                 'webserver-sidecar:namespace: got "Web_Apps"; allowed: a DNS-1123 label'],
@@ -237,6 +243,10 @@ describe("readStackConfig", () => {
             ["a toleration with a bad effect", { "webserver-sidecar:tolerations": '[{"key":"a","effect":"Never"}]' }, 'webserver-sidecar:tolerations[0].effect: got "Never"; allowed: NoSchedule'],
             ["imagePullSecrets as a string", { "webserver-sidecar:imagePullSecrets": "creds" }, 'webserver-sidecar:imagePullSecrets: got "creds"; allowed: a list of Secret names'],
             ["a hostUsers that is not a boolean", { "webserver-sidecar:hostUsers": "no" }, 'webserver-sidecar:hostUsers: got "no"; allowed: true | false'],
+            ["content that is not JSON", { "webserver-sidecar:content": "<h1>hi</h1>" }, 'webserver-sidecar:content: got "<h1>hi</h1>"; allowed: an object of files'],
+            ["content without an index page", { "webserver-sidecar:content": '{"a.html":""}' }, 'webserver-sidecar:content: got ["a.html"]; allowed: a site with index.html'],
+            ["a server block logging elsewhere", { "webserver-sidecar:serverConfig": "server { listen 80;\n error_log stderr; }" },
+                'webserver-sidecar:serverConfig (error_log, line 2): got "error_log stderr"; allowed: error_log /var/log/nginx/error.log'],
             ["source ranges on a ClusterIP Service", { "webserver-sidecar:service": '{"loadBalancerSourceRanges":["10.0.0.0/8"]}' },
                 "webserver-sidecar:service.type + webserver-sidecar:service.loadBalancerSourceRanges: got"],
             ["a Service annotation that is not a string", { "webserver-sidecar:service": '{"annotations":{"a":1}}' }, "webserver-sidecar:service.annotations.a: got 1; allowed: a string"],

@@ -5,6 +5,7 @@ import { clearRegistered, installMocks, promiseOf, registered, registeredOfType 
 
 import { WebServer, WebServerConfigError } from "../components";
 import { READY_CONDITIONS } from "../components/podReadiness";
+import { FILES_DIGEST_ANNOTATION, podFilesDigest } from "../components/podFiles";
 
 // Components register when constructed, so mocks installed here, before any test, catch them all.
 installMocks();
@@ -17,8 +18,12 @@ function selectorOf(instance: string): Record<string, string> {
     return { "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": instance };
 }
 
-/** The Pod's annotation that makes the provider wait for Ready with a deadline (podReadiness.ts). */
-const WAIT_FOR = { "pulumi.com/waitFor": JSON.stringify(READY_CONDITIONS) };
+/**
+ * The component's own annotations on the Pod: the one that makes the provider wait for Ready with a
+ * deadline (podReadiness.ts), and the digest of the files it reads (the shipper alone here; podFiles.ts).
+ */
+const WAIT_FOR = { "pulumi.com/waitFor": JSON.stringify(READY_CONDITIONS), [FILES_DIGEST_ANNOTATION]: podFilesDigest({ site: undefined, serverConfig: undefined }) };
+const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 
 /**
  * The resource options each child of a component was registered with, by type. Mocks do not see
@@ -39,13 +44,14 @@ function recordChildOptions(): { options: Map<string, pulumi.CustomResourceOptio
 describe("WebServer (mocks)", () => {
     beforeEach(clearRegistered);
 
-    it("registers the component, then its NetworkPolicy and Pod parented to it, named after it", async () => {
+    it("registers the component, then its shipper's ConfigMap, NetworkPolicy and Pod parented to it, named after it", async () => {
         const web = new WebServer("parented");
-        expect(await promiseOf(web.pod.urn)).to.match(/webserver-sidecar:index:WebServer\$kubernetes:core\/v1:Pod::parented-pod$/);
+        expect(await promiseOf(web.pod!.urn)).to.match(/webserver-sidecar:index:WebServer\$kubernetes:core\/v1:Pod::parented-pod$/);
         expect(await promiseOf(web.networkPolicy!.urn))
             .to.match(/webserver-sidecar:index:WebServer\$kubernetes:networking.k8s.io\/v1:NetworkPolicy::parented-network-policy$/);
         expect(registered.map((r) => [r.type, r.name])).to.deep.equal([
             ["webserver-sidecar:index:WebServer", "parented"],
+            [CONFIG_MAP, "parented-shipper"],
             [NETWORK_POLICY, "parented-network-policy"],
             [POD, "parented-pod"],
         ]);
@@ -54,7 +60,7 @@ describe("WebServer (mocks)", () => {
     it("closes the Pod by default: ingress only to port 80, no egress, selecting the Pod's labels", async () => {
         const web = new WebServer("closed");
         expect(await promiseOf(web.networkPolicyName!)).to.equal("closed");
-        await promiseOf(web.pod.urn);
+        await promiseOf(web.pod!.urn);
         const [policy] = registeredOfType(NETWORK_POLICY);
         expect(policy.inputs.metadata).to.deep.equal({ name: "closed", labels: selectorOf("closed") });
         expect(policy.inputs.spec).to.deep.equal({
@@ -77,7 +83,7 @@ describe("WebServer (mocks)", () => {
 
     it("creates no NetworkPolicy with networkPolicy: false, and says so with undefined outputs", async () => {
         const web = new WebServer("open", { networkPolicy: false });
-        await promiseOf(web.pod.urn);
+        await promiseOf(web.pod!.urn);
         expect(web.networkPolicy).to.equal(undefined);
         expect(web.networkPolicyName).to.equal(undefined);
         expect(registeredOfType(NETWORK_POLICY)).to.have.length(0);
@@ -85,7 +91,7 @@ describe("WebServer (mocks)", () => {
 
     it("names its Kubernetes objects after the component by default, labelled with its instance", async () => {
         const web = new WebServer("api", { service: {} });
-        expect(await promiseOf(web.podName)).to.equal("api");
+        expect(await promiseOf(web.podName!)).to.equal("api");
         expect(await promiseOf(web.serviceName!)).to.equal("api");
         expect(await promiseOf(web.networkPolicyName!)).to.equal("api");
         const [pod] = registeredOfType(POD);
@@ -94,7 +100,7 @@ describe("WebServer (mocks)", () => {
 
     it("takes a fixed podName and extra podLabels, which the selectors leave out", async () => {
         const web = new WebServer("tutorial", { podName: "webserver", podLabels: { app: "webserver" }, service: {} });
-        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn)]);
+        await Promise.all([promiseOf(web.pod!.urn), promiseOf(web.service!.urn)]);
         const [pod] = registeredOfType(POD);
         expect(pod.inputs.metadata.name).to.equal("webserver");
         expect(pod.inputs.metadata.labels).to.deep.equal({ app: "webserver", ...selectorOf("webserver") });
@@ -104,7 +110,7 @@ describe("WebServer (mocks)", () => {
 
     it("selects only its own Pod when two instances share a namespace", async () => {
         const [a, b] = [new WebServer("site-a", { service: {} }), new WebServer("site-b", { service: {} })];
-        await Promise.all([a, b].flatMap((web) => [promiseOf(web.pod.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]));
+        await Promise.all([a, b].flatMap((web) => [promiseOf(web.pod!.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]));
         const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
         const pods = registeredOfType(POD);
         const selectors = [
@@ -119,18 +125,18 @@ describe("WebServer (mocks)", () => {
 
     it("makes up wait for the Pod's Ready for readyTimeoutSeconds (default 300) on create and update, not on delete", async () => {
         const byDefault = recordChildOptions();
-        await promiseOf(new WebServer("ready-default", {}, { transformations: byDefault.transformations }).pod.urn);
+        await promiseOf(new WebServer("ready-default", {}, { transformations: byDefault.transformations }).pod!.urn);
         expect(byDefault.options.get(POD)?.customTimeouts).to.deep.equal({ create: "300s", update: "300s" });
 
         const configured = recordChildOptions();
-        await promiseOf(new WebServer("ready-45", { readyTimeoutSeconds: 45 }, { transformations: configured.transformations }).pod.urn);
+        await promiseOf(new WebServer("ready-45", { readyTimeoutSeconds: 45 }, { transformations: configured.transformations }).pod!.urn);
         expect(configured.options.get(POD)?.customTimeouts).to.deep.equal({ create: "45s", update: "45s" });
         // The deadline is the Pod's alone: the NetworkPolicy and Service are ready when the API server stores them.
         expect(configured.options.get(NETWORK_POLICY)?.customTimeouts).to.equal(undefined);
     });
 
     it("annotates only the Pod with the conditions up waits for: nothing waiting and Running, then Ready", async () => {
-        await promiseOf(new WebServer("wait-for", { service: {} }).pod.urn);
+        await promiseOf(new WebServer("wait-for", { service: {} }).pod!.urn);
         const [pod] = registeredOfType(POD);
         expect(JSON.parse(pod.inputs.metadata.annotations["pulumi.com/waitFor"])).to.deep.equal([
             "jsonpath={.status[?@[?@.state.waiting && !(@.state.waiting.reason == 'PodInitializing')], 'phase']}=Running",
@@ -141,13 +147,13 @@ describe("WebServer (mocks)", () => {
 
     it("leaves the Kubernetes name to Pulumi with autoName, labelling by the component's name", async () => {
         const web = new WebServer("auto", { autoName: true });
-        expect(await promiseOf(web.podName)).to.match(/^auto-pod-/);
+        expect(await promiseOf(web.podName!)).to.match(/^auto-pod-/);
         expect(registeredOfType(POD)[0].inputs.metadata).to.deep.equal({ labels: selectorOf("auto"), annotations: WAIT_FOR });
     });
 
     it("creates no Service unless asked, and says so with undefined outputs", async () => {
         const web = new WebServer("no-service");
-        await promiseOf(web.pod.urn);
+        await promiseOf(web.pod!.urn);
         expect(web.service).to.equal(undefined);
         expect(web.serviceName).to.equal(undefined);
         expect(registeredOfType(SERVICE)).to.have.length(0);
@@ -155,7 +161,7 @@ describe("WebServer (mocks)", () => {
 
     it("creates a Service selecting the Pod's labels, parented to the component", async () => {
         const web = new WebServer("with-service", { service: { type: "NodePort", port: 8080 } });
-        await promiseOf(web.pod.urn);
+        await promiseOf(web.pod!.urn);
         expect(await promiseOf(web.service!.urn)).to.match(/WebServer\$kubernetes:core\/v1:Service::with-service-service$/);
         expect(await promiseOf(web.serviceName!)).to.equal("with-service");
         const [service] = registeredOfType(SERVICE);
@@ -165,7 +171,7 @@ describe("WebServer (mocks)", () => {
 
     it("leaves the namespace to the provider unless given", async () => {
         const web = new WebServer("no-namespace", { service: {} });
-        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]);
+        await Promise.all([promiseOf(web.pod!.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]);
         for (const child of [...registeredOfType(POD), ...registeredOfType(SERVICE), ...registeredOfType(NETWORK_POLICY)]) {
             expect(child.inputs.metadata, child.type).to.not.have.property("namespace");
         }
@@ -173,14 +179,14 @@ describe("WebServer (mocks)", () => {
 
     it("puts every object in the namespace given, an Output included", async () => {
         const web = new WebServer("namespaced", { namespace: pulumi.output("team-web"), service: {} });
-        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]);
+        await Promise.all([promiseOf(web.pod!.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]);
         const children = [...registeredOfType(POD), ...registeredOfType(SERVICE), ...registeredOfType(NETWORK_POLICY)];
         expect(children.map((child) => child.inputs.metadata.namespace)).to.deep.equal(["team-web", "team-web", "team-web"]);
     });
 
     it("adds podAnnotations beside its own wait annotation, and the Service's annotations to the Service only", async () => {
         const web = new WebServer("annotated", { podAnnotations: { "prometheus.io/scrape": "true" }, service: { annotations: { "example.com/team": "web" } } });
-        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn)]);
+        await Promise.all([promiseOf(web.pod!.urn), promiseOf(web.service!.urn)]);
         expect(registeredOfType(POD)[0].inputs.metadata.annotations).to.deep.equal({ "prometheus.io/scrape": "true", ...WAIT_FOR });
         expect(registeredOfType(SERVICE)[0].inputs.metadata.annotations).to.deep.equal({ "example.com/team": "web" });
         expect(registeredOfType(NETWORK_POLICY)[0].inputs.metadata).to.not.have.property("annotations");
@@ -189,7 +195,7 @@ describe("WebServer (mocks)", () => {
     it("hands the component's provider down to its children", async () => {
         const provider = new k8s.Provider("target", { namespace: "web" });
         const web = new WebServer("provided", { service: {} }, { providers: [provider] });
-        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]);
+        await Promise.all([promiseOf(web.pod!.urn), promiseOf(web.service!.urn), promiseOf(web.networkPolicy!.urn)]);
         const providerUrn = await promiseOf(provider.urn);
         const children = [...registeredOfType(POD), ...registeredOfType(SERVICE), ...registeredOfType(NETWORK_POLICY)];
         expect(children).to.have.length(3);
@@ -200,7 +206,7 @@ describe("WebServer (mocks)", () => {
 
     it("takes an Output<string> image and an Output<number> port, which reach the Pod and the Service", async () => {
         const web = new WebServer("outputs", { nginxImage: pulumi.output("nginx:1.30.2"), service: { port: pulumi.output(8080), type: pulumi.output("NodePort" as const) } });
-        await Promise.all([promiseOf(web.pod.urn), promiseOf(web.service!.urn)]);
+        await Promise.all([promiseOf(web.pod!.urn), promiseOf(web.service!.urn)]);
         const [pod] = registeredOfType(POD);
         expect(pod.inputs.spec.containers.map((c: { image: string }) => c.image)).to.deep.equal(["nginx:1.30.2"]);
         expect(registeredOfType(SERVICE)[0].inputs.spec).to.deep.include({ type: "NodePort", ports: [{ name: "http", port: 8080, targetPort: 80, protocol: "TCP" }] });
@@ -229,7 +235,7 @@ describe("WebServer (mocks)", () => {
     it("puts an Output readyTimeoutSeconds in the provider's timeout annotation, since a resource option cannot wait for it", async () => {
         const children = recordChildOptions();
         const web = new WebServer("ready-output", { readyTimeoutSeconds: pulumi.output(45) }, { transformations: children.transformations });
-        await promiseOf(web.pod.urn);
+        await promiseOf(web.pod!.urn);
         expect(registeredOfType(POD)[0].inputs.metadata.annotations).to.deep.equal({ ...WAIT_FOR, "pulumi.com/timeoutSeconds": "45" });
         expect(children.options.get(POD)?.customTimeouts).to.equal(undefined);
     });

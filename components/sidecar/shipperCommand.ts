@@ -1,8 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 
+/** The shipper's file name: here, in the shipper's ConfigMap, and in the directory the sidecar mounts it on. */
+export const SHIPPER_FILE = "logShipper.py";
+
 /** The sidecar's program, kept as a real Python file so it can be linted and run on its own. */
-export const LOG_SHIPPER_PATH = path.join(__dirname, "logShipper.py");
+export const LOG_SHIPPER_PATH = path.join(__dirname, SHIPPER_FILE);
+
+/** Where the sidecar mounts the shipper's ConfigMap: read-only, its own directory, nothing else in it. */
+export const SHIPPER_DIRECTORY = "/opt/webserver-sidecar";
 
 /** The log files nginx writes in its image's default configuration, in the order they are read. */
 export const NGINX_LOG_FILES = ["access.log", "error.log"] as const;
@@ -30,7 +36,7 @@ export interface ShipperCommand {
 let shipperSource: string | undefined;
 
 /** The shipper's source, read once on first use (not at import, so importing stays side-effect free). */
-function readShipperSource(): string {
+export function readShipperSource(): string {
     shipperSource ??= fs.readFileSync(LOG_SHIPPER_PATH, "utf8");
     return shipperSource;
 }
@@ -39,8 +45,9 @@ function readShipperSource(): string {
 export const FINAL_READ_SECONDS = 2;
 
 /**
- * The sidecar's command: the log shipper run by `python3 -c`, so that no custom image or ConfigMap
- * is needed, following `logDirectory` and rotating at an eighth of the volume's limit. On SIGTERM
+ * The sidecar's command: the log shipper run by `python3` from its ConfigMap (mounted at
+ * SHIPPER_DIRECTORY), so that no custom image is needed and the Pod's spec holds a path, not the
+ * program; following `logDirectory` and rotating at an eighth of the volume's limit. On SIGTERM
  * it waits for nginx to exit (at once for a native sidecar; in classic mode the two are stopped
  * together) for the grace period less FINAL_READ_SECONDS, so its last read fits before the kubelet
  * kills it.
@@ -53,7 +60,7 @@ export function buildShipperCommand(logDirectory: string, logSizeLimitBytes: num
     const drainTimeout = Math.max(1, gracePeriodSeconds - FINAL_READ_SECONDS);
     return {
         // -u: unbuffered stdio. The shipper writes with os.write anyway; this also covers its stderr.
-        command: ["python3", "-u", "-c", readShipperSource()],
+        command: ["python3", "-u", `${SHIPPER_DIRECTORY}/${SHIPPER_FILE}`],
         args: ["--dir", logDirectory, "--rotate-bytes", String(rotateBytes), "--drain-timeout", String(drainTimeout),
             "--chunk-bytes", String(SHIPPER_CHUNK_BYTES), ...NGINX_LOG_FILES],
     };

@@ -80,7 +80,7 @@ describe("pulumi preview, up and destroy against a real API server", function ()
 
         it("reports no changes on a second up", async () => {
             const result = await stack.up();
-            expect(result.summary.resourceChanges).to.deep.equal({ same: 5 });
+            expect(result.summary.resourceChanges).to.deep.equal({ same: 6 });
         });
 
         it("replaces the Pod when its volumes change (logSizeLimit)", async () => {

@@ -110,8 +110,56 @@ describe("an image that cannot be pulled: up fails by readyTimeoutSeconds with t
         const pods = livePods(namespace);
         expect(pods.map((p) => [p.name, p.ready])).to.deep.equal([["webserver", true]]);
         const preview = await stack.preview();
-        expect(preview.changeSummary).to.deep.equal({ same: 5 });
+        expect(preview.changeSummary).to.deep.equal({ same: 6 });
     }
+});
+
+describe("with replicas: a rollout to an image that cannot be pulled fails by readyTimeoutSeconds, and the old Pods keep serving", function () {
+    this.timeout(600_000);
+    let namespace: string;
+    let stack: TestStack;
+    const config = (images: { nginxImage: string; sidecarImage: string }, readyTimeoutSeconds?: number) => ({
+        kubeconfig: clusterKubeconfig(), namespace, ...images, replicas: "2",
+        ...(readyTimeoutSeconds !== undefined ? { readyTimeoutSeconds: String(readyTimeoutSeconds) } : {}),
+    });
+
+    before(async () => {
+        namespace = createNamespace("image-pull-replicas");
+        stack = await TestStack.create({});
+        await stack.setConfig(config(GOOD));
+        await stack.up();
+    });
+    after(async () => {
+        await stack?.dispose();
+        if (namespace !== undefined) {
+            deleteNamespace(namespace);
+        }
+    });
+
+    it(`fails the up within ${FAILURE_BOUND_SECONDS} s naming the image and the kubelet's reason, replacing no running Pod`, async () => {
+        const before = livePods(namespace).filter((pod) => pod.ready).map((pod) => pod.uid).sort();
+        expect(before).to.have.length(2);
+        const bad = unpullable(GOOD.nginxImage);
+        await stack.setConfig(config({ ...GOOD, nginxImage: bad }, READY_TIMEOUT_SECONDS));
+        const failure = await timedFailure(() => stack.up());
+        console.log(`      up failed after ${failure.seconds.toFixed(1)} s (readyTimeoutSeconds ${READY_TIMEOUT_SECONDS})`);
+        expect(failure.seconds, "up failed within the deadline plus slack").to.be.at.most(FAILURE_BOUND_SECONDS);
+        const diagnostic = podErrorOf(failure.message);
+        console.log(diagnostic.replace(/^/gm, "      | "));
+        // The provider's Deployment await lists each unready Pod with the kubelet's reason and message.
+        expect(diagnostic).to.match(/ErrImagePull|ImagePullBackOff/);
+        expect(diagnostic).to.include(bad);
+        expect(diagnostic).to.include("nginx-container");
+        // maxUnavailable 0: the new revision's Pod never became Ready, so no old Pod was stopped.
+        const stillReady = livePods(namespace).filter((pod) => pod.ready).map((pod) => pod.uid).sort();
+        expect(stillReady).to.deep.equal(before);
+    });
+
+    it("recovers on the next up with the good image", async () => {
+        await stack.setConfig(config(GOOD));
+        const result = await stack.up();
+        expect(result.outputs.podNames.value).to.have.length(2);
+    });
 });
 
 /**

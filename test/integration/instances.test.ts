@@ -6,61 +6,13 @@
  * that uses the component as a library, against the cluster KUBECONFIG names.
  */
 import { expect } from "chai";
-import { ChildProcess, spawn } from "child_process";
-import * as crypto from "crypto";
-import * as fs from "fs";
-import * as http from "http";
-import * as os from "os";
-import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { WebServer, WebServerArgs } from "../../components";
+import { InlineStack } from "../../lab/inlineStack";
 import { waitFor } from "../../lab/polling";
+import { getThroughPortForward } from "../../lab/portForward";
 import { clusterKubeconfig, createNamespace, deleteNamespace, kubectl, localClusterImages } from "../../lab/pulumiHarness";
-
-/** One inline stack with local state; `program` is read at each operation, so a test can change it. */
-class InlineStack {
-    program: () => Promise<Record<string, unknown>> = async () => ({});
-    events: EngineEvent[] = [];
-
-    private constructor(readonly stack: Stack, private readonly state: string) {}
-
-    static async create(project: string): Promise<InlineStack> {
-        const state = fs.mkdtempSync(path.join(os.tmpdir(), `${project}-state-`));
-        // The program runs at each operation, after the stack exists: it reads the stack's current one.
-        const holder: { stack?: InlineStack } = {};
-        const stack = await LocalWorkspace.createStack({
-            projectName: project,
-            stackName: `it-${crypto.randomBytes(3).toString("hex")}`,
-            program: () => holder.stack!.program(),
-        }, {
-            envVars: { PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: project, PULUMI_SKIP_UPDATE_CHECK: "true" },
-            projectSettings: { name: project, runtime: "nodejs", backend: { url: `file://${state}` } },
-        });
-        holder.stack = new InlineStack(stack, state);
-        return holder.stack;
-    }
-
-    async up() {
-        this.events = [];
-        return this.stack.up({ onEvent: (e) => this.events.push(e) });
-    }
-
-    /** The operation of each step on a resource of `type`, e.g. ["update"] or ["replace", ...]. */
-    operationsOn(type: string): string[] {
-        return this.events.flatMap((e) => (e.resourcePreEvent?.metadata.type === type ? [e.resourcePreEvent.metadata.op] : []));
-    }
-
-    async dispose(): Promise<void> {
-        try {
-            await this.stack.destroy();
-            await this.stack.workspace.removeStack(this.stack.name, { force: true });
-        } finally {
-            fs.rmSync(this.state, { recursive: true, force: true });
-        }
-    }
-}
 
 /** The Pods a label selector picks in `namespace`, by name. */
 function podsSelectedBy(selector: Record<string, string>, namespace: string): string[] {
@@ -72,21 +24,6 @@ function podsSelectedBy(selector: Record<string, string>, namespace: string): st
 function endpointPods(service: string, namespace: string): string[] {
     const slices = JSON.parse(kubectl(["get", "endpointslices", "-n", namespace, "-l", `kubernetes.io/service-name=${service}`, "-o", "json"]));
     return slices.items.flatMap((s: { endpoints?: { targetRef?: { name: string } }[] }) => (s.endpoints ?? []).map((e) => e.targetRef?.name ?? "")).sort();
-}
-
-/** One GET through `kubectl port-forward pod/<pod> <port>:80`, returning the status code. */
-async function getThroughPortForward(pod: string, namespace: string, port: number, urlPath: string): Promise<number> {
-    const forward: ChildProcess = spawn("kubectl", ["--kubeconfig", clusterKubeconfig(), "port-forward", "-n", namespace, `pod/${pod}`, `${port}:80`], { stdio: ["ignore", "pipe", "inherit"] });
-    try {
-        let listening = "";
-        forward.stdout?.on("data", (data: Buffer) => { listening += data.toString(); });
-        await waitFor("port-forward to listen", () => (listening.includes("Forwarding from") ? true : undefined), 30_000, 50);
-        return await new Promise<number>((resolve, reject) => {
-            http.get({ host: "127.0.0.1", port, path: urlPath }, (response) => { response.resume(); resolve(response.statusCode ?? 0); }).on("error", reject);
-        });
-    } finally {
-        forward.kill("SIGTERM");
-    }
 }
 
 describe("WebServers composed in one stack, against a real API server", function () {
@@ -139,8 +76,8 @@ describe("WebServers composed in one stack, against a real API server", function
         });
 
         it("ships each instance's own request lines", async () => {
-            for (const [name, port] of [["site-a", 18081], ["site-b", 18082]] as const) {
-                expect(await getThroughPortForward(name, namespace, port, `/?from=${name}`)).to.equal(200);
+            for (const name of ["site-a", "site-b"]) {
+                expect((await getThroughPortForward(name, namespace, [`/?from=${name}`]))[0].status).to.equal(200);
             }
             for (const name of ["site-a", "site-b"]) {
                 const other = name === "site-a" ? "site-b" : "site-a";

@@ -8,12 +8,12 @@
  * firewall do this (docs/local-cluster.md); on another cluster, its own.
  */
 import { expect } from "chai";
-import { ChildProcess, spawn } from "child_process";
 import * as http from "http";
 import { ClientPod, ExecResult, LISTENER_PAGE, LISTENER_PORT, execIn } from "../../lab/clientPod";
 import { sleep, waitFor } from "../../lab/polling";
+import { getThroughPortForward } from "../../lab/portForward";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl } from "../../lab/pulumiHarness";
-import { skipUnlessLocalCluster } from "./clusterCapabilities";
+import { skipUnlessLocalCluster, testImages } from "./clusterCapabilities";
 
 /** What the stand-in nginx and the official one both serve at `/`. */
 const NGINX_PAGE = "Welcome to nginx!";
@@ -39,19 +39,6 @@ async function httpGetEventually(url: string): Promise<number | string> {
         last = await httpGet(url);
     }
     return last;
-}
-
-/** One GET through `kubectl port-forward pod/<pod> <port>:80`, returning the status code. */
-async function getThroughPortForward(pod: string, namespace: string, port: number): Promise<number | string> {
-    const forward: ChildProcess = spawn("kubectl", ["--kubeconfig", clusterKubeconfig(), "port-forward", "-n", namespace, `pod/${pod}`, `${port}:80`], { stdio: ["ignore", "pipe", "inherit"] });
-    try {
-        let listening = "";
-        forward.stdout?.on("data", (data: Buffer) => { listening += data.toString(); });
-        await waitFor("port-forward to listen", () => (listening.includes("Forwarding from") ? true : undefined), 30_000, 50);
-        return await httpGet(`http://127.0.0.1:${port}/`);
-    } finally {
-        forward.kill("SIGTERM");
-    }
 }
 
 /**
@@ -112,6 +99,7 @@ describe("Services and NetworkPolicies on the cluster's network", function () {
     let client: ClientPod;
     let listener: ClientPod;
     let outsider: ClientPod;
+    const image = testImages().sidecarImage;
     const config = () => ({ kubeconfig: clusterKubeconfig(), namespace, service: JSON.stringify({ type: "NodePort", port: 80 }) });
 
     before(async () => {
@@ -121,9 +109,9 @@ describe("Services and NetworkPolicies on the cluster's network", function () {
         await stack.up();
         podIp = kubectl(["get", "pod", "webserver", "-n", namespace, "-o", "jsonpath={.status.podIP}"]);
         [client, listener, outsider] = await Promise.all([
-            ClientPod.start(namespace, "client"),
-            ClientPod.start(namespace, "listener", { role: "listener" }, true),
-            ClientPod.start(other, "outsider"),
+            ClientPod.start(image, namespace, "client"),
+            ClientPod.start(image, namespace, "listener", { role: "listener" }, true),
+            ClientPod.start(image, other, "outsider"),
         ]);
     });
     after(async () => {
@@ -192,7 +180,7 @@ describe("Services and NetworkPolicies on the cluster's network", function () {
 
         it("lets the kubelet's probes and kubectl port-forward through", async () => {
             await expectProbesGetThrough(namespace);
-            expect(await getThroughPortForward("webserver", namespace, 18091)).to.equal(200);
+            expect((await getThroughPortForward("webserver", namespace, ["/"]))[0].status).to.equal(200);
         });
     });
 
@@ -202,8 +190,8 @@ describe("Services and NetworkPolicies on the cluster's network", function () {
 
         before(async () => {
             [frontend, frontendElsewhere] = await Promise.all([
-                ClientPod.start(namespace, "frontend", { role: "frontend" }),
-                ClientPod.start(other, "frontend", { role: "frontend" }),
+                ClientPod.start(image, namespace, "frontend", { role: "frontend" }),
+                ClientPod.start(image, other, "frontend", { role: "frontend" }),
             ]);
             await stack.setConfig({ ...config(), allowFrom: JSON.stringify([{ podSelector: { role: "frontend" } }]) });
             await stack.up();
@@ -222,7 +210,7 @@ describe("Services and NetworkPolicies on the cluster's network", function () {
 
         it("still lets the kubelet's probes and kubectl port-forward through", async () => {
             await expectProbesGetThrough(namespace);
-            expect(await getThroughPortForward("webserver", namespace, 18092)).to.equal(200);
+            expect((await getThroughPortForward("webserver", namespace, ["/"]))[0].status).to.equal(200);
         });
     });
 });

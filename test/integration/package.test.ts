@@ -41,9 +41,9 @@ const port: pulumi.Output<number> = pulumi.output(config.getNumber("port") ?? 80
 const args: WebServerArgs = { podName: "consumer-web", nginxImage: image, logSizeLimit: "64Mi", sidecarMode: "native", service: { type: "ClusterIP", port } };
 const web = new WebServer("web", args, { providers: [provider] });
 
-export const podName: pulumi.Output<string> = web.podName;
+export const podName: pulumi.Output<string> | undefined = web.podName;
 export const serviceName: pulumi.Output<string> | undefined = web.serviceName;
-export const podUrn: pulumi.Output<string> = web.pod.urn;
+export const podUrn: pulumi.Output<string> | undefined = web.pod?.urn;
 `;
 
 /** A program the component's types must reject: a sidecar mode that does not exist. */
@@ -237,13 +237,14 @@ describe("the component as an npm package, in a program outside the repository",
         }
     });
 
-    it("runs the program under Pulumi mocks: the WebServer, its NetworkPolicy, Pod and Service, the shipper's source in the sidecar", () => {
+    it("runs the program under Pulumi mocks: the WebServer, its ConfigMap, NetworkPolicy, Pod and Service, the shipper's source in its ConfigMap", () => {
         run("npx", ["tsc", "-p", "."], consumer);
         fs.writeFileSync(path.join(consumer, "mocks.js"), MOCK_RUNNER);
         const result = JSON.parse(run("node", ["mocks.js"], consumer)) as { registered: RegisteredResource[]; outputs: Record<string, string> };
 
         // The Pod and the Service register concurrently: compare without their order.
         expect(result.registered.map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal([
+            "kubernetes:core/v1:ConfigMap web-shipper",
             "kubernetes:core/v1:Pod web-pod",
             "kubernetes:core/v1:Service web-service",
             "kubernetes:networking.k8s.io/v1:NetworkPolicy web-network-policy",
@@ -260,9 +261,11 @@ describe("the component as an npm package, in a program outside the repository",
         expect((pod.spec.containers as { image: string }[]).map((c) => c.image)).to.deep.equal(["nginx:1.30.2"]);
         const service = result.registered.find((r) => r.type === "kubernetes:core/v1:Service")?.inputs;
         expect(service.spec.ports[0].port).to.equal(8080);
+        // The packed shipper reached its ConfigMap, which the sidecar runs it from.
         const sidecar = (pod.spec.initContainers as { name: string; command: string[] }[]).find((c) => c.name === "sidecar-container");
-        expect(sidecar?.command.slice(0, 3)).to.deep.equal(["python3", "-u", "-c"]);
-        expect(sidecar?.command[3]).to.equal(fs.readFileSync(path.join(REPO, "components", "sidecar", "logShipper.py"), "utf8"));
+        expect(sidecar?.command).to.deep.equal(["python3", "-u", "/opt/webserver-sidecar/logShipper.py"]);
+        const shipper = result.registered.find((r) => r.type === "kubernetes:core/v1:ConfigMap")?.inputs;
+        expect(shipper.data["logShipper.py"]).to.equal(fs.readFileSync(path.join(REPO, "components", "sidecar", "logShipper.py"), "utf8"));
     });
 
     it("still runs the repository's program (index.ts), not the package's entry point, once the package is built beside it", async () => {
@@ -274,12 +277,12 @@ describe("the component as an npm package, in a program outside the repository",
         });
         const result = await stack.preview();
         // dist/index.js would register nothing and export the package's constants.
-        // The stack, the provider, the WebServer, its NetworkPolicy and its Pod.
-        expect(result.changeSummary).to.deep.equal({ create: 5 });
+        // The stack, the provider, the WebServer, its shipper's ConfigMap, its NetworkPolicy and its Pod.
+        expect(result.changeSummary).to.deep.equal({ create: 6 });
         expect(result.stdout).to.include("podNames");
     });
 
-    it("previews with the real Pulumi CLI against the cluster: a provider, the WebServer, its NetworkPolicy, Pod and Service to create", async () => {
+    it("previews with the real Pulumi CLI against the cluster: a provider, the WebServer, its ConfigMap, NetworkPolicy, Pod and Service to create", async () => {
         const state = path.join(scratch, "state");
         fs.mkdirSync(state);
         const stack = await LocalWorkspace.createStack({ stackName: `package-${crypto.randomBytes(3).toString("hex")}`, workDir: consumer }, {
@@ -294,6 +297,7 @@ describe("the component as an npm package, in a program outside the repository",
         const result = await stack.preview({ onEvent: (e) => events.push(e) });
         const steps = events.flatMap((e) => (e.resourcePreEvent ? [`${e.resourcePreEvent.metadata.op} ${e.resourcePreEvent.metadata.type}`] : []));
         expect(steps.sort()).to.deep.equal([
+            "create kubernetes:core/v1:ConfigMap",
             "create kubernetes:core/v1:Pod",
             "create kubernetes:core/v1:Service",
             "create kubernetes:networking.k8s.io/v1:NetworkPolicy",
@@ -301,6 +305,6 @@ describe("the component as an npm package, in a program outside the repository",
             "create pulumi:pulumi:Stack",
             "create webserver-sidecar:index:WebServer",
         ]);
-        expect(result.changeSummary).to.deep.equal({ create: 6 });
+        expect(result.changeSummary).to.deep.equal({ create: 7 });
     });
 });

@@ -1,67 +1,50 @@
 /**
- * What the Pod spec relies on, checked against a real kubelet (v1.36.3) with containerd and runc on
- * the local cluster's node, not against an emulation: the node itself, the probes, the native
- * sidecar's start and stop order, the non-root read-only containers, and emptyDir sizeLimit
- * eviction (the tutorial's Pod is evicted, ours is not).
+ * What the Pod spec relies on, checked against a real kubelet with containerd and runc (the local
+ * cluster's node, v1.36.3, or kind's), not against an emulation: the node itself, the probes, the
+ * native sidecar's start and stop order (seen in the node's process table, lab/nodeAccess.ts), the
+ * non-root read-only containers, and emptyDir sizeLimit eviction (the tutorial's Pod is evicted,
+ * ours is not).
  */
 import { expect } from "chai";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { resolveArgs } from "../../components/args";
-import { NGINX_CONTAINER, SIDECAR_CONTAINER, buildPodSpec } from "../../components/podSpec";
+import { NGINX_CONTAINER, SIDECAR_CONTAINER } from "../../components/podSpec";
 import { runLoad } from "../../lab/load";
-import { kubectl, localImages } from "../../lab/localNode";
+import { kubectl } from "../../lab/localNode";
+import { NodeAccess } from "../../lab/nodeAccess";
 import { NodePod } from "../../lab/nodePod";
 import { createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
-import { skipUnlessLocalCluster } from "./clusterCapabilities";
+import { componentPod, expectReachable } from "../helpers/shippingChecks";
+import { isLocalCluster, nodeAccessFor, testImages } from "./clusterCapabilities";
 
 const TUTORIAL_POD = path.join(__dirname, "..", "fixtures", "tutorial-pod.yaml");
+
+/** The kubelet the toolchain builds for the local cluster (scripts/toolchain/kubernetes.sh). */
+const LOCAL_KUBELET_VERSION = "v1.36.3";
+
+/** The first Kubernetes minor with native sidecars on by default (the component's default sidecarMode). */
+const LEAST_KUBELET_MINOR = 29;
 
 function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** crictl's view of one container: when containerd started and finished it (nanosecond times). */
-interface CriContainer {
-    status: { startedAt: string; finishedAt: string; createdAt: string; state: string };
-}
-
-function crictl(args: string[]): string {
-    return execFileSync("crictl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-
-function inspectContainer(containerId: string): CriContainer | undefined {
-    try {
-        return JSON.parse(crictl(["inspect", containerId.replace(/^containerd:\/\//, "")])) as CriContainer;
-    } catch {
-        return undefined; // removed
-    }
-}
-
-/** An RFC 3339 time with nanoseconds, as a bigint of nanoseconds (Date keeps only milliseconds). */
-function nanoseconds(time: string): bigint {
-    const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time);
-    if (!match) {
-        throw new Error(`not an RFC 3339 time: ${time}`);
-    }
-    const whole = BigInt(Date.parse(`${match[1]}${match[3]}`)) * 1_000_000n;
-    return whole + BigInt((match[2] ?? "").padEnd(9, "0").slice(0, 9));
-}
-
 describe("the Pod on a real node (kubelet, containerd, runc)", function () {
     this.timeout(300_000);
     let namespace: string;
+    let node: NodeAccess;
     let pod: NodePod;
     let ids: { nginx: string; sidecar: string };
+    let nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string };
 
-    before(async function () {
-        skipUnlessLocalCluster(this, "the local node (its files, cgroups, containerd and stand-in images)");
+    before(async () => {
         namespace = createNamespace("node");
-        const images = localImages();
-        pod = await NodePod.start(buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python })), { namespace, measuring: false });
-        ids = { nginx: pod.containerStatus(NGINX_CONTAINER)!.containerID!, sidecar: pod.containerStatus(SIDECAR_CONTAINER)!.containerID! };
+        node = await nodeAccessFor(namespace);
+        const component = componentPod();
+        pod = await NodePod.start(component.spec, { namespace, measuring: false, node, configMaps: component.configMaps });
+        ids = { nginx: pod.containerId(NGINX_CONTAINER), sidecar: pod.containerId(SIDECAR_CONTAINER) };
+        nodeInfo = JSON.parse(kubectl(["get", "node", pod.nodeName, "-o", "json"])).status.nodeInfo;
     });
 
     after(() => {
@@ -71,18 +54,25 @@ describe("the Pod on a real node (kubelet, containerd, runc)", function () {
         }
     });
 
-    it("the node is a kubelet v1.36.3 on containerd, and the Pod's containers are containerd's", () => {
-        const node = JSON.parse(kubectl(["get", "nodes", "-o", "json"])).items[0].status.nodeInfo;
-        expect(node.kubeletVersion).to.equal("v1.36.3");
-        expect(node.containerRuntimeVersion).to.match(/^containerd:\/\//);
+    it(`the node is a kubelet (${LOCAL_KUBELET_VERSION} on the local cluster) on containerd, and the Pod's containers run in containerd's cgroups`, () => {
+        if (isLocalCluster()) {
+            expect(nodeInfo.kubeletVersion).to.equal(LOCAL_KUBELET_VERSION);
+        } else {
+            expect(nodeInfo.kubeletVersion).to.match(/^v1\.\d+\.\d+/);
+            expect(Number(nodeInfo.kubeletVersion.split(".")[1]), "the kubelet's minor version").to.be.at.least(LEAST_KUBELET_MINOR);
+        }
+        expect(nodeInfo.containerRuntimeVersion).to.match(/^containerd:\/\//);
         expect(ids.nginx).to.match(/^containerd:\/\/[0-9a-f]{64}$/);
-        expect(inspectContainer(ids.nginx)?.status.state).to.equal("CONTAINER_RUNNING");
+        // A process of the node runs in the cgroup named after containerd's ID of the container.
+        expect(node.containerStarts([ids.nginx]).get(ids.nginx), "nginx's first process, in the node's process table").to.be.a("number");
     });
 
     it("becomes Ready through its real probes: the kubelet's readiness requests are in nginx's access log", async () => {
         expect(pod.live().status.conditions?.find((c) => c.type === "Ready")?.status).to.equal("True");
         await sleep(1000);
-        expect(await pod.logs(SIDECAR_CONTAINER)).to.match(/"GET \/ HTTP\/1\.1" 200 \d+ "-" "kube-probe\/1\.36"/);
+        // The kubelet's probes say `kube-probe/<its major.minor>`.
+        const probeAgent = `kube-probe/${nodeInfo.kubeletVersion.replace(/^v(\d+)\.(\d+)\..*$/, "$1.$2")}`;
+        expect(await pod.logs(SIDECAR_CONTAINER)).to.match(new RegExp(`"GET / HTTP/1\\.1" 200 \\d+ "-" "${probeAgent.replace(/\./g, "\\.")}"`));
     });
 
     it("runs nginx as uid 10101 on a read-only root filesystem", () => {
@@ -98,30 +88,23 @@ describe("the Pod on a real node (kubelet, containerd, runc)", function () {
     });
 
     it("starts the sidecar before nginx, and on deletion stops it after nginx has exited", async () => {
-        const sidecar = inspectContainer(ids.sidecar)!;
-        const nginx = inspectContainer(ids.nginx)!;
-        expect(nanoseconds(sidecar.status.startedAt) < nanoseconds(nginx.status.createdAt), "sidecar started before nginx was created").to.equal(true);
+        // Each container's first process, from the node's process table (start times in clock ticks).
+        const starts = node.containerStarts([ids.sidecar, ids.nginx]);
+        const [sidecarStart, nginxStart] = [starts.get(ids.sidecar), starts.get(ids.nginx)];
+        expect(sidecarStart, "the sidecar's start").to.be.a("number");
+        expect(nginxStart, "nginx's start").to.be.a("number");
+        expect(sidecarStart!, "the sidecar started before nginx (s since the node booted)").to.be.lessThan(nginxStart!);
 
-        // Poll containerd while the kubelet stops the Pod: keep each container's last record.
-        const last = new Map<string, CriContainer>();
+        // Watch the node's process table while the kubelet stops the Pod: when each container's last process is gone.
+        const exits = await node.watchContainerExits([ids.nginx, ids.sidecar]);
         const follower = pod.follow(SIDECAR_CONTAINER);
-        const deletion = pod.delete();
-        let done = false;
-        void deletion.then(() => { done = true; }, () => { done = true; });
-        while (!done) {
-            for (const [name, id] of Object.entries(ids)) {
-                const record = inspectContainer(id);
-                if (record !== undefined) {
-                    last.set(name, record);
-                }
-            }
-            await sleep(20);
-        }
-        await deletion;
-        const finished = (name: string) => last.get(name)?.status.finishedAt;
-        expect(finished("nginx"), "nginx's exit seen").to.match(/^\d{4}-/);
-        expect(finished("sidecar"), "the sidecar's exit seen").to.match(/^\d{4}-/);
-        expect(nanoseconds(finished("sidecar")!) > nanoseconds(finished("nginx")!), "sidecar finished after nginx").to.equal(true);
+        await pod.delete();
+        const exited = await exits.stop();
+        const [nginxExit, sidecarExit] = [exited.get(ids.nginx), exited.get(ids.sidecar)];
+        expect(nginxExit, "nginx's exit seen").to.be.a("number");
+        expect(sidecarExit, "the sidecar's exit seen").to.be.a("number");
+        expect(sidecarExit!, "the sidecar finished after nginx (s since the node booted)").to.be.greaterThan(nginxExit!);
+        console.log(`      the sidecar started ${((nginxStart! - sidecarStart!) * 1000).toFixed(0)} ms before nginx and exited ${((sidecarExit! - nginxExit!) * 1000).toFixed(0)} ms after it`);
         // And the sidecar shipped nginx's last words, which nginx writes as it exits.
         expect(await follower.done).to.match(/\[notice\] \d+#\d+: exit\n/);
     });
@@ -132,8 +115,7 @@ describe("emptyDir sizeLimit on a real node: the kubelet evicts the tutorial's P
     let namespace: string;
     const pods: NodePod[] = [];
 
-    before(function () {
-        skipUnlessLocalCluster(this, "the local node (its files, cgroups, containerd and stand-in images)");
+    before(() => {
         namespace = createNamespace("eviction");
     });
 
@@ -145,17 +127,23 @@ describe("emptyDir sizeLimit on a real node: the kubelet evicts the tutorial's P
     });
 
     it("past a 2Mi sizeLimit under the same load, the tutorial's Pod is Evicted and ours keeps running", async () => {
-        const images = localImages();
-        // The tutorial's Pod as written, with the node's stand-in images and a sizeLimit to break.
+        const images = testImages();
+        // The tutorial's Pod as written, with a sizeLimit to break; on the local cluster, where
+        // nothing can be pulled, with the node's stand-in images (a busybox for ubuntu's cat and sleep).
         const tutorial = yaml.load(fs.readFileSync(TUTORIAL_POD, "utf8")) as { spec: { containers: { name: string; image: string }[]; volumes: { name: string; emptyDir: object }[] } };
-        tutorial.spec.containers[0].image = images.nginx;
-        tutorial.spec.containers[1].image = images.busybox;
+        const busybox = process.env.WEBSERVER_SIDECAR_BUSYBOX_IMAGE;
+        if (busybox !== undefined && busybox !== "") {
+            tutorial.spec.containers[0].image = images.nginxImage;
+            tutorial.spec.containers[1].image = busybox;
+        }
         tutorial.spec.volumes[0].emptyDir = { sizeLimit: "2Mi" };
         const theirs = await NodePod.start(tutorial.spec, { namespace, name: "tutorial", measuring: false });
         pods.push(theirs);
-        const ours = await NodePod.start(buildPodSpec(resolveArgs({ nginxImage: images.nginx, sidecarImage: images.python, logSizeLimit: "2Mi" })),
-            { namespace, name: "ours", measuring: false });
+        const component = componentPod({ logSizeLimit: "2Mi" });
+        const ours = await NodePod.start(component.spec, { namespace, name: "ours", measuring: false, configMaps: component.configMaps });
         pods.push(ours);
+        await expectReachable(theirs);
+        await expectReachable(ours);
 
         // ~200 bytes per access line: a few thousand requests a second fill 2Mi in seconds.
         const deadline = Date.now() + 120_000;

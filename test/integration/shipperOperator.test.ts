@@ -1,24 +1,21 @@
 /**
  * What operators and the kubelet do to the Pod while the shipper rotates, in the component's Pod on
- * the local cluster's real node: a `kubectl exec ... tail -f` left running on the access log under
+ * a real node (the local cluster's, or kind's; the node reached as lab/nodeAccess.ts says): a `kubectl exec ... tail -f` left running on the access log under
  * full load; nginx restarted while a rotated file is still draining; the sidecar killed right after
  * a rotation. Each counts nginx's lines (its unrotated truth copies) against every run of the
  * sidecar's output as the kubelet stored it (lab/containerLogKeeper.ts).
  */
 import { expect } from "chai";
 import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { NGINX_CONTAINER, SIDECAR_CONTAINER } from "../../components/podSpec";
-import { watchDiskUsage } from "../../lab/diskUsage";
 import { request, SustainedLoad, sustainLoad } from "../../lab/load";
+import { KillOptions, NodeAccess, UsageWatch } from "../../lab/nodeAccess";
 import { LogFollower } from "../../lab/nodePod";
 import { waitFor } from "../../lab/polling";
 import { createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
 import { CHUNK_BYTES_OF_SHIPPER } from "../../lab/shipperFacts";
-import { account, bytesOfLines, eventually, expectEveryLineOnce, expectNothingLost, sleep, WatchedPod } from "../helpers/shippingChecks";
-import { skipUnlessLocalCluster } from "./clusterCapabilities";
+import { account, bytesOfLines, eventually, expectEveryLineOnce, expectNothingLost, nginxProcesses, sleep, WatchedPod } from "../helpers/shippingChecks";
+import { nodeAccessFor } from "./clusterCapabilities";
 
 /** How long the tail -f is held through full load (the issue's 30 s). */
 const HELD_MS = 30_000;
@@ -34,23 +31,25 @@ const LINE_LATENCY_BOUND_MS = 1000;
  * shipper's, and which under this full load on 2 cores has taken a little over a second.
  */
 const KUBECTL_FOLLOW_DEADLINE_MS = 10_000;
-/** nginx's processes (master and a worker per core): a SIGKILL can cut at most one line of each from its truth copy. */
-const NGINX_PROCESSES = 1 + os.cpus().length;
+
+/** A kill that strikes as soon as the shipper has renamed access.log to access.log.1 (watched on the node). */
+const AFTER_ROTATION: KillOptions = { onceSharedLogExists: "access.log.1", timeoutMs: 60_000 };
 
 describe("the shipper under an operator's hands (the real node, under load)", function () {
     this.timeout(300_000);
     let namespace: string;
+    let node: NodeAccess;
     let watched: WatchedPod | undefined;
     let load: SustainedLoad | undefined;
     let tail: ChildProcess | undefined;
-    // Stopped after every test, failed ones included: a disk watcher's timer or a follower left
-    // running would keep mocha from exiting (and the shared cluster's lock held).
-    let disk: { stop: () => number } | undefined;
+    // Stopped after every test, failed ones included: a disk watcher or a follower left running
+    // would keep mocha from exiting (and the shared cluster's lock held).
+    let disk: UsageWatch | undefined;
     let follower: LogFollower | undefined;
 
-    before(function () {
-        skipUnlessLocalCluster(this, "the local node (its emptyDirs, cgroups and processes)");
+    before(async () => {
         namespace = createNamespace("shipper-operator");
+        node = await nodeAccessFor(namespace);
     });
 
     after(() => {
@@ -62,7 +61,7 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
     afterEach(async () => {
         await load?.stop();
         load = undefined;
-        disk?.stop();
+        await disk?.stop();
         disk = undefined;
         follower?.stop();
         follower = undefined;
@@ -73,20 +72,12 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
     });
 
 
-
-
-    /** Resolves once the shipper has renamed access.log to access.log.1 (polled on the node's copy of the volume). */
-    function rotated(): Promise<true> {
-        const rotatedPath = path.join(watched!.pod.sharedLogsDirectory(), "access.log.1");
-        return waitFor("a rotation (access.log.1)", () => (fs.existsSync(rotatedPath) ? true : undefined), 60_000, 2);
-    }
-
     it(`a kubectl exec tail -f on the access log held through ${HELD_MS / 1000} s of full load: every line once, each in the container log within ${LINE_LATENCY_BOUND_MS} ms, the volume under its limit, no eviction`, async () => {
         const limit = 8 * 2 ** 20;
-        watched = await WatchedPod.start(namespace, "8Mi");
+        watched = await WatchedPod.start(namespace, node, "8Mi");
         tail = spawn("kubectl", ["exec", "-n", namespace, watched!.pod.name, "-c", NGINX_CONTAINER, "--", "tail", "-f", "/var/log/nginx/access.log"], { stdio: ["ignore", "ignore", "inherit"] });
         follower = watched!.pod.follow(SIDECAR_CONTAINER);
-        disk = watchDiskUsage(watched!.pod.sharedLogsDirectory());
+        disk = await watched!.pod.watchSharedLogsUsage();
         load = sustainLoad(watched!.pod.baseUrl, 32);
         const sentAt: number[] = [];
         const followLatencies: number[] = [];
@@ -100,18 +91,19 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         }
         await load.stop();
         load = undefined;
-        const peak = disk.stop();
+        const peak = await disk.stop();
         disk = undefined;
         expect(tail.exitCode, "tail -f still running").to.equal(null);
         const phase = watched!.pod.live().status;
         expect(phase.phase, `the Pod's phase (${phase.reason ?? ""})`).to.equal("Running");
         expect(watched!.pod.containerStatus(SIDECAR_CONTAINER)?.restartCount, "sidecar restarts").to.equal(0);
+        expect(peak, "peak bytes in shared-logs (none seen: the watch saw no volume)").to.be.greaterThan(0);
         expect(peak, `peak bytes in shared-logs (limit ${limit})`).to.be.lessThan(limit);
 
         follower.stop();
         follower = undefined;
         await watched!.pod.delete();
-        const chunks = watched!.shippedChunks();
+        const chunks = await watched!.shippedChunks();
         const latencies = sentAt.map((sent, marker) => {
             const chunk = chunks.find((c) => c.text.includes(`/?marker=${marker} `));
             expect(chunk, `marker ${marker} in the sidecar's container log`).to.not.equal(undefined);
@@ -126,10 +118,9 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
     });
 
     it("nginx restarted (SIGKILL) while a rotated file drains: the sidecar keeps running, nothing lost, the new nginx is rotated too", async () => {
-        watched = await WatchedPod.start(namespace, "8Mi");
+        watched = await WatchedPod.start(namespace, node, "8Mi");
         load = sustainLoad(watched!.pod.baseUrl, 4);
-        await rotated();
-        watched!.pod.killContainer(NGINX_CONTAINER, "SIGKILL");
+        await watched!.pod.killContainer(NGINX_CONTAINER, "SIGKILL", AFTER_ROTATION);
         await eventually("the kubelet to restart nginx", 30_000, () => watched!.pod.containerStatus(NGINX_CONTAINER)?.restartCount === 1 && watched!.pod.containerStatus(NGINX_CONTAINER)?.ready === true);
         await sleep(4000); // more rotations, with the new master
         await load.stop();
@@ -139,16 +130,15 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         const result = account(watched!.pod, await watched!.deleteAndCollect());
         expectNothingLost(result);
         expect(result.duplicated, "lines shipped twice").to.have.length(0);
-        expect(result.unexpected.length, "lines cut from the truth copy by the kill (at most one per nginx process)").to.be.at.most(NGINX_PROCESSES);
+        expect(result.unexpected.length, "lines cut from the truth copy by the kill (at most one per nginx process)").to.be.at.most(nginxProcesses(watched!.pod));
         const masters = new Set(result.shippedLines.filter((l) => l.includes("SIGUSR1") && l.includes("reopening logs")).map((l) => /\[notice\] (\d+)#/.exec(l)?.[1]));
         expect(masters.size, "nginx masters that reopened their logs").to.be.at.least(2);
     });
 
     it("the sidecar killed right after a rotation: restarted, it replays at most one chunk and skips nothing", async () => {
-        watched = await WatchedPod.start(namespace, "8Mi"); // rotates at 1 MiB: a whole rotated file is four chunks
+        watched = await WatchedPod.start(namespace, node, "8Mi"); // rotates at 1 MiB: a whole rotated file is four chunks
         load = sustainLoad(watched!.pod.baseUrl, 4);
-        await rotated();
-        watched!.pod.killContainer(SIDECAR_CONTAINER, "SIGKILL");
+        await watched!.pod.killContainer(SIDECAR_CONTAINER, "SIGKILL", AFTER_ROTATION);
         await eventually("the kubelet to restart the sidecar", 30_000, () => watched!.pod.containerStatus(SIDECAR_CONTAINER)?.restartCount === 1
             && watched!.pod.containerStatus(SIDECAR_CONTAINER)?.state.running !== undefined);
         await sleep(2000);

@@ -1,23 +1,22 @@
 /**
  * The sidecar ships every nginx line exactly once, in order per file: proven in the component's
- * own Pod on the local cluster's real node (kubelet, containerd, runc), with nginx's unrotated
- * truth copies (lab/measuringNginxConfig.ts) against what `kubectl logs` serves of the sidecar.
- * Load comes from wrk on the host, to the Pod's IP.
+ * own Pod on a real node (the local cluster's kubelet with containerd and runc, or kind's), with
+ * nginx's unrotated truth copies (lab/measuringNginxConfig.ts) against what `kubectl logs` serves of
+ * the sidecar. Load comes from wrk on this machine, to the Pod's IP. The volume is watched on the
+ * node (lab/nodeAccess.ts): directly on the local cluster, through a helper Pod elsewhere.
  *
  * `SHIPPING_SIDECAR=tutorial` runs the same tests with the tutorial's sidecar: they fail, as they must.
  */
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
 import { SIDECAR_CONTAINER } from "../../components/podSpec";
-import { watchDiskUsage } from "../../lab/diskUsage";
 import { isErrorLogLine, linesOf } from "../../lab/lineAccounting";
 import { request, runLoad } from "../../lab/load";
+import { NodeAccess } from "../../lab/nodeAccess";
 import { NodePod } from "../../lab/nodePod";
 import { CHUNK_BYTES_OF_SHIPPER } from "../../lab/shipperFacts";
 import { createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
 import { account, bytesOfLines, eventually, expectEveryLineOnce, sleep, startPod } from "../helpers/shippingChecks";
-import { skipUnlessLocalCluster } from "./clusterCapabilities";
+import { nodeAccessFor } from "./clusterCapabilities";
 
 /** Asserts `actual` is `expected`, element by element, naming the first difference. */
 function expectSameSequence(actual: string[], expected: string[], what: string): void {
@@ -35,11 +34,12 @@ async function deleteAndCollect(pod: NodePod, follower: ReturnType<NodePod["foll
 describe("the sidecar ships every nginx line once (the real node: kubelet, containerd, runc)", function () {
     this.timeout(300_000);
     let namespace: string;
+    let node: NodeAccess;
     let pod: NodePod | undefined;
 
-    before(function () {
-        skipUnlessLocalCluster(this, "the local node (its files, cgroups, containerd and stand-in images)");
+    before(async () => {
         namespace = createNamespace("shipping");
+        node = await nodeAccessFor(namespace);
     });
 
     after(() => {
@@ -54,7 +54,7 @@ describe("the sidecar ships every nginx line once (the real node: kubelet, conta
     });
 
     it("at idle: each request's access line, and each 404's error line, in order", async () => {
-        pod = await startPod(namespace);
+        pod = await startPod(namespace, node);
         const follower = pod.follow(SIDECAR_CONTAINER);
         for (let i = 0; i < 20; i++) {
             await request(pod.baseUrl, i % 5 === 4 ? `/missing/${i}` : `/?idle=${i}`);
@@ -70,14 +70,12 @@ describe("the sidecar ships every nginx line once (the real node: kubelet, conta
 
     it("under load from wrk: every line once, and each file's lines in the file's order", async () => {
         // A limit this large means no rotation: the shared files hold every line, in write order.
-        pod = await startPod(namespace, { logSizeLimit: "1Gi" });
+        pod = await startPod(namespace, node, { logSizeLimit: "1Gi" });
         const follower = pod.follow(SIDECAR_CONTAINER);
         const load = await runLoad(`${pod.baseUrl}/`, { seconds: 3, connections: 16 });
-        const sharedDirectory = pod.sharedLogsDirectory();
-        // Read the shared files before the Pod (and its emptyDir) goes; nginx writes little more.
+        // Read the shared file before the Pod (and its emptyDir) goes; nginx writes little more.
         await sleep(500);
-        const shared = (name: string) => linesOf(fs.readFileSync(path.join(sharedDirectory, name), "utf8"));
-        const sharedAccess = shared("access.log");
+        const sharedAccess = linesOf(pod.readSharedLog("access.log"));
         const { shipped } = await deleteAndCollect(pod, follower);
         const result = account(pod, shipped);
         expectEveryLineOnce(result);
@@ -89,7 +87,7 @@ describe("the sidecar ships every nginx line once (the real node: kubelet, conta
 
     for (const sidecarMode of ["native", "classic"] as const) {
         it(`at shutdown (${sidecarMode} sidecar): lines nginx writes in its last moments are shipped`, async () => {
-            pod = await startPod(namespace, { sidecarMode, logSizeLimit: "1Gi" });
+            pod = await startPod(namespace, node, { sidecarMode, logSizeLimit: "1Gi" });
             const follower = pod.follow(SIDECAR_CONTAINER);
             const load = runLoad(`${pod.baseUrl}/`, { seconds: 4, connections: 8 });
             await sleep(1500);
@@ -108,11 +106,11 @@ describe("the sidecar ships every nginx line once (the real node: kubelet, conta
 
     it("across rotation, one request at a time: files stay under sizeLimit, nginx is signalled across containers, every line once, in order", async () => {
         const limit = 2 * 2 ** 20; // rotates at 256 KiB: every ~1,700 access lines
-        pod = await startPod(namespace, { logSizeLimit: "2Mi" });
+        pod = await startPod(namespace, node, { logSizeLimit: "2Mi" });
         const follower = pod.follow(SIDECAR_CONTAINER);
-        const disk = watchDiskUsage(pod.sharedLogsDirectory());
+        const disk = await pod.watchSharedLogsUsage();
         await runLoad(`${pod.baseUrl}/`, { seconds: 4, connections: 1 });
-        const peak = disk.stop();
+        const peak = await disk.stop();
         const { shipped } = await deleteAndCollect(pod, follower);
         const result = account(pod, shipped);
         expectEveryLineOnce(result);
@@ -122,28 +120,30 @@ describe("the sidecar ships every nginx line once (the real node: kubelet, conta
         // nginx's master, in the other container, reopened its logs on the sidecar's SIGUSR1.
         const rotations = result.shippedLines.filter((l) => l.includes("reopening logs") && l.includes("SIGUSR1")).length;
         expect(rotations, "rotations").to.be.at.least(3);
+        expect(peak, "peak bytes in shared-logs (none seen: the watch saw no volume)").to.be.greaterThan(0);
         expect(peak, `peak bytes in shared-logs (limit ${limit})`).to.be.lessThan(limit);
     });
 
     it("across rotation under concurrent load: every line once, files under sizeLimit", async () => {
         const limit = 4 * 2 ** 20;
-        pod = await startPod(namespace, { logSizeLimit: "4Mi" });
+        pod = await startPod(namespace, node, { logSizeLimit: "4Mi" });
         const follower = pod.follow(SIDECAR_CONTAINER);
-        const disk = watchDiskUsage(pod.sharedLogsDirectory());
+        const disk = await pod.watchSharedLogsUsage();
         await runLoad(`${pod.baseUrl}/`, { seconds: 5, connections: 32 });
-        const peak = disk.stop();
+        const peak = await disk.stop();
         const { shipped } = await deleteAndCollect(pod, follower);
         const result = account(pod, shipped);
         expectEveryLineOnce(result);
         expect(result.shippedLines.filter((l) => l.includes("reopening logs") && l.includes("SIGUSR1")).length).to.be.at.least(3);
+        expect(peak, "peak bytes in shared-logs (none seen: the watch saw no volume)").to.be.greaterThan(0);
         expect(peak, `peak bytes in shared-logs (limit ${limit})`).to.be.lessThan(limit);
     });
 
     it("when killed and restarted by the kubelet mid-stream: skips nothing, replays at most one chunk", async () => {
-        pod = await startPod(namespace, { logSizeLimit: "8Mi" });
+        pod = await startPod(namespace, node, { logSizeLimit: "8Mi" });
         const load = runLoad(`${pod.baseUrl}/`, { seconds: 5, connections: 1 });
         await sleep(1500);
-        pod.killContainer(SIDECAR_CONTAINER, "SIGKILL"); // a crash: the kubelet restarts the native sidecar
+        await pod.killContainer(SIDECAR_CONTAINER, "SIGKILL"); // a crash: the kubelet restarts the native sidecar
         await eventually("the kubelet to restart the sidecar", 30_000, () => pod!.containerStatus(SIDECAR_CONTAINER)?.state.running !== undefined
             && pod!.containerStatus(SIDECAR_CONTAINER)?.restartCount === 1);
         // The first run's output is complete (it has exited); the second's is followed to its end.

@@ -1,0 +1,102 @@
+/**
+ * Every line the sidecars of an instance's Pods ship, across Pods that come and go (a rollout, a
+ * scale-down, a drain): each Pod's `sidecar-container` output is followed with `kubectl logs -f`
+ * from the moment its container runs until it ends, so a Pod deleted later has already been read.
+ * Through the API only, so it works on any cluster (kind's nodes' files are not the test's to read).
+ */
+import { ChildProcess, spawn } from "child_process";
+import { waitFor } from "./polling";
+import { clusterKubeconfig, kubectl } from "./pulumiHarness";
+
+/** How often the instance's Pods are listed: a new Pod's sidecar is followed this soon after it starts. */
+const POLL_MS = 250;
+
+/** One Pod's followed output. */
+interface Followed {
+    readonly process: ChildProcess;
+    output: string;
+    ended: boolean;
+}
+
+export class SidecarLogCollector {
+    private readonly followed = new Map<string, Followed>();
+    private readonly timer: NodeJS.Timeout;
+    private failure: Error | undefined;
+
+    /**
+     * Starts following every Pod `selector` picks in `namespace`, now and from now on.
+     * @param selector a label selector, `key=value,...`.
+     */
+    constructor(private readonly namespace: string, private readonly selector: string, private readonly container = "sidecar-container") {
+        this.followNewPods();
+        this.timer = setInterval(() => {
+            try {
+                this.followNewPods();
+            } catch (error) {
+                this.failure ??= error as Error;
+            }
+        }, POLL_MS);
+    }
+
+    /** The Pods followed so far, by name. */
+    get pods(): string[] {
+        return [...this.followed.keys()].sort();
+    }
+
+    /** Everything shipped so far, by Pod. */
+    outputs(): Map<string, string> {
+        return new Map([...this.followed].map(([pod, followed]) => [pod, followed.output]));
+    }
+
+    /**
+     * Waits until `done` holds for the output of all Pods together (a last line may take a moment
+     * to reach the kubelet's log), then stops following and returns every Pod's output.
+     * @throws when a look at the Pods failed, or `done` does not hold within `timeoutMs`.
+     */
+    async stop(done: (allOutput: string) => boolean, timeoutMs = 60_000): Promise<Map<string, string>> {
+        try {
+            await waitFor("every expected line in the sidecars' output", () => (done([...this.followed.values()].map((f) => f.output).join("")) ? true : undefined), timeoutMs, 250);
+        } finally {
+            clearInterval(this.timer);
+            for (const followed of this.followed.values()) {
+                if (!followed.ended) {
+                    followed.process.kill("SIGTERM");
+                }
+            }
+        }
+        if (this.failure !== undefined) {
+            throw this.failure;
+        }
+        return this.outputs();
+    }
+
+    /** Starts a follower for each Pod whose sidecar has started and that is not followed yet. */
+    private followNewPods(): void {
+        const list = JSON.parse(kubectl(["get", "pods", "-n", this.namespace, "-l", this.selector, "-o", "json"])) as {
+            items: { metadata: { name: string }; status?: { initContainerStatuses?: ContainerStatus[]; containerStatuses?: ContainerStatus[] } }[];
+        };
+        for (const pod of list.items) {
+            const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+            const sidecar = statuses.find((status) => status.name === this.container);
+            const started = sidecar?.state?.running !== undefined || sidecar?.state?.terminated !== undefined;
+            if (started && !this.followed.has(pod.metadata.name)) {
+                this.follow(pod.metadata.name);
+            }
+        }
+    }
+
+    private follow(pod: string): void {
+        // From the container's first line: --since is not given, so the whole log so far comes first.
+        const process = spawn("kubectl", ["--kubeconfig", clusterKubeconfig(), "logs", "-f", pod, "-n", this.namespace, "-c", this.container],
+            { stdio: ["ignore", "pipe", "pipe"] });
+        const followed: Followed = { process, output: "", ended: false };
+        process.stdout?.on("data", (data: Buffer) => { followed.output += data.toString(); });
+        process.on("exit", () => { followed.ended = true; });
+        this.followed.set(pod, followed);
+    }
+}
+
+interface ContainerStatus {
+    readonly name: string;
+    readonly state?: { readonly running?: unknown; readonly terminated?: unknown };
+}
