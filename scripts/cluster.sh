@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The project's own local cluster, for a machine that has none (and for our tests): a control
 # plane started by kwokctl from our binaries, and one real node: a kubelet running Pods in
-# containerd with runc, on a bridge network. Linux and root only. See scripts/cluster/*.sh, one
-# file per component.
+# containerd with runc, on a bridge network, with kube-proxy, CoreDNS and kube-router's
+# NetworkPolicy firewall. Linux and root only. See scripts/cluster/*.sh, one file per component.
 #
 # Usage: scripts/cluster.sh up       build what is missing, start everything (no-op when healthy)
 #        scripts/cluster.sh down     stop everything `up` started and remove what it made on the host
-#                                    (bridge, mounts, cgroups, network namespaces, sysctls); repeatable
+#                                    (bridge, mounts, cgroups, network namespaces, sysctls, iptables
+#                                    chains and ipsets); repeatable
 #        scripts/cluster.sh status   show each component; exit 0 only when the cluster is healthy
 #        scripts/cluster.sh env      print `export KUBECONFIG=... PATH=...` for eval
 #        scripts/cluster.sh stop-kubelet | start-kubelet
@@ -21,13 +22,15 @@ set -euo pipefail
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/debianPackages.sh
 source "${script_dir}/lib/debianPackages.sh"
-for part in lib hostSysctls hostFirewall network controlPlane images containerd kubelet inspect; do
+for part in lib hostSysctls hostFirewall network controlPlane componentCredentials clusterDns images containerd \
+  kubelet kubeProxy networkPolicy inspect; do
   # shellcheck source=/dev/null
   source "${script_dir}/cluster/${part}.sh"
 done
 
 healthy() {
-  control_plane_healthy && process_running containerd && process_running kubelet && node_ready
+  control_plane_healthy && process_running coredns && process_running containerd && process_running kubelet \
+    && process_running kube-proxy && process_running kube-router && node_ready
 }
 
 # On a failed `up`: show the end of the logs, then take down whatever was started.
@@ -36,7 +39,7 @@ on_up_failure() {
   trap - EXIT
   if ((rc != 0)); then
     local name
-    for name in kubelet containerd kwokctl; do
+    for name in kube-router kube-proxy kubelet containerd coredns kwokctl; do
       [[ -f "${LOGS}/${name}.log" ]] || continue
       log "last lines of ${LOGS}/${name}.log:"
       tail -n 15 "${LOGS}/${name}.log" | sed 's/^/    /' >&2
@@ -58,7 +61,7 @@ cmd_up() {
   [[ "$(id -u)" == 0 ]] || die "the local node needs root (containerd, runc, network namespaces, cgroups)"
   # The node's runtime and network, and what the scripts use, from Debian.
   install_debian_packages cluster containerd=containerd runc=runc \
-    containernetworking-plugins=/usr/lib/cni/bridge iproute2=ip iptables=iptables-save openssl=openssl
+    containernetworking-plugins=/usr/lib/cni/bridge iproute2=ip iptables=iptables-save ipset=ipset openssl=openssl curl=curl
   bash "${script_dir}/toolchain/kubernetes.sh"
   images_build
   local started_at=${SECONDS}
@@ -67,12 +70,15 @@ cmd_up() {
   note_host_firewall
   network_up
   control_plane_up
+  cluster_dns_up
   containerd_up
   images_import
   kubelet_up
+  kube_proxy_up
+  network_policy_up
   wait_until "ServiceAccount default/default" kubectl get serviceaccount default --namespace default
   trap - EXIT
-  log "up in $((SECONDS - started_at)) s: node ${NODE_NAME} Ready (kubelet v${KUBERNETES_VERSION}, containerd), context ${CONTEXT}, kubeconfig ${KUBECONFIG_FILE}"
+  log "up in $((SECONDS - started_at)) s: node ${NODE_NAME} Ready (kubelet and kube-proxy v${KUBERNETES_VERSION}, containerd, CoreDNS v${COREDNS_VERSION}, kube-router v${KUBE_ROUTER_VERSION} firewall), context ${CONTEXT}, kubeconfig ${KUBECONFIG_FILE}"
 }
 
 cmd_down() {
@@ -85,8 +91,12 @@ cmd_down() {
     kubectl delete pods --all --all-namespaces --wait=true --timeout=60s >/dev/null 2>&1 \
       || log "some Pods did not stop within 60 s; removing them through the runtime"
   fi
+  network_policy_down
+  kube_proxy_down
   kubelet_down
   containerd_down
+  remove_pod_cgroups
+  cluster_dns_down
   network_down
   control_plane_down
   restore_host_sysctls

@@ -11,8 +11,8 @@ export KWOK_WORKDIR="${DIR}/kwok"
 KWOK_CLUSTER_DIR="${KWOK_WORKDIR}/clusters/${KWOK_CLUSTER}"
 CLUSTER_CA_CERT="${KWOK_CLUSTER_DIR}/pki/ca.crt"
 CLUSTER_CA_KEY="${KWOK_CLUSTER_DIR}/pki/ca.key"
-# ClusterIPs: virtual addresses the API server hands out (no kube-proxy here, so nothing routes
-# them); in the same reserved range as the Pods, clear of it.
+# ClusterIPs: virtual addresses the API server hands out, which kube-proxy (kubeProxy.sh) routes; in
+# the same reserved range as the Pods, clear of it.
 SERVICE_CIDR="198.18.1.0/24"
 
 # With no descriptor but 0, 1 and 2 (close_inherited_fds): the components kwokctl starts would

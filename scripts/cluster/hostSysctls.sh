@@ -2,11 +2,12 @@
 # The host's kernel settings that the node changes, saved before it starts and restored when it
 # stops. The kubelet sets some on start (unless protectKernelDefaults, which would instead refuse to
 # start on a host that has not set them: pkg/kubelet/cm/container_manager_linux.go), and the CNI
-# bridge plugin turns on IPv4 forwarding for the Pods' gateway.
+# bridge plugin turns on IPv4 forwarding for the Pods' gateway; network.sh lets iptables see bridged packets.
 # Sourced by scripts/cluster.sh after lib.sh.
 
 HOST_SYSCTLS=(
   net.ipv4.ip_forward
+  net.bridge.bridge-nf-call-iptables
   vm.overcommit_memory
   vm.panic_on_oom
   kernel.panic

@@ -2,7 +2,7 @@
 # The node's kubelet (built by scripts/toolchain/kubernetes.sh at KUBERNETES_VERSION): it registers
 # the node, runs Pods through containerd's CRI, and serves logs, exec and port-forward to the API
 # server over TLS. Its settings are in kubelet_config below, each with its reason.
-# Sourced by scripts/cluster.sh after lib.sh, network.sh, containerd.sh and controlPlane.sh.
+# Sourced by scripts/cluster.sh after lib.sh, network.sh, containerd.sh, controlPlane.sh and clusterDns.sh.
 
 NODE_NAME="webserver-sidecar-node"
 KUBELET_DIR="${DIR}/node/kubelet"
@@ -41,6 +41,9 @@ oomScoreAdj: 0
 protectKernelDefaults: false
 podLogsDir: ${DIR}/node/pod-logs
 resolvConf: /etc/resolv.conf
+# Pods resolve Services' names through the cluster's DNS (clusterDns.sh), at kube-dns's ClusterIP.
+clusterDomain: ${CLUSTER_DOMAIN}
+clusterDNS: [${CLUSTER_DNS_IP}]
 # Eviction is what enforces an emptyDir's sizeLimit: check often, so a test sees it in seconds.
 evictionPressureTransitionPeriod: 10s
 # The eviction manager sees an emptyDir's usage from the kubelet's periodic du (default every
@@ -83,11 +86,16 @@ node_ready() {
   [[ "$(kubectl get node "${NODE_NAME}" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" == True ]]
 }
 
-# Stops the kubelet, then removes what it leaves on the host: the mounts under its root directory
-# (Pod volumes) and the cgroups it made for Pods (kubepods under each hierarchy).
+# Stops the kubelet, then removes the mounts under its root directory (Pod volumes).
 kubelet_down() {
   stop_process kubelet
   unmount_below "${KUBELET_DIR}/root"
+}
+
+# Removes the cgroups the kubelet made for Pods (kubepods under each hierarchy): after containerd
+# has stopped, so that no container still running (a Pod whose namespace was being deleted when
+# `down` began) keeps one.
+remove_pod_cgroups() {
   local hierarchy deadline=$((SECONDS + 10))
   for hierarchy in /sys/fs/cgroup/*/; do
     # Depth first: a cgroup can only be removed once its children are. Containers that were just

@@ -6,8 +6,9 @@
 # so it collides with no network the host or its user has, and nothing here reaches beyond the
 # machine (no NAT, no default route off the bridge). The bridge's own address is the node's
 # InternalIP: the kubelet refuses a loopback node IP, and the API server dials it for logs, exec
-# and port-forward.
-# Sourced by scripts/cluster.sh after lib.sh.
+# and port-forward. Pods get one route besides their subnet's: the Services' range, through the
+# node, where kube-proxy rewrites it; no default route, so nothing they send leaves the machine.
+# Sourced by scripts/cluster.sh after lib.sh (SERVICE_CIDR: controlPlane.sh, sourced later, before any call).
 
 BRIDGE="wss0"
 POD_SUBNET="198.18.0.0/24"
@@ -27,6 +28,13 @@ network_up() {
   fi
   ip addr replace "${NODE_IP}/${POD_SUBNET#*/}" dev "${BRIDGE}"
   ip link set "${BRIDGE}" up
+  # ClusterIPs through the bridge, from the node's address: kube-proxy's rules rewrite them to a
+  # Pod's, and an address no Service holds stays on this machine instead of taking the default route.
+  ip route replace "${SERVICE_CIDR}" dev "${BRIDGE}" src "${NODE_IP}"
+  # Pod-to-Pod packets cross the bridge without being routed: iptables must still see them, for
+  # kube-proxy's rewriting (a Pod reaching a Service whose endpoint is on the same bridge) and for
+  # kube-router's NetworkPolicy chains. hostSysctls.sh puts it back on `down`.
+  printf 1 >/proc/sys/net/bridge/bridge-nf-call-iptables
   mkdir -p "${CNI_CONF_DIR}" "${CNI_IPAM_DIR}"
   cat >"${CNI_CONF_DIR}/10-webserver-sidecar.conflist" <<CONF
 {
@@ -42,6 +50,7 @@ network_up() {
       "ipam": {
         "type": "host-local",
         "ranges": [[{ "subnet": "${POD_SUBNET}", "gateway": "${NODE_IP}" }]],
+        "routes": [{ "dst": "${SERVICE_CIDR}" }],
         "dataDir": "${CNI_IPAM_DIR}"
       }
     },

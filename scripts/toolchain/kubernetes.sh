@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds a local Kubernetes control plane from Go modules only (no release downloads, no Docker):
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl  -> $CACHE/bin/kubernetes-<ver>/
-#   kubelet                                                                 -> $CACHE/bin/kubernetes-<ver>/
+#   kubelet, kube-proxy                                                     -> $CACHE/bin/kubernetes-<ver>/
 #   kwokctl                                                                 -> $CACHE/bin/kwok-<ver>/
 #   crictl                                                                  -> $CACHE/bin/cri-tools-<ver>/
+#   coredns, kube-router (the local node's DNS and NetworkPolicy firewall)   -> $CACHE/bin/<tool>-<ver>/
 # Versions come from versions.env. Idempotent: a binary that already exists is not rebuilt, so a warm
 # run costs a few `--version` calls. A cold build on 2 cores takes tens of minutes and a few GB of cache.
 #
@@ -55,10 +56,12 @@ declare -A k8s_pkgs=(
   [kube-scheduler]="k8s.io/kubernetes/cmd/kube-scheduler"
   [kubectl]="k8s.io/kubernetes/cmd/kubectl"
   [kubelet]="k8s.io/kubernetes/cmd/kubelet"
+  # The node's Service proxy: ClusterIPs and NodePorts (scripts/cluster/kubeProxy.sh).
+  [kube-proxy]="k8s.io/kubernetes/cmd/kube-proxy"
   # etcd's server module root is its `main` package (server/main.go calls etcdmain.Main).
   [etcd]="go.etcd.io/etcd/server/v3"
 )
-k8s_order=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet)
+k8s_order=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy)
 
 # The version a binary of ours is at, for messages: etcd has its own.
 binary_version() { if [[ "$1" == etcd ]]; then printf '%s\n' "${etcd_version}"; else printf '%s\n' "${k8s_version}"; fi; }
@@ -102,8 +105,16 @@ fi
 #   kwokctl: starts the control plane from the binaries above (scripts/cluster/controlPlane.sh); kwok
 #            itself (the fake node) is not built: the node is a real kubelet
 #   crictl: talks CRI to the node's containerd (scripts/cluster/containerd.sh removes Pods with it)
+#   coredns: the cluster's DNS on the local node (scripts/cluster/clusterDns.sh), every in-tree plugin
+#   kube-router: its firewall enforces NetworkPolicy on the local node (scripts/cluster/networkPolicy.sh)
 # ---------------------------------------------------------------------------------------------
 kwok_ldflags="-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION}"
 go_install_tool "${kwok_bin_dir}" kwokctl "sigs.k8s.io/kwok/cmd/kwokctl@${kwok_version}" "${kwok_ldflags}" "${KWOK_VERSION}" --version
 go_install_tool "${cri_tools_bin_dir}" crictl "sigs.k8s.io/cri-tools/cmd/crictl@v${CRI_TOOLS_VERSION}" \
   "-X sigs.k8s.io/cri-tools/pkg/version.Version=${CRI_TOOLS_VERSION}" "${CRI_TOOLS_VERSION}" --version
+go_install_tool "${CACHE}/bin/coredns-v${COREDNS_VERSION}" coredns "github.com/coredns/coredns@v${COREDNS_VERSION}" \
+  "-X github.com/coredns/coredns/coremain.GitCommit=v${COREDNS_VERSION}" "CoreDNS-${COREDNS_VERSION}" -version
+kube_router_ldflags="-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=v${KUBE_ROUTER_VERSION}"
+go_install_tool "${CACHE}/bin/kube-router-v${KUBE_ROUTER_VERSION}" kube-router \
+  "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@v${KUBE_ROUTER_VERSION}" "${kube_router_ldflags}" \
+  "version v${KUBE_ROUTER_VERSION}," --version
