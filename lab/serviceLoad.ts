@@ -1,10 +1,11 @@
 /**
  * Sustained load through a Service from inside the cluster, as other Pods reach it: a python3
- * client Pod requests `<url>?load=<worker>-<n>` on several connections at once until told to stop,
+ * client Pod requests `<url>?load=<run>-<worker>-<n>` on several connections at once until told to stop,
  * and reports every request as answered or failed. Each request's id is in its access line, so the
  * lines the sidecars ship can be counted against the requests nginx answered.
  */
 import { ChildProcess, spawn } from "child_process";
+import * as crypto from "crypto";
 import { ClientPod } from "./clientPod";
 import { clusterKubeconfig } from "./pulumiHarness";
 
@@ -18,7 +19,7 @@ const STOP_FILE = "/tmp/stop-load";
  */
 const LOAD_PROGRAM = `
 import os, sys, threading, urllib.request
-url, workers = sys.argv[1], int(sys.argv[2])
+url, workers, run = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 lock = threading.Lock()
 def say(line):
     with lock:
@@ -28,7 +29,7 @@ def work(worker):
     n = 0
     while not os.path.exists("${STOP_FILE}"):
         n += 1
-        request_id = "%d-%d" % (worker, n)
+        request_id = "%s-%d-%d" % (run, worker, n)
         try:
             with urllib.request.urlopen("%s?load=%s" % (url, request_id), timeout=5) as response:
                 response.read()
@@ -64,8 +65,10 @@ export class ServiceLoad {
      */
     static start(client: ClientPod, url: string, workers = 4): ServiceLoad {
         client.exec(["rm", "-f", STOP_FILE]);
+        // A run id of its own: a Pod's log holds the lines of every earlier run too, under the same worker numbers.
+        const run = crypto.randomBytes(3).toString("hex");
         const process = spawn("kubectl", ["--kubeconfig", clusterKubeconfig(), "exec", "-n", client.namespace, client.name, "--",
-            "python3", "-u", "-c", LOAD_PROGRAM, url, String(workers)], { stdio: ["ignore", "pipe", "inherit"] });
+            "python3", "-u", "-c", LOAD_PROGRAM, url, String(workers), run], { stdio: ["ignore", "pipe", "inherit"] });
         return new ServiceLoad(client, process);
     }
 
@@ -98,12 +101,13 @@ export class ServiceLoad {
 export function accountLoadLines(answered: readonly string[], outputs: Iterable<string>): { lost: string[]; duplicated: string[] } {
     const seen = new Map<string, number>();
     for (const output of outputs) {
-        for (const match of output.matchAll(/GET \/\?load=([0-9]+-[0-9]+) HTTP/g)) {
+        for (const match of output.matchAll(/GET \/\?load=([0-9a-f]+-[0-9]+-[0-9]+) HTTP/g)) {
             seen.set(match[1], (seen.get(match[1]) ?? 0) + 1);
         }
     }
     return {
         lost: answered.filter((id) => !seen.has(id)),
-        duplicated: [...seen].filter(([, count]) => count > 1).map(([id]) => id),
+        // Only this run's: a Pod's log also holds the lines of earlier runs, under other run ids.
+        duplicated: answered.filter((id) => (seen.get(id) ?? 0) > 1),
     };
 }
