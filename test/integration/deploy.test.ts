@@ -35,14 +35,17 @@ describe("pulumi preview, up and destroy against a real API server", function ()
                 ["create", "pulumi:pulumi:Stack"],
                 ["create", "pulumi:providers:kubernetes"],
                 ["create", "webserver-sidecar:index:WebServer"],
+                ["create", "kubernetes:core/v1:ConfigMap"],
                 ["create", "kubernetes:networking.k8s.io/v1:NetworkPolicy"],
                 ["create", "kubernetes:core/v1:Pod"],
             ]);
             expect(liveNames("pods", namespace), "a preview creates nothing").to.deep.equal([]);
         });
 
-        it("comes up: the Pod is admitted, Ready, and podNames is what the API server holds", async () => {
+        it("comes up with no warning: the Pod is admitted, Ready, and podNames is what the API server holds", async () => {
             const result = await stack.up();
+            const warnings = stack.events.flatMap((e) => (e.diagnosticEvent?.severity === "warning" ? [e.diagnosticEvent.message] : []));
+            expect(warnings, "a clean up of the dev stack's program warns of nothing").to.deep.equal([]);
             expect(result.outputs.podNames.value).to.deep.equal(["webserver"]);
             expect(result.outputs.namespace.value).to.equal(namespace);
             expect(liveNames("pods", namespace)).to.deep.equal(result.outputs.podNames.value);
