@@ -5,8 +5,9 @@
 #   nginx:  serves its page on port 80, logs the request in the mounted /var/log/nginx in the
 #           "main" format, keeps its pid and temp files in the mounted /var/run and
 #           /var/cache/nginx, and on SIGQUIT exits gracefully;
-#   python: the sidecar's shipper command (components/sidecar/shipperCommand.ts) ships a line
-#           written to the mounted log directory, and exits on SIGTERM;
+#   python: the sidecar's shipper command (components/sidecar/shipperCommand.ts), its program
+#           mounted read-only where the Pod mounts its ConfigMap, ships a line written to the
+#           mounted log directory, and exits on SIGTERM;
 #   pause:  catatonit -P runs as PID 1 and exits on SIGTERM.
 # Leaves nothing behind: its runc state, containers, cgroups and files are under one temporary
 # directory, removed on exit. Needs root (runc).
@@ -134,7 +135,13 @@ shipper=$(cd "$repo" && node -e '
     const { buildShipperCommand } = require("./components/sidecar/shipperCommand");
     const { command, args } = buildShipperCommand("/var/log/nginx", 8 * 1024 * 1024, 5);
     process.stdout.write(JSON.stringify([...command, ...args]));')
-volumes=$(jq -s . <(empty_dir shipped /var/log/nginx))
+# The shipper's program, read-only where the Pod mounts its ConfigMap (components/podFiles.ts).
+mkdir -p "$work/volumes/shipper"
+cp "$repo/components/sidecar/logShipper.py" "$work/volumes/shipper/"
+chmod -R a+rX "$work/volumes/shipper"
+shipper_dir=$(jq -n --arg source "$work/volumes/shipper" \
+    '{destination: "/opt/webserver-sidecar", type: "bind", source: $source, options: ["rbind", "ro", "nosuid", "nodev"]}')
+volumes=$(jq -s . <(empty_dir shipped /var/log/nginx) <(echo "$shipper_dir"))
 bundle python "${archive[python3-bookworm]}" "${name[python3-bookworm]##*:}" \
     '.mounts += $volumes | .process.args = $shipper' --argjson volumes "$volumes" --argjson shipper "$shipper"
 pid=$(start python)
