@@ -126,7 +126,11 @@ export function buildNginxContainer(args: ResolvedWebServerArgs): Container {
         ],
         // Ready when it serves a page; alive while it accepts connections. A liveness probe that
         // asked for a page would restart an nginx that is merely overloaded, and make it worse.
-        readinessProbe: { httpGet: { path: "/", port: NGINX_PORT }, periodSeconds: 5, failureThreshold: 2 },
+        // The first readiness probe waits a second: at the container's start nginx is not yet
+        // listening, and a probe then fails ("connection refused"), which the kubelet reports as an
+        // Unhealthy event (a warning in `pulumi up`) and which leaves the Pod unready until the next
+        // probe, 5 s later. A second is ample for nginx to bind, so the Pod is Ready sooner.
+        readinessProbe: { httpGet: { path: "/", port: NGINX_PORT }, initialDelaySeconds: 1, periodSeconds: 5, failureThreshold: 2 },
         livenessProbe: { tcpSocket: { port: NGINX_PORT }, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
         resources: args.resources.nginx,
         securityContext: CONTAINER_SECURITY_CONTEXT,

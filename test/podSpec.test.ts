@@ -100,6 +100,8 @@ describe("buildPodSpec", () => {
         it("probes nginx: ready when it serves a page on port 80, alive while it accepts connections", () => {
             const nginx = container(spec, NGINX_CONTAINER);
             expect(nginx.readinessProbe.httpGet).to.deep.equal({ path: "/", port: 80 });
+            // A second for nginx to bind before the first probe: no "connection refused" event at every start.
+            expect(nginx.readinessProbe.initialDelaySeconds).to.equal(1);
             expect(nginx.livenessProbe.tcpSocket).to.deep.equal({ port: 80 });
             expect(nginx.livenessProbe.httpGet).to.equal(undefined);
         });

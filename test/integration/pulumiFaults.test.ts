@@ -21,7 +21,7 @@ import { currentContext } from "./clusterCapabilities";
 
 const POD = "kubernetes:core/v1:Pod";
 /** The resources a stack of the program holds once deployed (no Service). */
-const DEPLOYED = ["pulumi:pulumi:Stack", "pulumi:providers:kubernetes", "webserver-sidecar:index:WebServer", "kubernetes:networking.k8s.io/v1:NetworkPolicy", POD];
+const DEPLOYED = ["pulumi:pulumi:Stack", "pulumi:providers:kubernetes", "webserver-sidecar:index:WebServer", "kubernetes:core/v1:ConfigMap", "kubernetes:networking.k8s.io/v1:NetworkPolicy", POD];
 
 /**
  * How long a program start takes here, at most: ts-node transpiling the program and the CLI and

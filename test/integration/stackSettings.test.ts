@@ -77,7 +77,7 @@ describe("stack settings that suit Pulumi Cloud and the local non-interactive fl
         const withPassphrase = { ...env, PULUMI_CONFIG_PASSPHRASE: "" };
         pulumiOk(["stack", "select", "dev", "--create"], project, withPassphrase);
         const output = pulumiOk(["preview", "--stack", "dev", "--non-interactive"], project, withPassphrase);
-        expect(output).to.match(/\+ 5 to create/);
+        expect(output).to.match(/\+ 6 to create/);
         // The salt the CLI made for this machine lands in this clone's stack file (scripts/up.sh
         // keeps it in a copy beside its local state instead).
         expect(readStackFile(path.join(project, "Pulumi.dev.yaml")).keys).to.include("encryptionsalt");
