@@ -6,7 +6,7 @@ import { FILES_DIGEST_ANNOTATION, buildSiteConfigMapData, configMapNamesFor, pod
 import { NGINX_CONTAINER, SERVER_CONFIG_VOLUME, SITE_VOLUME, buildPodSpec } from "../components/podSpec";
 import { LOG_SHIPPER_PATH } from "../components/sidecar/shipperCommand";
 import { WebServer } from "../components";
-import { clearRegistered, installMocks, promiseOf, registeredOfType } from "./helpers/mocks";
+import { clearRegistered, installMocks, promiseOf, registeredOfType, unhandledRejectionsOf } from "./helpers/mocks";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- builders return Input<> trees; tests read them as plain objects
 type Plain = any;
@@ -108,17 +108,7 @@ describe("the Pod's files from ConfigMaps: the shipper, the site and the server 
         });
 
         it("fails an Output serverConfig that writes its log elsewhere, with the same message as a plain one, registering no Pod", async () => {
-            const failures: unknown[] = [];
-            const record = (reason: unknown) => failures.push(reason);
-            process.on("unhandledRejection", record);
-            try {
-                new WebServer("files-bad", { serverConfig: pulumi.output("server { listen 80; access_log /tmp/a.log; }") });
-                for (let i = 0; i < 50 && failures.length === 0; i++) {
-                    await new Promise((resolve) => setTimeout(resolve, 20));
-                }
-            } finally {
-                process.off("unhandledRejection", record);
-            }
+            const failures = await unhandledRejectionsOf(() => new WebServer("files-bad", { serverConfig: pulumi.output("server { listen 80; access_log /tmp/a.log; }") }));
             expect((failures[0] as Error).message).to.include("serverConfig (access_log, line 1): got \"access_log /tmp/a.log\"");
             expect(registeredOfType(POD)).to.have.length(0);
         });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { clearRegistered, installMocks, promiseOf, registered, registeredOfType } from "./helpers/mocks";
+import { clearRegistered, installMocks, promiseOf, registered, registeredOfType, unhandledRejectionsOf } from "./helpers/mocks";
 
 import { WebServer, WebServerConfigError } from "../components";
 import { READY_CONDITIONS } from "../components/podReadiness";
@@ -215,18 +215,7 @@ describe("WebServer (mocks)", () => {
     });
 
     it("fails the up naming the key when an Output's value turns out bad, registering no Pod", async () => {
-        const failures: unknown[] = [];
-        const record = (reason: unknown) => failures.push(reason);
-        process.on("unhandledRejection", record);
-        try {
-            new WebServer("bad-output", { nginxImage: pulumi.output("nginx:latest") });
-            // The registration fails asynchronously, as it does under the engine, where it fails the up.
-            for (let i = 0; i < 50 && failures.length === 0; i++) {
-                await new Promise((resolve) => setTimeout(resolve, 20));
-            }
-        } finally {
-            process.off("unhandledRejection", record);
-        }
+        const failures = await unhandledRejectionsOf(() => new WebServer("bad-output", { nginxImage: pulumi.output("nginx:latest") }));
         expect(failures[0]).to.be.instanceOf(WebServerConfigError);
         expect((failures[0] as Error).message).to.include('nginxImage: got "nginx:latest"; allowed: an image reference pinned');
         expect(registeredOfType(POD)).to.have.length(0);

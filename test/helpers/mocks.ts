@@ -49,3 +49,23 @@ export function installMocks(): void {
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
 }
+
+/**
+ * Runs `construct` and collects what it rejects without a handler, waiting up to a second for the
+ * first: a component whose Output argument turns out bad fails its registrations asynchronously, as
+ * under the engine, where that fails the `up`.
+ */
+export async function unhandledRejectionsOf(construct: () => void): Promise<unknown[]> {
+    const failures: unknown[] = [];
+    const record = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+        construct();
+        for (let i = 0; i < 50 && failures.length === 0; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+    } finally {
+        process.off("unhandledRejection", record);
+    }
+    return failures;
+}
