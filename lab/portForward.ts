@@ -18,16 +18,25 @@ export interface HttpResponse {
  * GETs each of `urlPaths` from port 80 of `pod`, in order, through one `kubectl port-forward` on a
  * local port kubectl chooses.
  */
-export async function getThroughPortForward(pod: string, namespace: string, urlPaths: readonly string[]): Promise<HttpResponse[]> {
-    const forward: ChildProcess = spawn("kubectl", ["--kubeconfig", clusterKubeconfig(), "port-forward", "-n", namespace, `pod/${pod}`, ":80"],
+export function getThroughPortForward(pod: string, namespace: string, urlPaths: readonly string[]): Promise<HttpResponse[]> {
+    return getThroughForward(`pod/${pod}`, 80, namespace, urlPaths);
+}
+
+/**
+ * GETs each of `urlPaths` from `port` of `resource` (`pod/<name>`, or `service/<name>`, for which
+ * kubectl picks a Pod the Service selects), in order, through one `kubectl port-forward` on a local
+ * port kubectl chooses.
+ */
+export async function getThroughForward(resource: string, port: number, namespace: string, urlPaths: readonly string[]): Promise<HttpResponse[]> {
+    const forward: ChildProcess = spawn("kubectl", ["--kubeconfig", clusterKubeconfig(), "port-forward", "-n", namespace, resource, `:${port}`],
         { stdio: ["ignore", "pipe", "inherit"] });
     try {
         let output = "";
         forward.stdout?.on("data", (data: Buffer) => { output += data.toString(); });
-        const port = await waitFor("port-forward to listen", () => /Forwarding from 127\.0\.0\.1:([0-9]+)/.exec(output)?.[1], 30_000, 50);
+        const localPort = await waitFor("port-forward to listen", () => /Forwarding from 127\.0\.0\.1:([0-9]+)/.exec(output)?.[1], 30_000, 50);
         const responses: HttpResponse[] = [];
         for (const urlPath of urlPaths) {
-            responses.push(await get(Number(port), urlPath));
+            responses.push(await get(Number(localPort), urlPath));
         }
         return responses;
     } finally {

@@ -3,16 +3,16 @@
  * do: the Pod Ready, a request's access line in the sidecar's logs, and an invalid argument failing
  * `preview` with the message a TypeScript program gets.
  */
-import { ChildProcess, spawn } from "child_process";
+import { expect } from "chai";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, OutputMap } from "@pulumi/pulumi/automation";
 import { WebServer, WebServerArgs } from "../../components";
 import { waitFor } from "../../lab/polling";
-import { clusterKubeconfig, kubectl } from "../../lab/pulumiHarness";
+import { getThroughForward } from "../../lab/portForward";
+import { kubectl, liveNames } from "../../lab/pulumiHarness";
 
 /** Whether the Pod's Ready condition is True. */
 export function podIsReady(name: string, namespace: string): boolean {
@@ -25,17 +25,29 @@ export function podIsReady(name: string, namespace: string): boolean {
  * Service selects, and a free local port), and returns the response's status code.
  */
 export async function getThroughService(service: string, port: number, namespace: string, urlPath: string): Promise<number> {
-    const forward: ChildProcess = spawn("kubectl", ["--kubeconfig", clusterKubeconfig(), "port-forward", "-n", namespace, `service/${service}`, `:${port}`], { stdio: ["ignore", "pipe", "inherit"] });
-    try {
-        let printed = "";
-        forward.stdout?.on("data", (data: Buffer) => { printed += data.toString(); });
-        const localPort = await waitFor("port-forward to listen", () => /Forwarding from 127\.0\.0\.1:(\d+)/.exec(printed)?.[1], 30_000, 50);
-        return await new Promise<number>((resolve, reject) => {
-            http.get({ host: "127.0.0.1", port: Number(localPort), path: urlPath }, (response) => { response.resume(); resolve(response.statusCode ?? 0); }).on("error", reject);
-        });
-    } finally {
-        forward.kill("SIGTERM");
-    }
+    const [response] = await getThroughForward(`service/${service}`, port, namespace, [urlPath]);
+    return response.status;
+}
+
+/**
+ * What every example deploys, as the API server has it: the Pod and Service named `web`, the
+ * stack's `podName` and `serviceName` outputs naming them, the Pod Ready, the Service's port 8080
+ * forwarding to nginx's 80.
+ */
+export function expectWebDeployed(outputs: OutputMap, namespace: string): void {
+    expect(outputs.podName.value).to.equal("web");
+    expect(outputs.serviceName.value).to.equal("web");
+    expect(liveNames("pods", namespace)).to.deep.equal(["web"]);
+    expect(liveNames("services", namespace)).to.deep.equal(["web"]);
+    expect(podIsReady("web", namespace)).to.equal(true);
+    const service = JSON.parse(kubectl(["get", "service", "web", "-n", namespace, "-o", "json"]));
+    expect(service.spec.ports[0]).to.deep.include({ port: 8080, targetPort: 80 });
+}
+
+/** A request through the example's Service, tagged `from`, is answered and its access line shipped. */
+export async function expectRequestShipped(namespace: string, from: string): Promise<void> {
+    expect(await getThroughService("web", 8080, namespace, `/?from=${from}`)).to.equal(200);
+    await waitForShippedLine("web", namespace, `GET /?from=${from}`);
 }
 
 /** Waits for a line holding `text` in `kubectl logs <pod> -c sidecar-container`, and returns the logs. */

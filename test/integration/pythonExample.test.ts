@@ -14,10 +14,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { clusterKubeconfig, createNamespace, deleteNamespace, kubectl, liveNames, localClusterImages } from "../../lab/pulumiHarness";
+import { clusterKubeconfig, createNamespace, deleteNamespace, liveNames, localClusterImages } from "../../lab/pulumiHarness";
 import { SCHEMA_FILE } from "../../scripts/pluginSchema";
 import { ExampleOptions, ExampleStack } from "../helpers/exampleStack";
-import { getThroughService, podIsReady, problemList, typeScriptMessage, waitForShippedLine } from "../helpers/exampleChecks";
+import { expectRequestShipped, expectWebDeployed, problemList, typeScriptMessage } from "../helpers/exampleChecks";
 
 const REPO = path.join(__dirname, "..", "..");
 const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted" };
@@ -108,18 +108,11 @@ describe("the Python example (examples/python), against a real API server", func
 
         it("comes up: the Pod Ready, its Service, and podName and serviceName as the API server has them", async () => {
             const result = await stack.stack.up();
-            expect(result.outputs.podName.value).to.equal("web");
-            expect(result.outputs.serviceName.value).to.equal("web");
-            expect(liveNames("pods", namespace)).to.deep.equal(["web"]);
-            expect(liveNames("services", namespace)).to.deep.equal(["web"]);
-            expect(podIsReady("web", namespace)).to.equal(true);
-            const service = JSON.parse(kubectl(["get", "service", "web", "-n", namespace, "-o", "json"]));
-            expect(service.spec.ports[0]).to.deep.include({ port: 8080, targetPort: 80 });
+            expectWebDeployed(result.outputs, namespace);
         });
 
         it("ships a request's access line: it is in kubectl logs -c sidecar-container", async () => {
-            expect(await getThroughService("web", 8080, namespace, "/?from=python")).to.equal(200);
-            await waitForShippedLine("web", namespace, "GET /?from=python");
+            await expectRequestShipped(namespace, "python");
         });
     });
 
