@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "util";
 import { PlainWebServerArgs, SERVICE_KEYS, ServiceType, SidecarMode, checkArgs } from "../components/args";
 import { ClusterSetting, KeyedValue, readClusterSetting } from "./clusterKeys";
-import { ConfigProblem, ProblemList, WebServerConfigError } from "../components/errors";
+import { ProblemList, WebServerConfigError, hideSecretValues } from "../components/errors";
 import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
 import { plainCredentialProblems } from "./kubeconfigCredentials";
 import { DNS_LABEL_RULE, isDnsLabel, nearestWord } from "../components/validators";
@@ -137,7 +137,7 @@ export function readStackConfig(
     problems.addAll(plainCredentialProblems(rawConfig, secretKeys));
 
     if (!problems.isEmpty) {
-        throw new WebServerConfigError(withSecretsHidden(problems.all, secretKeys));
+        throw new WebServerConfigError(hideSecretValues(problems.all, secretKeys));
     }
     return { cluster: { kubeconfig, context, namespace }, webServer };
 }
@@ -194,18 +194,4 @@ function parseService(raw: string | undefined, problems: ProblemList): PlainWebS
         ...(fields.annotations !== undefined ? { annotations: fields.annotations as Record<string, string> } : {}),
         ...(fields.loadBalancerSourceRanges !== undefined ? { loadBalancerSourceRanges: fields.loadBalancerSourceRanges as string[] } : {}),
     };
-}
-
-/** How a secret config value appears in a message: never its contents, not even a part of them. */
-export const SECRET_VALUE_SHOWN = "[secret]";
-
-/**
- * The problems with the value of every secret key hidden: a key set with `--secret` (a mistyped
- * one too) holds something its owner never wants printed, and an error message ends up in CI
- * logs and pull-request comments. A problem's key is the secret key itself or a part of it
- * (`webserver-sidecar:service.port` of `webserver-sidecar:service`), alone or in a pair (`a + b`).
- */
-function withSecretsHidden(problems: readonly ConfigProblem[], secretKeys: ReadonlySet<string>): ConfigProblem[] {
-    const isSecretPart = (key: string) => [...secretKeys].some((secret) => key === secret || key.startsWith(`${secret}.`) || key.startsWith(`${secret}[`));
-    return problems.map((problem) => (problem.key.split(" + ").some(isSecretPart) ? { ...problem, value: SECRET_VALUE_SHOWN } : problem));
 }

@@ -44,15 +44,15 @@ function recordChildOptions(): { options: Map<string, pulumi.CustomResourceOptio
 describe("WebServer (mocks)", () => {
     beforeEach(clearRegistered);
 
-    it("registers the component, then its shipper's ConfigMap, NetworkPolicy and Pod parented to it, named after it", async () => {
+    it("registers the component, then its NetworkPolicy, shipper's ConfigMap and Pod parented to it, named after it", async () => {
         const web = new WebServer("parented");
         expect(await promiseOf(web.pod!.urn)).to.match(/webserver-sidecar:index:WebServer\$kubernetes:core\/v1:Pod::parented-pod$/);
         expect(await promiseOf(web.networkPolicy!.urn))
             .to.match(/webserver-sidecar:index:WebServer\$kubernetes:networking.k8s.io\/v1:NetworkPolicy::parented-network-policy$/);
         expect(registered.map((r) => [r.type, r.name])).to.deep.equal([
             ["webserver-sidecar:index:WebServer", "parented"],
-            [CONFIG_MAP, "parented-shipper"],
             [NETWORK_POLICY, "parented-network-policy"],
+            [CONFIG_MAP, "parented-shipper"],
             [POD, "parented-pod"],
         ]);
     });
