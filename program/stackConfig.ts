@@ -4,6 +4,7 @@ import { ClusterSetting, KeyedValue, readClusterSetting } from "./clusterKeys";
 import { ProblemList, WebServerConfigError, hideSecretValues } from "../components/errors";
 import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
 import { plainCredentialProblems } from "./kubeconfigCredentials";
+import { secretPlainOnlyProblems } from "./secretArgs";
 import { DNS_LABEL_RULE, isDnsLabel, nearestWord } from "../components/validators";
 
 /** The stack config namespace of this project: keys are `webserver-sidecar:<key>`. */
@@ -135,6 +136,7 @@ export function readStackConfig(
         context: contextSetting?.key ?? `${PREFIX}context`,
     }));
     problems.addAll(plainCredentialProblems(rawConfig, secretKeys));
+    problems.addAll(secretPlainOnlyProblems(secretKeys));
 
     if (!problems.isEmpty) {
         throw new WebServerConfigError(hideSecretValues(problems.all, secretKeys));
