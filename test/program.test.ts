@@ -128,7 +128,7 @@ describe("the program, index.ts (mocks)", () => {
         ];
         for (const [key, value, secretPart] of cases) {
             it(`${key}: held in a secret wherever it reaches the engine, never in plain text`, async () => {
-                const extra = key === "binaryContent" ? { "webserver-sidecar:content": '{"index.html": "hi"}' } : {};
+                const extra: Record<string, string> = key === "binaryContent" ? { "webserver-sidecar:content": '{"index.html": "hi"}' } : {};
                 const outputs = await runProgram({ [`webserver-sidecar:${key}`]: value, ...extra }, [`webserver-sidecar:${key}`]);
                 await promiseOf(outputs.podNames);
                 expectOnlySecret(secretPart);
