@@ -27,24 +27,51 @@ How it works:
 - The shared volume is writable by others: log files and the state file are opened without
   following symlinks and without blocking, only regular files are used, a truncated file is
   shipped again from its start, and an unusable state record means a fresh start and a warning.
-- It makes itself non-dumpable at start-up, so nginx's side of the Pod cannot read its /proc
-  entries or ptrace it (make_undumpable).
+- It makes itself non-dumpable as the first thing it does, before its other imports, so nginx's
+  side of the Pod cannot read its /proc entries or ptrace it (make_undumpable).
 - On SIGTERM it waits (up to --drain-timeout) for nginx to exit, ships what is left, and exits.
 """
 
-import argparse
 import ctypes
-import fcntl
-import json
-import os
-import re
-import select
-import signal
-import stat
-import struct
-import sys
-import termios
-import time
+
+# prctl(2) option, from <linux/prctl.h>.
+PR_SET_DUMPABLE = 4
+
+
+def make_undumpable():
+    """Keep nginx's side of the Pod out of this process; returns 0, or prctl's errno.
+
+    nginx and the shipper share a uid and a PID namespace (the shipper must see nginx's open files
+    and signal it), which would let nginx, or anything running in its container, read this
+    process's /proc entries (environ, fd/, mem, root/) and ptrace it. A process that is not
+    dumpable is reachable that way only with CAP_SYS_PTRACE, which neither container has. It does
+    not stop signals: the uid can still stop or kill the shipper.
+
+    Until it runs, the process is dumpable, and a /proc/PID/environ or mem descriptor opened then
+    keeps working after it (the kernel checks when it is opened): so it runs before anything else
+    the shipper does, its other imports included. What is left of that window, from exec to here,
+    is measured in docs/security.md.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    return 0 if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 else ctypes.get_errno()
+
+
+# The shipper's first act (not when a test imports it as a module).
+UNDUMPABLE_ERRNO = make_undumpable() if __name__ == "__main__" else 0
+
+# After make_undumpable, on purpose (E402): each import is time the process could still be read.
+import argparse  # noqa: E402
+import fcntl  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import select  # noqa: E402
+import signal  # noqa: E402
+import stat  # noqa: E402
+import struct  # noqa: E402
+import sys  # noqa: E402
+import termios  # noqa: E402
+import time  # noqa: E402
 
 # inotify(7) constants, from <sys/inotify.h>.
 IN_MODIFY = 0x00000002
@@ -56,8 +83,6 @@ IN_CLOEXEC = 0o2000000
 # fcntl(2) commands for a pipe's capacity, from <fcntl.h> (Python's fcntl has them from 3.10 only).
 F_SETPIPE_SZ = 1031
 F_GETPIPE_SZ = 1032
-# prctl(2) option, from <linux/prctl.h>.
-PR_SET_DUMPABLE = 4
 NGINX_MASTER_PREFIX = b"nginx: master process"
 STATE_DIR = ".logshipper"
 STATE_FILE = "offsets.json"
@@ -86,21 +111,6 @@ def log(message):
     """Report the shipper's own events on stderr, so they never mix with shipped lines."""
     sys.stderr.write("logshipper: %s\n" % message)
     sys.stderr.flush()
-
-
-def make_undumpable():
-    """Keep nginx's side of the Pod out of this process.
-
-    nginx and the shipper share a uid and a PID namespace (the shipper must see nginx's open files
-    and signal it), which would let nginx, or anything running in its container, read this
-    process's /proc entries (environ, fd/, mem, root/) and ptrace it. A process that is not
-    dumpable is reachable that way only with CAP_SYS_PTRACE, which neither container has. It does
-    not stop signals: the uid can still stop or kill the shipper.
-    """
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
-        log("prctl(PR_SET_DUMPABLE, 0) failed (%s): other processes of this uid can read this one's /proc"
-            % os.strerror(ctypes.get_errno()))
 
 
 def write_all(fd, data):
@@ -884,6 +894,8 @@ def parse_options(argv):
 
 
 if __name__ == "__main__":
-    make_undumpable()
+    if UNDUMPABLE_ERRNO:
+        log("prctl(PR_SET_DUMPABLE, 0) failed (%s): other processes of this uid can read this one's /proc"
+            % os.strerror(UNDUMPABLE_ERRNO))
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(Shipper(parse_options(sys.argv[1:])).run())
