@@ -177,6 +177,8 @@ def remove_entry(dir_fd, name, budget, depth=0):
     except OSError:
         return False
     if depth < IN_THE_WAY_MAX_DEPTH:
+        # A directory of ours made 000 (or 0500) cannot be emptied until its owner has its bits back.
+        regain_owner_access(name, stat.S_IRWXU, dir_fd=dir_fd)
         try:
             inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | SAFE_OPEN_FLAGS, dir_fd=dir_fd)
         except OSError:
