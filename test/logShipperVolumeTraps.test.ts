@@ -126,6 +126,22 @@ describe("the log shipper and what the uid sharing its volume leaves there", fun
             });
         });
 
+        it("resumes from its record when the state file was grown in place to 4 GiB (sparse) after it", async () => {
+            const nginx = await sandbox.startNginx();
+            const first = sandbox.startShipper();
+            await nginx.write("access.log", 100, LINE);
+            await shippedAtLeast([first], 100);
+            first.kill("SIGKILL");
+            await first.exited;
+            fs.truncateSync(sandbox.logPath(".logshipper/offsets.json"), 4 * 2 ** 30);
+            await nginx.write("access.log", 10, LINE);
+            const second = sandbox.startShipper();
+            const lines = await shippedAtLeast([second], 10);
+            expect(lines, "what the restarted shipper shipped").to.deep.equal(expectedLines("access.log", 100, 10, LINE));
+            await waitFor("the state file replaced by a record", () => (fs.statSync(sandbox.logPath(".logshipper/offsets.json")).size <= 4096 ? true : undefined), 10_000, 20);
+            expectAlive(second);
+        });
+
         it("starts afresh from random bytes", async () => {
             await shipsPast((statePath) => fs.writeFileSync(statePath, Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256))));
         });

@@ -26,7 +26,12 @@ How it works:
   shared PID namespace and nginx's uid.
 - The shared volume is writable by others: log files and the state file are opened without
   following symlinks and without blocking, only regular files are used, a truncated file is
-  shipped again from its start, and an unusable state record means a fresh start and a warning.
+  shipped again from its start, and an unusable state record (read one page at most) means a
+  fresh start and a warning. Whatever is in the way of a rotation is removed (clear_the_way), the
+  holes of a sparse file are skipped, not shipped as NULs (skip_holes), and a file or directory of
+  its uid made unreadable gets its owner's bits back (regain_owner_access).
+- A newline inside an entry of nginx's error log (from a decoded URI) is shipped as \x0A, so a
+  client cannot start a line of the sidecar's log that looks like nginx's (frame_error_lines).
 - It makes itself non-dumpable as the first thing it does, before its other imports, so nginx's
   side of the Pod cannot read its /proc entries or ptrace it (make_undumpable).
 - On SIGTERM it waits (up to --drain-timeout) for nginx to exit, ships what is left, and exits.
@@ -495,11 +500,11 @@ class LogFile:
                 # Something was put back at either name in between: no crash, the next pass retries.
                 log("cannot rename %s to %s (%s): rotating on a later pass" % (self.path, self.rotated_path, error.strerror))
                 return
+        # Else the file nginx writes is no longer at its name (removed, or renamed and replaced by
+        # something that is not a regular file): once that is out of the way, nginx's reopen creates
+        # a new file there, and the old one drains from the descriptor held here.
         elif not self.shipper.clear_the_way(self.path):
-            return
-        # Otherwise the file nginx writes is no longer at its name (removed, or renamed and replaced by
-        # something that is not a regular file): once that is out of the way, nginx's reopen creates a
-        # new file there, and the old one drains from the descriptor held here.
+            return  # tried again on the next pass
         self.start_draining(self.current)
         self.current = None
         # Saved before nginx is told: a shipper restarted from here on finds access.log.1 with its
@@ -639,7 +644,9 @@ class Shipper:
                 log("%s is not a regular file: starting afresh" % self.state_path)
                 return {}
             # Read no more than a record can be: a 4 GiB (sparse) file costs one page, not 4 GiB of memory.
-            text = state_file.read(STATE_RECORD_MAX_BYTES + 1)
+            # A record never holds a NUL: what follows one is a file grown in place past the record
+            # (`truncate -s 4G` on the file the last run kept writing), not part of it.
+            text = state_file.read(STATE_RECORD_MAX_BYTES + 1).split(b"\0", 1)[0]
             try:
                 state = json.loads(text) if len(text) <= STATE_RECORD_MAX_BYTES else None
             except (ValueError, RecursionError):
