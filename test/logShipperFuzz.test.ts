@@ -93,8 +93,8 @@ class VolumeFuzzer {
     create(): void {
         const name = this.target();
         const at = this.sandbox.logPath(name);
-        if (fs.lstatSync(at, { throwIfNoEntry: false }) !== undefined) {
-            return; // never over what is there: it may be a file nginx writes, or one the shipper drains
+        if (lstatIfThere(at) !== "not there") {
+            return; // never over what is there (or what cannot be looked at): it may be a file nginx writes, or one the shipper drains
         }
         this.made += 1;
         const kind = this.pick(["directory", "deep directory", "file", "sparse file", "symlink", "fifo", "socket"] as const);
@@ -127,8 +127,13 @@ class VolumeFuzzer {
             this.actions.push(`${kind} at ${name} failed: ${(error as Error).message}`);
             return;
         }
+        const made = lstatIfThere(at);
+        if (typeof made === "string") {
+            this.actions.push(`${kind} at ${name}, gone at once`); // the shipper removed it first
+            return;
+        }
         this.own(at);
-        this.created.push([at, fs.lstatSync(at).ino]);
+        this.created.push([at, made.ino]);
         this.actions.push(`${kind} at ${name}`);
     }
 
@@ -138,18 +143,44 @@ class VolumeFuzzer {
             return;
         }
         const [at, ino] = this.pick(this.created);
-        const st = fs.lstatSync(at, { throwIfNoEntry: false });
-        if (st?.ino !== ino || st.isSymbolicLink()) {
-            return;
+        try {
+            // Gone, or a parent of it replaced by a file (ENOTDIR): the shipper moved or removed it.
+            const st = fs.lstatSync(at, { throwIfNoEntry: false });
+            if (st?.ino !== ino || st.isSymbolicLink()) {
+                return;
+            }
+            if (this.random() < 0.6) {
+                const mode = this.pick([0o000, 0o200, 0o400, 0o500, 0o111]);
+                fs.chmodSync(at, mode);
+                this.actions.push(`chmod ${mode.toString(8)} ${path.basename(at)}`);
+            } else {
+                fs.rmSync(at, { recursive: true, force: true });
+                this.actions.push(`removed ${path.basename(at)}`);
+            }
+        } catch (error) {
+            // The shipper may remove it between the look and the change: that race is the shipper's
+            // to win, and not a finding.
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code !== "ENOENT" && code !== "ENOTDIR") {
+                throw error;
+            }
+            this.actions.push(`${path.basename(at)} gone before its change (${code})`);
         }
-        if (this.random() < 0.6) {
-            const mode = this.pick([0o000, 0o200, 0o400, 0o500, 0o111]);
-            fs.chmodSync(at, mode);
-            this.actions.push(`chmod ${mode.toString(8)} ${path.basename(at)}`);
-        } else {
-            fs.rmSync(at, { recursive: true, force: true });
-            this.actions.push(`removed ${path.basename(at)}`);
+    }
+}
+
+/**
+ * What is at `at`: its stat, or "not there" (ENOENT), or "no way there" (a parent replaced by a
+ * file, ENOTDIR): the shipper moves and removes entries while the fuzzer works.
+ */
+function lstatIfThere(at: string): fs.Stats | "not there" | "no way there" {
+    try {
+        return fs.lstatSync(at, { throwIfNoEntry: false }) ?? "not there";
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOTDIR") {
+            return "no way there";
         }
+        throw error;
     }
 }
 
