@@ -114,7 +114,8 @@ export class WebServer extends pulumi.ComponentResource {
             // Named by their content, they never change: the API server then holds them to it.
             ...(naming === "byContent" ? { immutable: true } : {}),
         }, { parent: this });
-        this.shipperConfigMap = configMap("shipper", buildShipperConfigMapData());
+        // Known now, but in an `up` with arguments held in Outputs it still waits for their check (scopedArgs.ts).
+        this.shipperConfigMap = configMap("shipper", scoped.part([], buildShipperConfigMapData));
         this.siteConfigMap = args.content === undefined && args.binaryContent === undefined ? undefined
             : configMap("site", scoped.part(ArgScope.files, (r) => buildSiteConfigMapData(r.site ?? [])));
         this.serverConfigMap = args.serverConfig === undefined ? undefined
@@ -190,7 +191,7 @@ export class WebServer extends pulumi.ComponentResource {
         this.podDisruptionBudget = (replicas ?? 0) < MIN_REPLICAS_FOR_BUDGET ? undefined
             : new k8s.policy.v1.PodDisruptionBudget(childName(name, "pdb"), {
                 metadata,
-                spec: buildPodDisruptionBudgetSpec(selectorLabels),
+                spec: scoped.part([], () => buildPodDisruptionBudgetSpec(selectorLabels)),
             }, { parent: this });
         this.podName = this.pod?.metadata.name;
         this.selectorLabels = pulumi.output(selectorLabels);

@@ -221,6 +221,14 @@ describe("WebServer (mocks)", () => {
         expect(registeredOfType(POD)).to.have.length(0);
     });
 
+    it("registers nothing but itself when an Output's value turns out bad, whatever the children read (issue 27, item 6)", async () => {
+        await unhandledRejectionsOf(() => new WebServer("bad-output-all", {
+            replicas: 2, service: { port: 8080 }, content: { "index.html": "hi" }, serverConfig: "server {\n    listen 80;\n}\n",
+            nginxImage: pulumi.output("nginx:latest"),
+        }));
+        expect(registered.map((r) => r.type)).to.deep.equal(["webserver-sidecar:index:WebServer"]);
+    });
+
     it("puts an Output readyTimeoutSeconds in the provider's timeout annotation, since a resource option cannot wait for it", async () => {
         const children = recordChildOptions();
         const web = new WebServer("ready-output", { readyTimeoutSeconds: pulumi.output(45) }, { transformations: children.transformations });
