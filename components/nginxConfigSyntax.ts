@@ -2,8 +2,10 @@
  * nginx's configuration syntax, read the way nginx reads it: the lexer is modelled on
  * `ngx_conf_read_token` and the block structure on `ngx_conf_parse`, both in
  * src/core/ngx_conf_file.c of nginx release-1.22.1 (the version Debian bookworm ships, which
- * test/serverConfigDifferential.test.ts runs against the same texts). Only syntax: which
- * directives exist, where they may stand and what their arguments mean is nginx's to judge.
+ * test/serverConfigDifferential.test.ts runs against the same texts); both functions are the same,
+ * but for a cast and indentation, up to release-1.31.4, so also in the official image's 1.30.
+ * Only syntax: which directives exist, where they may stand and what their arguments mean is
+ * nginx's to judge.
  *
  * Its errors name a line and, at most, a directive's name: never the text around it, because a
  * server block may be set as a secret (`pulumi config set --secret`) and messages end up in logs.

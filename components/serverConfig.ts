@@ -84,7 +84,8 @@ export function resolveServerConfig(value: unknown, key: string, problems: Probl
         return undefined;
     }
     if (typeof value !== "string" || value.trim() === "") {
-        problems.add(key, typeof value === "string" ? value : `(a ${typeof value})`, SERVER_CONFIG_RULE);
+        // Whitespace quotes nothing; anything else is described, not shown.
+        problems.add(key, typeof value === "string" ? value : `(${typeof value === "object" ? "an object" : `a ${typeof value}`})`, SERVER_CONFIG_RULE);
         return undefined;
     }
     const bytes = Buffer.byteLength(value, "utf8");

@@ -161,6 +161,7 @@ describe("serverConfig: the team's nginx server block (issue 18, item 4; issue 2
         expect(problemsOf("server { listen 80 }")[0].value).to.match(/^\(a "}" before the directive "listen" ends with ";"\)$/);
         expect(problemsOf("  ")[0].key).to.equal("serverConfig");
         expect(problemsOf(80)[0].value).to.equal("(a number)");
+        expect(problemsOf({ text: "server {}" })[0].value).to.equal("(an object)");
         expect(problemsOf(`server { listen 80; ${"# padding\n".repeat(8000)} }`)[0].value).to.match(/^\(\d+ bytes\)$/);
     });
 
