@@ -263,7 +263,7 @@ export interface WebServerArgs {
     readonly binaryContent?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /**
      * nginx `server {}` blocks in place of the image's default server (its conf.d/default.conf),
-     * e.g. for redirects, caching headers or a proxy. At least one must `listen 80;` (the Pod's
+     * e.g. for redirects, caching headers or a proxy. Each must `listen 80;` (the Pod's
      * port). The log format and files stay the component's, which the shipper reads: an
      * `access_log` or `error_log` elsewhere, or a `log_format`, is refused. A change replaces the Pod.
      * Default: unset (the image's default server: static files from the document root).

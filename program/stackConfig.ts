@@ -35,7 +35,7 @@ export const CONFIG_KEYS = {
     content: "object of the site's text files, path → contents, with an index.html unless serverConfig answers /; default: the image's pages",
     binaryContent: "object of the site's binary files, path → base64 of their bytes (with content, at most 1 MiB); default: none",
     replicas: "1..100: that many Pods under a Deployment (rolling updates, a PodDisruptionBudget from 2); default: unset, the one bare Pod",
-    serverConfig: "nginx server {} blocks replacing the image's default server; one must listen 80, logs stay the component's; default: the image's",
+    serverConfig: "nginx server {} blocks replacing the image's default server; each must listen 80 on every address, logs stay the component's; default: the image's",
 } as const;
 type ConfigKey = keyof typeof CONFIG_KEYS;
 
