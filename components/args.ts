@@ -10,6 +10,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor, sortedByKey } from "./naming";
 import { resolveServerConfig } from "./serverConfig";
 import { SiteFile, resolveSiteContent } from "./siteContent";
+import { DEFAULT_READINESS_PATH, READINESS_PATH_RULE, isReadinessPath, probedSitePaths } from "./readinessPath";
 import {
     DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort,
     parseByteQuantity, parseCidr,
@@ -205,8 +206,8 @@ export interface WebServerArgs {
      */
     readonly resources?: pulumi.Input<ResourcesArgs>;
     /**
-     * Extra annotations of the Pod. Not `pulumi.com/waitFor` nor `pulumi.com/timeoutSeconds`,
-     * which the component sets.
+     * Extra annotations of the Pod. Not `pulumi.com/waitFor`, `pulumi.com/timeoutSeconds` nor
+     * `webserver-sidecar/files-sha256` (the digest of the Pod's files), which the component sets.
      * Default: unset (only the component's).
      * @default undefined (only the component's)
      */
@@ -249,7 +250,8 @@ export interface WebServerArgs {
      * `{ "index.html": "<h1>Hello</h1>", "css/site.css": "..." }`. Served from a ConfigMap mounted
      * on the document root in place of the image's pages; with `binaryContent`, at most 1 MiB in all
      * (a ConfigMap's limit). Without a `serverConfig`, it must have an `index.html` (nginx's
-     * readiness probe asks for `/`). A change replaces the Pod, which then serves the new files.
+     * readiness probe asks for `/`; with a `readinessPath`, a file that answers it). A change replaces
+     * the Pod, which then serves the new files.
      * Default: unset (the image's own pages).
      * @default undefined (the image's own pages)
      */
@@ -279,6 +281,16 @@ export interface WebServerArgs {
      * @default undefined (one bare Pod, the tutorial's)
      */
     readonly replicas?: number;
+    // readinessPath (issue 31, item 4)
+    /**
+     * The path nginx's readiness probe asks for (an HTTP GET on port 80; any status from 200 to 399
+     * is Ready), for a server block whose `/` redirects elsewhere or needs authentication, e.g.
+     * `/healthz`. An absolute URL path: no spaces, control characters, `?` or `#`. Without a
+     * `serverConfig`, a `content` site must hold the file it asks for.
+     * Default: "/".
+     * @default "/"
+     */
+    readonly readinessPath?: pulumi.Input<string>;
 }
 
 /**
@@ -296,6 +308,7 @@ const ARG_KEYS_CHECKED = {
     sidecarMode: true, service: true, terminationGracePeriodSeconds: true, readyTimeoutSeconds: true,
     networkPolicy: true, allowFrom: true, resources: true, podAnnotations: true, nodeSelector: true, tolerations: true,
     affinity: true, imagePullSecrets: true, hostUsers: true, content: true, binaryContent: true, serverConfig: true, replicas: true,
+    readinessPath: true,
 } as const satisfies Record<keyof WebServerArgs, true>;
 /** The names of {@link WebServerArgs}' fields. */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
@@ -358,6 +371,8 @@ export interface ResolvedWebServerArgs {
     readonly serverConfig: string | undefined;
     /** How many Pods the Deployment runs, or `undefined` for the one bare Pod. */
     readonly replicas: number | undefined;
+    /** The path of nginx's readiness probe. */
+    readonly readinessPath: string;
 }
 
 /**
@@ -395,6 +410,8 @@ export const DEFAULTS = {
     // readiness probes, and is half the provider's own 10, so a Pod that cannot start fails `up`
     // in 5 minutes (the provider's own await never fails it: see podReadiness.ts).
     readyTimeoutSeconds: 300,
+    // The site's root, as the tutorial's Pod is asked.
+    readinessPath: DEFAULT_READINESS_PATH,
     // Closed by default: neither container needs the network beyond nginx answering on port 80.
     networkPolicy: true,
     // Requests leave room on small nodes; memory limits bound a leak. No CPU limits: CFS throttling
@@ -567,7 +584,12 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
         problems.add(key("hostUsers"), hostUsers, "true | false (false: the Pod's own user namespace), or unset");
     }
     const serverConfig = resolveServerConfig(args.serverConfig, key("serverConfig"), problems);
-    const site = resolveSiteContent(args.content, args.binaryContent, args.serverConfig !== undefined, key, problems);
+    const readinessPath: unknown = args.readinessPath ?? DEFAULTS.readinessPath;
+    if (!isReadinessPath(readinessPath)) {
+        problems.add(key("readinessPath"), readinessPath, READINESS_PATH_RULE);
+    }
+    const probe = isReadinessPath(readinessPath) ? { path: readinessPath, files: probedSitePaths(readinessPath) } : undefined;
+    const site = resolveSiteContent(args.content, args.binaryContent, args.serverConfig !== undefined, key, problems, probe);
     const replicas: unknown = args.replicas;
     if (replicas !== undefined && (!Number.isInteger(replicas) || (replicas as number) < 1 || (replicas as number) > MAX_REPLICAS)) {
         problems.add(key("replicas"), replicas, `a whole number from 1 to ${MAX_REPLICAS} (Pods under a Deployment), or unset for the one bare Pod`);
@@ -607,6 +629,7 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
             site,
             serverConfig,
             replicas: replicas as number | undefined,
+            readinessPath: readinessPath as string,
         },
     };
 }

@@ -130,7 +130,7 @@ export function buildNginxContainer(args: ResolvedWebServerArgs): Container {
         // listening, and a probe then fails ("connection refused"), which the kubelet reports as an
         // Unhealthy event (a warning in `pulumi up`) and which leaves the Pod unready until the next
         // probe, 5 s later. A second is ample for nginx to bind, so the Pod is Ready sooner.
-        readinessProbe: { httpGet: { path: "/", port: NGINX_PORT }, initialDelaySeconds: 1, periodSeconds: 5, failureThreshold: 2 },
+        readinessProbe: { httpGet: { path: args.readinessPath, port: NGINX_PORT }, initialDelaySeconds: 1, periodSeconds: 5, failureThreshold: 2 },
         livenessProbe: { tcpSocket: { port: NGINX_PORT }, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
         resources: args.resources.nginx,
         securityContext: CONTAINER_SECURITY_CONTEXT,
