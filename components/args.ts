@@ -11,6 +11,7 @@ import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor, sortedByKey } from "./na
 import { resolveServerConfig } from "./serverConfig";
 import { SiteFile, resolveSiteContent } from "./siteContent";
 import { DEFAULT_READINESS_PATH, READINESS_PATH_RULE, isReadinessPath, probedSitePaths } from "./readinessPath";
+import { ACCESS_LOG_FORMATS, AccessLogFormat } from "./accessLog";
 import {
     DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort,
     parseByteQuantity, parseCidr,
@@ -291,6 +292,19 @@ export interface WebServerArgs {
      * @default "/"
      */
     readonly readinessPath?: pulumi.Input<string>;
+    // accessLogFormat (issue 31, item 7)
+    /**
+     * How nginx writes access.log, which the sidecar ships unchanged. `combined`: the image's `main`
+     * format (NCSA combined, then X-Forwarded-For). `json`: one JSON object per line (nginx's
+     * `escape=json`) with time, msec, remote_addr, request, status, bytes, duration, upstream_time,
+     * user_agent, referer, forwarded_for and request_id, for a log pipeline that parses without a
+     * regex. Given (either value), the Pod mounts the component's nginx.conf over the image's (the
+     * image's settings, this format; docs/operating.md); a server block's own `access_log ... main`
+     * keeps `main`. A change replaces the Pod.
+     * Default: unset (the image's nginx.conf, which writes `combined`).
+     * @default undefined (the image's nginx.conf, which writes `combined`)
+     */
+    readonly accessLogFormat?: pulumi.Input<AccessLogFormat>;
 }
 
 /**
@@ -309,6 +323,7 @@ const ARG_KEYS_CHECKED = {
     networkPolicy: true, allowFrom: true, resources: true, podAnnotations: true, nodeSelector: true, tolerations: true,
     affinity: true, imagePullSecrets: true, hostUsers: true, content: true, binaryContent: true, serverConfig: true, replicas: true,
     readinessPath: true,
+    accessLogFormat: true,
 } as const satisfies Record<keyof WebServerArgs, true>;
 /** The names of {@link WebServerArgs}' fields. */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
@@ -373,6 +388,8 @@ export interface ResolvedWebServerArgs {
     readonly replicas: number | undefined;
     /** The path of nginx's readiness probe. */
     readonly readinessPath: string;
+    /** The access log's format, or `undefined` for the image's nginx.conf (`combined`). */
+    readonly accessLogFormat: AccessLogFormat | undefined;
 }
 
 /**
@@ -590,6 +607,10 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
     }
     const probe = isReadinessPath(readinessPath) ? { path: readinessPath, files: probedSitePaths(readinessPath) } : undefined;
     const site = resolveSiteContent(args.content, args.binaryContent, args.serverConfig !== undefined, key, problems, probe);
+    const accessLogFormat: unknown = args.accessLogFormat;
+    if (accessLogFormat !== undefined && !ACCESS_LOG_FORMATS.includes(accessLogFormat as AccessLogFormat)) {
+        problems.add(key("accessLogFormat"), accessLogFormat, `${ACCESS_LOG_FORMATS.join(" | ")}, or unset for the image's nginx.conf (combined)`);
+    }
     const replicas: unknown = args.replicas;
     if (replicas !== undefined && (!Number.isInteger(replicas) || (replicas as number) < 1 || (replicas as number) > MAX_REPLICAS)) {
         problems.add(key("replicas"), replicas, `a whole number from 1 to ${MAX_REPLICAS} (Pods under a Deployment), or unset for the one bare Pod`);
@@ -630,6 +651,7 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
             serverConfig,
             replicas: replicas as number | undefined,
             readinessPath: readinessPath as string,
+            accessLogFormat: accessLogFormat as AccessLogFormat | undefined,
         },
     };
 }

@@ -6,6 +6,7 @@ export {
 } from "./args";
 export { NetworkPeer, ResolvedNetworkPeer } from "./allowFrom";
 export { ContainerResourcesArgs, ResourcesArgs, TolerationArgs, TolerationEffect, TolerationOperator } from "./podSettings";
+export { AccessLogFormat } from "./accessLog";
 export { ConfigProblem, WebServerConfigError } from "./errors";
 export { buildPodSpec, LOG_DIRECTORY, NGINX_CONTAINER, NGINX_PORT, SHARED_LOGS_VOLUME, SIDECAR_CONTAINER } from "./podSpec";
 export { buildServiceSpec } from "./serviceSpec";

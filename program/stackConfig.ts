@@ -37,6 +37,7 @@ export const CONFIG_KEYS = {
     replicas: "1..100: that many Pods under a Deployment (rolling updates, a PodDisruptionBudget from 2); default: unset, the one bare Pod",
     serverConfig: "nginx server {} blocks replacing the image's default server; one must listen 80, logs stay the component's; default: the image's",
     readinessPath: "the absolute URL path nginx's readiness probe asks for, e.g. /healthz (no spaces, '?' or '#'); default: /",
+    accessLogFormat: "combined | json: nginx's access lines, json one object per line; default: unset (the image's nginx.conf, combined)",
 } as const;
 type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -122,6 +123,7 @@ export function readStackConfig(
         serverConfig: values.get("serverConfig"),
         replicas: parseWholeNumber(values.get("replicas")),
         readinessPath: values.get("readinessPath"),
+        accessLogFormat: values.get("accessLogFormat") as PlainWebServerArgs["accessLogFormat"],
     };
     const webServerCheck = checkArgs(webServer, { keyPrefix: PREFIX });
     if (!webServerCheck.ok) {

@@ -45,6 +45,7 @@ describe("resolveArgs", () => {
             ["imagePullSecrets", undefined],
             ["hostUsers", undefined],
             ["readinessPath", "/"],
+            ["accessLogFormat", undefined],
         ];
         for (const [field, expected] of table) {
             it(`${field} defaults to ${JSON.stringify(expected)}`, () => {

@@ -57,12 +57,13 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         const values = (name: string) => committed.types[typeToken(name)].enum?.map((member) => member.value);
         expect(values("SidecarMode")).to.deep.equal(["native", "classic"]);
         expect(values("ServiceType")).to.deep.equal(["ClusterIP", "NodePort", "LoadBalancer"]);
+        expect(values("AccessLogFormat")).to.deep.equal(["combined", "json"]);
     });
 
     it("types the outputs as the kubernetes package's resources, at the version the project pins", () => {
         const outputs = committed.resources[WEB_SERVER].properties;
         expect(Object.keys(outputs).sort()).to.deep.equal([
-            "deployment", "networkPolicy", "networkPolicyName", "pod", "podDisruptionBudget", "podName", "selectorLabels",
+            "deployment", "networkPolicy", "networkPolicyName", "nginxConfigMap", "pod", "podDisruptionBudget", "podName", "selectorLabels",
             "serverConfigMap", "service", "serviceName", "shipperConfigMap", "siteConfigMap",
         ]);
         const kubernetesVersion = (JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as { version: string }).version;
