@@ -2,7 +2,7 @@ import { NetworkPeer, ResolvedNetworkPeer, checkAllowFrom } from "./allowFrom";
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigProblem, ProblemList, WebServerConfigError, addUnknownKeys, hideSecretValues } from "./errors";
 import {
-    RESERVED_ANNOTATIONS, ResolvedContainerResources, ResolvedToleration, ResourcesArgs, TolerationArgs,
+    ContainerResources, RESERVED_ANNOTATIONS, ResolvedContainerResources, ResolvedToleration, Resources, Toleration,
     resolveAffinity, resolveAnnotations, resolveContainerResources, resolveImagePullSecrets, resolveNodeSelector, resolveTolerations,
 } from "./podSettings";
 // Types only: the arguments module stays free of the SDK's runtime.
@@ -54,7 +54,7 @@ export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
 export const SERVICE_TYPES: readonly ServiceType[] = Object.values(ServiceType);
 
 /** A Service in front of the Pod. */
-export interface ServiceArgs {
+export interface Service {
     /**
      * The Service type.
      * Default: "ClusterIP".
@@ -166,7 +166,7 @@ export interface WebServerArgs {
      * Default: unset (no Service).
      * @default undefined (no Service)
      */
-    readonly service?: ServiceArgs;
+    readonly service?: Service;
     /**
      * Seconds the kubelet gives the Pod to stop: nginx's graceful quit, then the sidecar's drain.
      * Default: 30.
@@ -205,7 +205,7 @@ export interface WebServerArgs {
      * Default: nginx: requests cpu 100m, memory 64Mi, limits memory 128Mi; sidecar: requests cpu 50m, memory 32Mi, limits memory 64Mi.
      * @default nginx: requests cpu 100m, memory 64Mi, limits memory 128Mi; sidecar: requests cpu 50m, memory 32Mi, limits memory 64Mi
      */
-    readonly resources?: pulumi.Input<ResourcesArgs>;
+    readonly resources?: pulumi.Input<Resources>;
     /**
      * Extra annotations of the Pod. Not `pulumi.com/waitFor`, `pulumi.com/timeoutSeconds` nor
      * `webserver-sidecar/files-sha256` (the digest of the Pod's files), which the component sets.
@@ -224,7 +224,7 @@ export interface WebServerArgs {
      * Default: unset (none).
      * @default undefined (none)
      */
-    readonly tolerations?: pulumi.Input<pulumi.Input<TolerationArgs>[]>;
+    readonly tolerations?: pulumi.Input<pulumi.Input<Toleration>[]>;
     /**
      * Kubernetes' `Affinity` for the Pod (node affinity, Pod affinity and anti-affinity), passed on
      * as given; its top level is checked, the rest by the API server (a preview's dry run).
@@ -327,11 +327,11 @@ const ARG_KEYS_CHECKED = {
 } as const satisfies Record<keyof WebServerArgs, true>;
 /** The names of {@link WebServerArgs}' fields. */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
-/** The names of {@link ServiceArgs}' fields. */
+/** The names of {@link Service}' fields. */
 export const SERVICE_KEYS: readonly string[] = Object.keys(
-    { type: true, port: true, annotations: true, loadBalancerSourceRanges: true } as const satisfies Record<keyof ServiceArgs, true>);
-/** The names of {@link ResourcesArgs}' fields. */
-export const RESOURCES_KEYS: readonly string[] = Object.keys({ nginx: true, sidecar: true } as const satisfies Record<keyof ResourcesArgs, true>);
+    { type: true, port: true, annotations: true, loadBalancerSourceRanges: true } as const satisfies Record<keyof Service, true>);
+/** The names of {@link Resources}' fields. */
+export const RESOURCES_KEYS: readonly string[] = Object.keys({ nginx: true, sidecar: true } as const satisfies Record<keyof Resources, true>);
 
 /** The NetworkPolicy to create: `allowFrom` checked, `undefined` meaning any source. */
 export interface ResolvedNetworkPolicy {
@@ -731,3 +731,14 @@ function resolveSourceRanges(value: unknown, type: unknown, key: (name: string) 
     }
     return value as string[];
 }
+
+// Deprecated names (issue 31, item 6). Other languages' SDKs add "Args" to an input type's name, so
+// `ServiceArgs` read `ServiceArgsArgs` in Go; the types are now named for what they are.
+/** @deprecated Renamed {@link Service}; this alias stays for existing TypeScript programs. */
+export type ServiceArgs = Service;
+/** @deprecated Renamed {@link Resources}; this alias stays for existing TypeScript programs. */
+export type ResourcesArgs = Resources;
+/** @deprecated Renamed {@link Toleration}; this alias stays for existing TypeScript programs. */
+export type TolerationArgs = Toleration;
+/** @deprecated Renamed {@link ContainerResources}; this alias stays for existing TypeScript programs. */
+export type ContainerResourcesArgs = ContainerResources;
