@@ -475,6 +475,12 @@ export interface ArgsContext {
     readonly keyPrefix?: string;
     /** The arguments whose values are secrets (by name, without the prefix): messages never show them. @default none */
     readonly secretKeys?: ReadonlySet<string>;
+    /**
+     * The arguments left out because they hold Outputs, checked later with their values: a check
+     * across arguments that reads one of them waits for that later check (the site's probe page
+     * needs `serverConfig` and `readinessPath`). @default none
+     */
+    readonly deferred?: ReadonlySet<string>;
 }
 
 /** What {@link checkArgs} found: the resolved arguments, or every problem with them. */
@@ -606,7 +612,9 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
         problems.add(key("readinessPath"), readinessPath, READINESS_PATH_RULE);
     }
     const probe = isReadinessPath(readinessPath) ? { path: readinessPath, files: probedSitePaths(readinessPath) } : undefined;
-    const site = resolveSiteContent(args.content, args.binaryContent, args.serverConfig !== undefined, key, problems, probe);
+    // Whether the site must hold the probe's page is known only once serverConfig and readinessPath are.
+    const probePageDecidedLater = context.deferred?.has("serverConfig") === true || context.deferred?.has("readinessPath") === true;
+    const site = resolveSiteContent(args.content, args.binaryContent, args.serverConfig !== undefined || probePageDecidedLater, key, problems, probe);
     const accessLogFormat: unknown = args.accessLogFormat;
     if (accessLogFormat !== undefined && !ACCESS_LOG_FORMATS.includes(accessLogFormat as AccessLogFormat)) {
         problems.add(key("accessLogFormat"), accessLogFormat, `${ACCESS_LOG_FORMATS.join(" | ")}, or unset for the image's nginx.conf (combined)`);

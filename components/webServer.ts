@@ -239,7 +239,7 @@ function checkEarly(name: string, args: WebServerArgs): { resolved: ResolvedWebS
     // A misspelled key is an error whatever its value: checkArgs sees the plain ones, these the rest.
     const unknownOutputs = deferred.filter((field) => !ARG_KEYS.includes(field));
     addUnknownKeys(Object.fromEntries(unknownOutputs.map((field) => [field, "(an Output)"])), ARG_KEYS, "", problems);
-    const checked = checkArgs(known as PlainWebServerArgs, { name });
+    const checked = checkArgs(known as PlainWebServerArgs, { name, deferred: new Set(deferred) });
     if (!checked.ok || !problems.isEmpty) {
         throw new WebServerConfigError([...problems.all, ...(checked.ok ? [] : checked.problems)]);
     }
