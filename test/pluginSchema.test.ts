@@ -70,6 +70,15 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         expect(numeric.sort()).to.deep.equal(INTEGER_PROPERTIES.map(({ owner, property }) => `${owner}.${property}:integer`).sort());
     });
 
+    it("types affinity and tolerations as the kubernetes package's Affinity and Toleration, at the version the outputs refer to, with no copies of them", () => {
+        const inputs = committed.resources[WEB_SERVER].inputProperties;
+        const kubernetesVersion = (JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as { version: string }).version;
+        expect(inputs.affinity.$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/types/kubernetes:core%2Fv1:Affinity`);
+        expect((inputs.tolerations.items as PropertySchema).$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/types/kubernetes:core%2Fv1:Toleration`);
+        expect(Object.keys(committed.types).map((token) => token.replace(typeToken(""), "")).sort())
+            .to.deep.equal(["AccessLogFormat", "ContainerResources", "NetworkPeer", "Resources", "Service", "ServiceType", "SidecarMode"]);
+    });
+
     it("names no type ...Args, which other languages' SDKs would read as ...ArgsArgs", () => {
         expect(Object.keys(committed.types).filter((token) => token.endsWith("Args"))).to.deep.equal([]);
     });
