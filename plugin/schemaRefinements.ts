@@ -2,8 +2,8 @@
  * What the plugin changes in the schema Pulumi's component analyzer derives from the TypeScript
  * arguments, before any SDK is generated from it (issue 31, item 6). TypeScript has one `number`
  * type, which the analyzer writes as the schema's `number`, a float in every other language
- * (`pulumi.Float64(8080)` in Go, `float` in Python); the component's numbers are all counts (ports,
- * replicas, seconds, weights), which it refuses unless whole. Here they become `integer`.
+ * (`pulumi.Float64(8080)` in Go, `float` in Python); the component's own numbers are all counts (ports,
+ * replicas, seconds), which it refuses unless whole. Here they become `integer`.
  *
  * The analyzer also copies the Kubernetes provider's `Affinity` into this package's own types
  * (`webserver-sidecar:index:NodeAffinity`, ...), and the component has its own `Toleration`: other
