@@ -2,7 +2,7 @@ import { NetworkPeer, ResolvedNetworkPeer, checkAllowFrom } from "./allowFrom";
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigProblem, ProblemList, WebServerConfigError, addUnknownKeys, hideSecretValues } from "./errors";
 import {
-    RESERVED_ANNOTATIONS, ResolvedContainerResources, ResolvedToleration, ResourcesArgs, TolerationArgs,
+    ContainerResources, RESERVED_ANNOTATIONS, ResolvedContainerResources, ResolvedToleration, Resources, Toleration,
     resolveAffinity, resolveAnnotations, resolveContainerResources, resolveImagePullSecrets, resolveNodeSelector, resolveTolerations,
 } from "./podSettings";
 // Types only: the arguments module stays free of the SDK's runtime.
@@ -10,6 +10,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor, sortedByKey } from "./naming";
 import { resolveServerConfig } from "./serverConfig";
 import { SiteFile, resolveSiteContent } from "./siteContent";
+import { DEFAULT_READINESS_PATH, READINESS_PATH_RULE, isReadinessPath, probedSitePaths } from "./readinessPath";
+import { ACCESS_LOG_FORMATS, AccessLogFormat } from "./accessLog";
 import {
     DNS_LABEL_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, PINNED_IMAGE_RULE, isDnsLabel, isLabelKey, isLabelValue, isPinnedImage, isPort,
     parseByteQuantity, parseCidr,
@@ -52,7 +54,7 @@ export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
 export const SERVICE_TYPES: readonly ServiceType[] = Object.values(ServiceType);
 
 /** A Service in front of the Pod. */
-export interface ServiceArgs {
+export interface Service {
     /**
      * The Service type.
      * Default: "ClusterIP".
@@ -164,7 +166,7 @@ export interface WebServerArgs {
      * Default: unset (no Service).
      * @default undefined (no Service)
      */
-    readonly service?: ServiceArgs;
+    readonly service?: Service;
     /**
      * Seconds the kubelet gives the Pod to stop: nginx's graceful quit, then the sidecar's drain.
      * Default: 30.
@@ -203,10 +205,10 @@ export interface WebServerArgs {
      * Default: nginx: requests cpu 100m, memory 64Mi, limits memory 128Mi; sidecar: requests cpu 50m, memory 32Mi, limits memory 64Mi.
      * @default nginx: requests cpu 100m, memory 64Mi, limits memory 128Mi; sidecar: requests cpu 50m, memory 32Mi, limits memory 64Mi
      */
-    readonly resources?: pulumi.Input<ResourcesArgs>;
+    readonly resources?: pulumi.Input<Resources>;
     /**
-     * Extra annotations of the Pod. Not `pulumi.com/waitFor` nor `pulumi.com/timeoutSeconds`,
-     * which the component sets.
+     * Extra annotations of the Pod. Not `pulumi.com/waitFor`, `pulumi.com/timeoutSeconds` nor
+     * `webserver-sidecar/files-sha256` (the digest of the Pod's files), which the component sets.
      * Default: unset (only the component's).
      * @default undefined (only the component's)
      */
@@ -222,7 +224,7 @@ export interface WebServerArgs {
      * Default: unset (none).
      * @default undefined (none)
      */
-    readonly tolerations?: pulumi.Input<pulumi.Input<TolerationArgs>[]>;
+    readonly tolerations?: pulumi.Input<pulumi.Input<Toleration>[]>;
     /**
      * Kubernetes' `Affinity` for the Pod (node affinity, Pod affinity and anti-affinity), passed on
      * as given; its top level is checked, the rest by the API server (a preview's dry run).
@@ -249,7 +251,8 @@ export interface WebServerArgs {
      * `{ "index.html": "<h1>Hello</h1>", "css/site.css": "..." }`. Served from a ConfigMap mounted
      * on the document root in place of the image's pages; with `binaryContent`, at most 1 MiB in all
      * (a ConfigMap's limit). Without a `serverConfig`, it must have an `index.html` (nginx's
-     * readiness probe asks for `/`). A change replaces the Pod, which then serves the new files.
+     * readiness probe asks for `/`; with a `readinessPath`, a file that answers it). A change replaces
+     * the Pod, which then serves the new files.
      * Default: unset (the image's own pages).
      * @default undefined (the image's own pages)
      */
@@ -279,6 +282,29 @@ export interface WebServerArgs {
      * @default undefined (one bare Pod, the tutorial's)
      */
     readonly replicas?: number;
+    // readinessPath (issue 31, item 4)
+    /**
+     * The path nginx's readiness probe asks for (an HTTP GET on port 80; any status from 200 to 399
+     * is Ready), for a server block whose `/` redirects elsewhere or needs authentication, e.g.
+     * `/healthz`. An absolute URL path: no spaces, control characters, `?` or `#`. Without a
+     * `serverConfig`, a `content` site must hold the file it asks for.
+     * Default: "/".
+     * @default "/"
+     */
+    readonly readinessPath?: pulumi.Input<string>;
+    // accessLogFormat (issue 31, item 7)
+    /**
+     * How nginx writes access.log, which the sidecar ships unchanged. `combined`: the image's `main`
+     * format (NCSA combined, then X-Forwarded-For). `json`: one JSON object per line (nginx's
+     * `escape=json`) with time, msec, remote_addr, request, status, bytes, duration, upstream_time,
+     * user_agent, referer, forwarded_for and request_id, for a log pipeline that parses without a
+     * regex. Given (either value), the Pod mounts the component's nginx.conf over the image's (the
+     * image's settings, this format; docs/operating.md); a server block's own `access_log ... main`
+     * keeps `main`. A change replaces the Pod.
+     * Default: unset (the image's nginx.conf, which writes `combined`).
+     * @default undefined (the image's nginx.conf, which writes `combined`)
+     */
+    readonly accessLogFormat?: pulumi.Input<AccessLogFormat>;
 }
 
 /**
@@ -296,14 +322,16 @@ const ARG_KEYS_CHECKED = {
     sidecarMode: true, service: true, terminationGracePeriodSeconds: true, readyTimeoutSeconds: true,
     networkPolicy: true, allowFrom: true, resources: true, podAnnotations: true, nodeSelector: true, tolerations: true,
     affinity: true, imagePullSecrets: true, hostUsers: true, content: true, binaryContent: true, serverConfig: true, replicas: true,
+    readinessPath: true,
+    accessLogFormat: true,
 } as const satisfies Record<keyof WebServerArgs, true>;
 /** The names of {@link WebServerArgs}' fields. */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
-/** The names of {@link ServiceArgs}' fields. */
+/** The names of {@link Service}' fields. */
 export const SERVICE_KEYS: readonly string[] = Object.keys(
-    { type: true, port: true, annotations: true, loadBalancerSourceRanges: true } as const satisfies Record<keyof ServiceArgs, true>);
-/** The names of {@link ResourcesArgs}' fields. */
-export const RESOURCES_KEYS: readonly string[] = Object.keys({ nginx: true, sidecar: true } as const satisfies Record<keyof ResourcesArgs, true>);
+    { type: true, port: true, annotations: true, loadBalancerSourceRanges: true } as const satisfies Record<keyof Service, true>);
+/** The names of {@link Resources}' fields. */
+export const RESOURCES_KEYS: readonly string[] = Object.keys({ nginx: true, sidecar: true } as const satisfies Record<keyof Resources, true>);
 
 /** The NetworkPolicy to create: `allowFrom` checked, `undefined` meaning any source. */
 export interface ResolvedNetworkPolicy {
@@ -358,6 +386,10 @@ export interface ResolvedWebServerArgs {
     readonly serverConfig: string | undefined;
     /** How many Pods the Deployment runs, or `undefined` for the one bare Pod. */
     readonly replicas: number | undefined;
+    /** The path of nginx's readiness probe. */
+    readonly readinessPath: string;
+    /** The access log's format, or `undefined` for the image's nginx.conf (`combined`). */
+    readonly accessLogFormat: AccessLogFormat | undefined;
 }
 
 /**
@@ -395,6 +427,8 @@ export const DEFAULTS = {
     // readiness probes, and is half the provider's own 10, so a Pod that cannot start fails `up`
     // in 5 minutes (the provider's own await never fails it: see podReadiness.ts).
     readyTimeoutSeconds: 300,
+    // The site's root, as the tutorial's Pod is asked.
+    readinessPath: DEFAULT_READINESS_PATH,
     // Closed by default: neither container needs the network beyond nginx answering on port 80.
     networkPolicy: true,
     // Requests leave room on small nodes; memory limits bound a leak. No CPU limits: CFS throttling
@@ -441,6 +475,12 @@ export interface ArgsContext {
     readonly keyPrefix?: string;
     /** The arguments whose values are secrets (by name, without the prefix): messages never show them. @default none */
     readonly secretKeys?: ReadonlySet<string>;
+    /**
+     * The arguments left out because they hold Outputs, checked later with their values: a check
+     * across arguments that reads one of them waits for that later check (the site's probe page
+     * needs `serverConfig` and `readinessPath`). @default none
+     */
+    readonly deferred?: ReadonlySet<string>;
 }
 
 /** What {@link checkArgs} found: the resolved arguments, or every problem with them. */
@@ -567,7 +607,18 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
         problems.add(key("hostUsers"), hostUsers, "true | false (false: the Pod's own user namespace), or unset");
     }
     const serverConfig = resolveServerConfig(args.serverConfig, key("serverConfig"), problems);
-    const site = resolveSiteContent(args.content, args.binaryContent, args.serverConfig !== undefined, key, problems);
+    const readinessPath: unknown = args.readinessPath ?? DEFAULTS.readinessPath;
+    if (!isReadinessPath(readinessPath)) {
+        problems.add(key("readinessPath"), readinessPath, READINESS_PATH_RULE);
+    }
+    const probe = isReadinessPath(readinessPath) ? { path: readinessPath, files: probedSitePaths(readinessPath) } : undefined;
+    // Whether the site must hold the probe's page is known only once serverConfig and readinessPath are.
+    const probePageDecidedLater = context.deferred?.has("serverConfig") === true || context.deferred?.has("readinessPath") === true;
+    const site = resolveSiteContent(args.content, args.binaryContent, args.serverConfig !== undefined || probePageDecidedLater, key, problems, probe);
+    const accessLogFormat: unknown = args.accessLogFormat;
+    if (accessLogFormat !== undefined && !ACCESS_LOG_FORMATS.includes(accessLogFormat as AccessLogFormat)) {
+        problems.add(key("accessLogFormat"), accessLogFormat, `${ACCESS_LOG_FORMATS.join(" | ")}, or unset for the image's nginx.conf (combined)`);
+    }
     const replicas: unknown = args.replicas;
     if (replicas !== undefined && (!Number.isInteger(replicas) || (replicas as number) < 1 || (replicas as number) > MAX_REPLICAS)) {
         problems.add(key("replicas"), replicas, `a whole number from 1 to ${MAX_REPLICAS} (Pods under a Deployment), or unset for the one bare Pod`);
@@ -607,6 +658,8 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
             site,
             serverConfig,
             replicas: replicas as number | undefined,
+            readinessPath: readinessPath as string,
+            accessLogFormat: accessLogFormat as AccessLogFormat | undefined,
         },
     };
 }
@@ -686,3 +739,14 @@ function resolveSourceRanges(value: unknown, type: unknown, key: (name: string) 
     }
     return value as string[];
 }
+
+// Deprecated names (issue 31, item 6). Other languages' SDKs add "Args" to an input type's name, so
+// `ServiceArgs` read `ServiceArgsArgs` in Go; the types are now named for what they are.
+/** @deprecated Renamed {@link Service}; this alias stays for existing TypeScript programs. */
+export type ServiceArgs = Service;
+/** @deprecated Renamed {@link Resources}; this alias stays for existing TypeScript programs. */
+export type ResourcesArgs = Resources;
+/** @deprecated Renamed {@link Toleration}; this alias stays for existing TypeScript programs. */
+export type TolerationArgs = Toleration;
+/** @deprecated Renamed {@link ContainerResources}; this alias stays for existing TypeScript programs. */
+export type ContainerResourcesArgs = ContainerResources;

@@ -1,10 +1,11 @@
 /**
  * The files the Pod reads from ConfigMaps: the log shipper's program (always), the team's site
- * (`content`, `binaryContent`) and its nginx server block (`serverConfig`). Pure builders of the
+ * (`content`, `binaryContent`), its nginx server block (`serverConfig`) and nginx.conf (`accessLogFormat`). Pure builders of the
  * ConfigMaps' data and names, and of the digest that replaces the Pod when any of them changes:
  * a running nginx and shipper read their files once, at start, so a new file must come with a new Pod.
  */
 import { createHash } from "crypto";
+import { AccessLogFormat, NGINX_CONF_FILE, buildNginxConf } from "./accessLog";
 import type { ResolvedWebServerArgs } from "./args";
 import { sortedByKey } from "./naming";
 import { readShipperSource, SHIPPER_FILE } from "./sidecar/shipperCommand";
@@ -18,10 +19,12 @@ export interface PodConfigMapNames {
     readonly site: string | undefined;
     /** The server block, mounted on nginx's conf.d; `undefined` when no serverConfig was given. */
     readonly serverConfig: string | undefined;
+    /** nginx.conf, mounted over the image's; `undefined` when no accessLogFormat was given. */
+    readonly nginxConfig: string | undefined;
 }
 
 /** The roles of the ConfigMaps: each one's child name (`<component>-<role>`) and Kubernetes name suffix. */
-export const CONFIG_MAP_ROLES = { shipper: "shipper", site: "content", serverConfig: "server-config" } as const;
+export const CONFIG_MAP_ROLES = { shipper: "shipper", site: "content", serverConfig: "server-config", nginxConfig: "nginx-config" } as const;
 
 /** The file name of the server block in nginx's conf.d: the image's default server's, which it replaces. */
 export const SERVER_CONFIG_FILE = "default.conf";
@@ -45,25 +48,32 @@ export const CONTENT_NAME_DIGITS = 10;
  * its own and `kubectl get configmaps` shows whose they are (see {@link ConfigMapNaming}).
  */
 export function configMapNamesFor(
-    podName: string, args: Pick<ResolvedWebServerArgs, "site" | "serverConfig">, naming: ConfigMapNaming = "fixed",
+    podName: string, args: Pick<ResolvedWebServerArgs, "site" | "serverConfig"> & Partial<Pick<ResolvedWebServerArgs, "accessLogFormat">>,
+    naming: ConfigMapNaming = "fixed",
 ): PodConfigMapNames {
     if (naming === "fixed") {
-        return fixedConfigMapNames(podName, { site: args.site !== undefined, serverConfig: args.serverConfig !== undefined });
+        return fixedConfigMapNames(podName, {
+            site: args.site !== undefined, serverConfig: args.serverConfig !== undefined, nginxConfig: args.accessLogFormat !== undefined,
+        });
     }
     const named = (role: keyof typeof CONFIG_MAP_ROLES, data: ConfigMapData) => `${podName}-${CONFIG_MAP_ROLES[role]}-${configMapDataDigest(data)}`;
     return {
         shipper: named("shipper", buildShipperConfigMapData()),
         site: args.site === undefined ? undefined : named("site", buildSiteConfigMapData(args.site)),
         serverConfig: args.serverConfig === undefined ? undefined : named("serverConfig", buildServerConfigMapData(args.serverConfig)),
+        nginxConfig: args.accessLogFormat === undefined ? undefined : named("nginxConfig", buildNginxConfigMapData(args.accessLogFormat)),
     };
 }
 
 /** The `fixed` names, `<podName>-<role>`: they depend only on which files are given, not on what they hold. */
-export function fixedConfigMapNames(podName: string, given: { readonly site: boolean; readonly serverConfig: boolean }): PodConfigMapNames {
+export function fixedConfigMapNames(
+    podName: string, given: { readonly site: boolean; readonly serverConfig: boolean; readonly nginxConfig?: boolean },
+): PodConfigMapNames {
     return {
         shipper: `${podName}-${CONFIG_MAP_ROLES.shipper}`,
         site: given.site ? `${podName}-${CONFIG_MAP_ROLES.site}` : undefined,
         serverConfig: given.serverConfig ? `${podName}-${CONFIG_MAP_ROLES.serverConfig}` : undefined,
+        nginxConfig: given.nginxConfig === true ? `${podName}-${CONFIG_MAP_ROLES.nginxConfig}` : undefined,
     };
 }
 
@@ -107,6 +117,11 @@ export function buildServerConfigMapData(serverConfig: string): ConfigMapData {
     return { data: { [SERVER_CONFIG_FILE]: serverConfig } };
 }
 
+/** The nginx.conf ConfigMap: one file, mounted over the image's nginx.conf (accessLog.ts says why). */
+export function buildNginxConfigMapData(format: AccessLogFormat): ConfigMapData {
+    return { data: { [NGINX_CONF_FILE]: buildNginxConf(format) } };
+}
+
 /** The Pod's annotation holding {@link podFilesDigest}, which the component replaces the Pod on. */
 export const FILES_DIGEST_ANNOTATION = "webserver-sidecar/files-sha256";
 
@@ -114,7 +129,7 @@ export const FILES_DIGEST_ANNOTATION = "webserver-sidecar/files-sha256";
  * The SHA-256 of every file the Pod reads from its ConfigMaps, with their paths. It changes exactly
  * when one of the files does, and the Pod carries it: so the Pod is replaced then, and only then.
  */
-export function podFilesDigest(args: Pick<ResolvedWebServerArgs, "site" | "serverConfig">): string {
+export function podFilesDigest(args: Pick<ResolvedWebServerArgs, "site" | "serverConfig"> & Partial<Pick<ResolvedWebServerArgs, "accessLogFormat">>): string {
     const hash = createHash("sha256");
     const add = (role: string, path: string, content: string) => {
         // Lengths first: no two different sets of files hash the same input.
@@ -128,6 +143,10 @@ export function podFilesDigest(args: Pick<ResolvedWebServerArgs, "site" | "serve
     }
     if (args.serverConfig !== undefined) {
         add(CONFIG_MAP_ROLES.serverConfig, SERVER_CONFIG_FILE, args.serverConfig);
+    }
+    // Unset, nothing is added: the digest of an existing stack's Pod stays as it was.
+    if (args.accessLogFormat !== undefined) {
+        add(CONFIG_MAP_ROLES.nginxConfig, NGINX_CONF_FILE, buildNginxConf(args.accessLogFormat));
     }
     return hash.digest("hex");
 }

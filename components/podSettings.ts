@@ -13,7 +13,7 @@ import {
 } from "./validators";
 
 /** Requests and limits of one container, by resource name (`cpu`, `memory`, `ephemeral-storage`). */
-export interface ContainerResourcesArgs {
+export interface ContainerResources {
     /** What the scheduler reserves, e.g. `{ cpu: "250m", memory: "128Mi" }`; merged over the defaults. */
     readonly requests?: pulumi.Input<Record<string, string>>;
     /** The most the container may use, e.g. `{ memory: "256Mi" }`; merged over the defaults. */
@@ -21,11 +21,11 @@ export interface ContainerResourcesArgs {
 }
 
 /** Resources for each container, each merged over its defaults resource by resource. */
-export interface ResourcesArgs {
+export interface Resources {
     /** nginx's. @default requests cpu 100m, memory 64Mi; limits memory 128Mi */
-    readonly nginx?: ContainerResourcesArgs;
+    readonly nginx?: ContainerResources;
     /** The log sidecar's. @default requests cpu 50m, memory 32Mi; limits memory 64Mi */
-    readonly sidecar?: ContainerResourcesArgs;
+    readonly sidecar?: ContainerResources;
 }
 
 /** How a toleration matches a taint's value. */
@@ -51,7 +51,7 @@ export const TolerationEffect = {
 export type TolerationEffect = (typeof TolerationEffect)[keyof typeof TolerationEffect];
 
 /** A toleration of the Pod, as in Kubernetes' `PodSpec.tolerations`. */
-export interface TolerationArgs {
+export interface Toleration {
     /** The taint's key; empty with `Exists` tolerates every taint. */
     readonly key?: pulumi.Input<string>;
     /** @default "Equal" */

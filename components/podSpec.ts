@@ -3,6 +3,7 @@ import { DEFAULTS, ResolvedWebServerArgs } from "./args";
 import { PodConfigMapNames, configMapNamesFor } from "./podFiles";
 import { SHIPPER_DIRECTORY, buildShipperCommand } from "./sidecar/shipperCommand";
 import { SiteFile } from "./siteContent";
+import { NGINX_CONF_FILE, NGINX_CONF_PATH } from "./accessLog";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;
@@ -24,6 +25,7 @@ export const SERVER_CONFIG_DIRECTORY = "/etc/nginx/conf.d";
 export const SHIPPER_VOLUME = "log-shipper";
 export const SITE_VOLUME = "site-content";
 export const SERVER_CONFIG_VOLUME = "server-config";
+export const NGINX_CONFIG_VOLUME = "nginx-config";
 
 /** Files from ConfigMaps are readable by all and writable by none: the containers only read them. */
 const CONFIG_FILE_MODE = 0o444;
@@ -84,6 +86,9 @@ export function buildPodSpec(args: ResolvedWebServerArgs, configMaps: PodConfigM
             ...(configMaps.serverConfig !== undefined
                 ? [{ name: SERVER_CONFIG_VOLUME, configMap: { name: configMaps.serverConfig, defaultMode: CONFIG_FILE_MODE } }]
                 : []),
+            ...(configMaps.nginxConfig !== undefined && args.accessLogFormat !== undefined
+                ? [{ name: NGINX_CONFIG_VOLUME, configMap: { name: configMaps.nginxConfig, defaultMode: CONFIG_FILE_MODE } }]
+                : []),
         ],
         // The sidecar rotates nginx's logs by sending SIGUSR1 to nginx's master: it must see it.
         // The other way round, nginx gets nothing: the shipper makes itself non-dumpable, so its
@@ -123,6 +128,11 @@ export function buildNginxContainer(args: ResolvedWebServerArgs): Container {
             ...NGINX_SCRATCH_VOLUMES.map((volume) => ({ name: volume.name, mountPath: volume.mountPath })),
             ...(args.site !== undefined ? [{ name: SITE_VOLUME, mountPath: DOCUMENT_ROOT, readOnly: true }] : []),
             ...(args.serverConfig !== undefined ? [{ name: SERVER_CONFIG_VOLUME, mountPath: SERVER_CONFIG_DIRECTORY, readOnly: true }] : []),
+            // One file over the image's nginx.conf, the rest of /etc/nginx left as the image has it.
+            // A subPath mount never sees a later change of the ConfigMap: a change replaces the Pod.
+            ...(args.accessLogFormat !== undefined
+                ? [{ name: NGINX_CONFIG_VOLUME, mountPath: NGINX_CONF_PATH, subPath: NGINX_CONF_FILE, readOnly: true }]
+                : []),
         ],
         // Ready when it serves a page; alive while it accepts connections. A liveness probe that
         // asked for a page would restart an nginx that is merely overloaded, and make it worse.
@@ -130,7 +140,7 @@ export function buildNginxContainer(args: ResolvedWebServerArgs): Container {
         // listening, and a probe then fails ("connection refused"), which the kubelet reports as an
         // Unhealthy event (a warning in `pulumi up`) and which leaves the Pod unready until the next
         // probe, 5 s later. A second is ample for nginx to bind, so the Pod is Ready sooner.
-        readinessProbe: { httpGet: { path: "/", port: NGINX_PORT }, initialDelaySeconds: 1, periodSeconds: 5, failureThreshold: 2 },
+        readinessProbe: { httpGet: { path: args.readinessPath, port: NGINX_PORT }, initialDelaySeconds: 1, periodSeconds: 5, failureThreshold: 2 },
         livenessProbe: { tcpSocket: { port: NGINX_PORT }, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
         resources: args.resources.nginx,
         securityContext: CONTAINER_SECURITY_CONTEXT,

@@ -2,7 +2,7 @@
  * `content` and `binaryContent`: the team's own site, served from nginx's document root out of a
  * ConfigMap. Checked here for what the API server and nginx would refuse later, or worse, accept:
  * paths that leave the document root, two paths on one ConfigMap key, a site past a ConfigMap's
- * size, a site with no index page (the readiness probe asks for `/`).
+ * size, a site with no page for the readiness probe (it asks for `/` unless `readinessPath` says otherwise).
  */
 import { ProblemList } from "./errors";
 
@@ -14,6 +14,17 @@ export const MAX_CONFIG_MAP_BYTES = 1024 * 1024;
 
 /** The pages nginx's default `index` directive serves for `/`: one of them must exist unless serverConfig says otherwise. */
 export const INDEX_PAGES = ["index.html", "index.htm"] as const;
+
+/** What the readiness probe asks for, and which files of the site answer it under the image's default server. */
+export interface SiteProbe {
+    /** The probe's path, as given (`readinessPath`). */
+    readonly path: string;
+    /** The site's paths any of which answers it (readinessPath.ts `probedSitePaths`). */
+    readonly files: readonly string[];
+}
+
+/** The default probe: `/`, answered by an index page at the site's root. */
+export const ROOT_PROBE: SiteProbe = { path: "/", files: INDEX_PAGES };
 
 /** What a path of `content` must be, for messages. */
 export const CONTENT_PATH_RULE =
@@ -45,11 +56,13 @@ export function isBase64(value: string): boolean {
 
 /**
  * Checks `content` (path → text) and `binaryContent` (path → base64) together: one site, one ConfigMap.
- * @param hasServerConfig whether a serverConfig is given: then it decides what `/` serves, and no index page is required.
+ * @param hasServerConfig whether a serverConfig is given: then it decides what the probe's path serves, and no page is required.
+ * @param probe what the readiness probe asks for: without a serverConfig, the site must hold a file that answers it.
  * @returns the site's files sorted by path (deterministic specs), or `undefined` when neither was given.
  */
 export function resolveSiteContent(
     content: unknown, binaryContent: unknown, hasServerConfig: boolean, key: (name: string) => string, problems: ProblemList,
+    probe: SiteProbe = ROOT_PROBE,
 ): SiteFile[] | undefined {
     if (content === undefined && binaryContent === undefined) {
         return undefined;
@@ -110,9 +123,11 @@ export function resolveSiteContent(
         problems.add(siteKey, `(${files.length} files, ${totalBytes} bytes with their keys)`,
             `at most ${MAX_CONFIG_MAP_BYTES} bytes (1 MiB, the API server's limit on a ConfigMap): serve a larger site from its own image`);
     }
-    if (files.length > 0 && !hasServerConfig && !files.some((file) => (INDEX_PAGES as readonly string[]).includes(file.path))) {
-        problems.add(key("content"), files.map((file) => file.path),
-            `a site with ${INDEX_PAGES.join(" or ")} at its root (nginx's readiness probe asks for /); or a serverConfig that answers / otherwise`);
+    if (files.length > 0 && !hasServerConfig && !files.some((file) => probe.files.includes(file.path))) {
+        // The default probe keeps its message of old; another names the key that moved the probe.
+        problems.add(key("content"), files.map((file) => file.path), probe.path === ROOT_PROBE.path
+            ? `a site with ${INDEX_PAGES.join(" or ")} at its root (nginx's readiness probe asks for /); or a serverConfig that answers / otherwise`
+            : `a site with ${probe.files.join(" or ")} (nginx's readiness probe asks for ${key("readinessPath")} ${probe.path}); or a serverConfig that answers it otherwise`);
     }
     return problems.all.length > before ? undefined : files;
 }

@@ -8,7 +8,7 @@ import { buildNetworkPolicySpec } from "./networkPolicySpec";
 import { TIMEOUT_ANNOTATION, buildReadinessAnnotations, buildReadinessTimeouts } from "./podReadiness";
 import {
     CONFIG_MAP_ROLES, ConfigMapData, ConfigMapNaming, FILES_DIGEST_ANNOTATION, PodConfigMapNames, buildServerConfigMapData,
-    buildShipperConfigMapData, buildSiteConfigMapData, configMapNamesFor, fixedConfigMapNames, podFilesDigest,
+    buildNginxConfigMapData, buildShipperConfigMapData, buildSiteConfigMapData, configMapNamesFor, fixedConfigMapNames, podFilesDigest,
 } from "./podFiles";
 import { NGINX_CONTAINER, SIDECAR_CONTAINER, buildPodSpec } from "./podSpec";
 import { ArgScope, IMAGE_ARGS, ScopedArgs } from "./scopedArgs";
@@ -59,6 +59,8 @@ export class WebServer extends pulumi.ComponentResource {
     readonly siteConfigMap: k8s.core.v1.ConfigMap | undefined;
     /** The ConfigMap holding the server block (`serverConfig`), or `undefined` when none was given. */
     readonly serverConfigMap: k8s.core.v1.ConfigMap | undefined;
+    /** The ConfigMap holding nginx.conf (`accessLogFormat`), or `undefined` when none was given. */
+    readonly nginxConfigMap: k8s.core.v1.ConfigMap | undefined;
 
     /**
      * @param name the Pulumi name of the component; its children are named `<name>-pod`, `<name>-service`,
@@ -100,11 +102,14 @@ export class WebServer extends pulumi.ComponentResource {
         const naming: ConfigMapNaming = early.resolved.replicas !== undefined ? "byContent" : "fixed";
         // Fixed names depend only on which files are given, which is known now; names by content on the files.
         const fixedNames = podName === undefined ? undefined : naming === "fixed"
-            ? fixedConfigMapNames(podName, { site: args.content !== undefined || args.binaryContent !== undefined, serverConfig: args.serverConfig !== undefined })
+            ? fixedConfigMapNames(podName, {
+                site: args.content !== undefined || args.binaryContent !== undefined, serverConfig: args.serverConfig !== undefined,
+                nginxConfig: args.accessLogFormat !== undefined,
+            })
             : scoped.part(ArgScope.files, (r) => configMapNamesFor(podName, r, naming));
         // The shipper's name is known now, whichever the naming: its file is the component's.
         const configMapName = (role: keyof typeof CONFIG_MAP_ROLES): pulumi.Input<string> => role === "shipper"
-            ? configMapNamesFor(podName!, { site: undefined, serverConfig: undefined }, naming).shipper
+            ? configMapNamesFor(podName!, { site: undefined, serverConfig: undefined, accessLogFormat: undefined }, naming).shipper
             : pulumi.output(fixedNames!).apply((names) => names[role]!);
         const configMap = (role: keyof typeof CONFIG_MAP_ROLES, data: pulumi.Input<ConfigMapData>) => new k8s.core.v1.ConfigMap(childName(name, CONFIG_MAP_ROLES[role]), {
             metadata: { ...metadata, name: podName === undefined ? undefined : configMapName(role) },
@@ -120,14 +125,16 @@ export class WebServer extends pulumi.ComponentResource {
             : configMap("site", scoped.part(ArgScope.files, (r) => buildSiteConfigMapData(r.site ?? [])));
         this.serverConfigMap = args.serverConfig === undefined ? undefined
             : configMap("serverConfig", scoped.part(ArgScope.files, (r) => buildServerConfigMapData(r.serverConfig ?? "")));
+        this.nginxConfigMap = args.accessLogFormat === undefined ? undefined
+            : configMap("nginxConfig", scoped.part(ArgScope.files, (r) => buildNginxConfigMapData(r.accessLogFormat ?? "combined")));
         // Under a fixed name, the Pod refers to its ConfigMaps by that name, not by their outputs: a
         // ConfigMap whose files change is replaced, and a property that depends on a resource so
         // replaced becomes unknown in Pulumi's plan, which would make it replace the Deployment whole
         // (its selector unknown) instead of rolling it. The ConfigMaps still come first (dependsOn).
         // Auto-named, a ConfigMap's replacement gets a new name, which the Pod must follow: its outputs then.
         const configMapNames: pulumi.Input<PodConfigMapNames> = fixedNames
-            ?? pulumi.all([this.shipperConfigMap.metadata.name, this.siteConfigMap?.metadata.name, this.serverConfigMap?.metadata.name])
-                .apply(([shipper, site, serverConfig]) => ({ shipper, site, serverConfig }));
+            ?? pulumi.all([this.shipperConfigMap.metadata.name, this.siteConfigMap?.metadata.name, this.serverConfigMap?.metadata.name, this.nginxConfigMap?.metadata.name])
+                .apply(([shipper, site, serverConfig, nginxConfig]) => ({ shipper, site, serverConfig, nginxConfig }));
 
         // The Pod's spec: known but for its images while only they are Outputs (an image built in
         // the same program), whose values then stay leaves of the spec.
@@ -140,7 +147,7 @@ export class WebServer extends pulumi.ComponentResource {
         // An Output timeout cannot be a resource option: it goes in the provider's annotation instead.
         const timeoutIsOutput = !scoped.isKnown(ArgScope.readyTimeout);
         const readyTimeout = scoped.part(ArgScope.readyTimeout, (r) => r.readyTimeoutSeconds);
-        const dependsOn = [this.networkPolicy, this.shipperConfigMap, this.siteConfigMap, this.serverConfigMap].filter((r) => r !== undefined);
+        const dependsOn = [this.networkPolicy, this.shipperConfigMap, this.siteConfigMap, this.serverConfigMap, this.nginxConfigMap].filter((r) => r !== undefined);
         const replicas = early.resolved.replicas;
         if (replicas === undefined) {
             this.pod = new k8s.core.v1.Pod(childName(name, "pod"), {
@@ -216,6 +223,7 @@ export class WebServer extends pulumi.ComponentResource {
             shipperConfigMap: this.shipperConfigMap,
             siteConfigMap: this.siteConfigMap,
             serverConfigMap: this.serverConfigMap,
+            nginxConfigMap: this.nginxConfigMap,
         });
     }
 }
@@ -232,7 +240,7 @@ function checkEarly(name: string, args: WebServerArgs): { resolved: ResolvedWebS
     // A misspelled key is an error whatever its value: checkArgs sees the plain ones, these the rest.
     const unknownOutputs = deferred.filter((field) => !ARG_KEYS.includes(field));
     addUnknownKeys(Object.fromEntries(unknownOutputs.map((field) => [field, "(an Output)"])), ARG_KEYS, "", problems);
-    const checked = checkArgs(known as PlainWebServerArgs, { name });
+    const checked = checkArgs(known as PlainWebServerArgs, { name, deferred: new Set(deferred) });
     if (!checked.ok || !problems.isEmpty) {
         throw new WebServerConfigError([...problems.all, ...(checked.ok ? [] : checked.problems)]);
     }

@@ -15,6 +15,6 @@ import { NodePodConfigMap } from "./nodePod";
  */
 export function componentPod(args: PlainWebServerArgs = {}): { spec: k8s.types.input.core.v1.PodSpec; configMaps: NodePodConfigMap[] } {
     const shipper = `lab-shipper-${crypto.randomBytes(3).toString("hex")}`;
-    const spec = buildPodSpec(resolveArgs(args), { shipper, site: undefined, serverConfig: undefined });
+    const spec = buildPodSpec(resolveArgs(args), { shipper, site: undefined, serverConfig: undefined, nginxConfig: undefined });
     return { spec, configMaps: [{ name: shipper, ...buildShipperConfigMapData() }] };
 }

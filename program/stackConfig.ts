@@ -25,7 +25,7 @@ export const CONFIG_KEYS = {
     allowFrom: "list of peers allowed to reach port 80, each { namespaceSelector?, podSelector? } or { cidr, except? }; default: any source",
     readyTimeoutSeconds: "seconds pulumi up waits for the Pod to become Ready before failing with the kubelet's reason, at least 10; default: 300",
     podLabels: "object of extra Pod labels (not app.kubernetes.io/name or /instance); the program always adds app: webserver",
-    podAnnotations: "object of extra Pod annotations (not pulumi.com/waitFor or pulumi.com/timeoutSeconds); default: none",
+    podAnnotations: "object of extra Pod annotations (not pulumi.com/waitFor, pulumi.com/timeoutSeconds or webserver-sidecar/files-sha256); default: none",
     resources: "object { nginx?: {requests?, limits?}, sidecar?: {requests?, limits?} } of quantities, merged over the defaults",
     nodeSelector: "object of node labels the Pod's node must have; default: any node",
     tolerations: "list of { key?, operator?: Equal | Exists, value?, effect?: NoSchedule | PreferNoSchedule | NoExecute, tolerationSeconds? }; default: none",
@@ -36,6 +36,8 @@ export const CONFIG_KEYS = {
     binaryContent: "object of the site's binary files, path → base64 of their bytes (with content, at most 1 MiB); default: none",
     replicas: "1..100: that many Pods under a Deployment (rolling updates, a PodDisruptionBudget from 2); default: unset, the one bare Pod",
     serverConfig: "nginx server {} blocks replacing the image's default server; each must listen 80 on every address, logs stay the component's; default: the image's",
+    readinessPath: "the absolute URL path nginx's readiness probe asks for, e.g. /healthz (no spaces, '?' or '#'); default: /",
+    accessLogFormat: "combined | json: nginx's access lines, json one object per line; default: unset (the image's nginx.conf, combined)",
 } as const;
 type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -120,6 +122,8 @@ export function readStackConfig(
         binaryContent: parseJson(values.get("binaryContent")) as PlainWebServerArgs["binaryContent"],
         serverConfig: values.get("serverConfig"),
         replicas: parseWholeNumber(values.get("replicas")),
+        readinessPath: values.get("readinessPath"),
+        accessLogFormat: values.get("accessLogFormat") as PlainWebServerArgs["accessLogFormat"],
     };
     const webServerCheck = checkArgs(webServer, { keyPrefix: PREFIX });
     if (!webServerCheck.ok) {

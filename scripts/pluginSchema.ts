@@ -2,16 +2,16 @@
  * The plugin's schema (plugin/schema.json): what `pulumi package get-schema` of the plugin returns,
  * and what `pulumi package add` generates every language's SDK from. It is generated exactly as the
  * plugin serves it: Pulumi's component analyzer on plugin/ (its package.json, tsconfig.json and
- * index.ts, which imports ../components), through the same ComponentProvider class that
- * `componentProviderHost` runs. test/pluginSchema.test.ts fails when the committed file and the
+ * index.ts, which imports ../components), through the same provider class (WebServerProvider,
+ * Pulumi's ComponentProvider with the schema refined) that the plugin serves. test/pluginSchema.test.ts fails when the committed file and the
  * TypeScript arguments differ.
  *
  * Usage: `npx ts-node --transpile-only scripts/pluginSchema.ts` (re)writes plugin/schema.json.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { WebServer } from "../components";
+import { WebServerProvider } from "../plugin/webServerProvider";
 
 /** The plugin's directory. */
 export const PLUGIN_DIRECTORY = path.join(__dirname, "..", "plugin");
@@ -60,7 +60,7 @@ export interface TypeSchema {
  * builds a TypeScript program of the component and the SDKs' declarations.
  */
 export async function generatePluginSchema(): Promise<PackageSchema> {
-    const provider = new ComponentProvider({ components: [WebServer], name: PACKAGE_NAME, dirname: PLUGIN_DIRECTORY });
+    const provider = new WebServerProvider({ components: [WebServer], name: PACKAGE_NAME, dirname: PLUGIN_DIRECTORY });
     return asTheCliPrintsIt(JSON.parse(await provider.getSchema()) as Record<string, unknown>);
 }
 

@@ -44,6 +44,8 @@ describe("resolveArgs", () => {
             ["affinity", undefined],
             ["imagePullSecrets", undefined],
             ["hostUsers", undefined],
+            ["readinessPath", "/"],
+            ["accessLogFormat", undefined],
         ];
         for (const [field, expected] of table) {
             it(`${field} defaults to ${JSON.stringify(expected)}`, () => {
@@ -198,6 +200,14 @@ describe("resolveArgs", () => {
             ["an imagePullSecret that is not a Secret's name", { imagePullSecrets: ["Registry Creds"] }, 'imagePullSecrets[0]: got "Registry Creds"; allowed: a Secret\'s name: a DNS-1123 subdomain'],
             ["an imagePullSecret twice", { imagePullSecrets: ["creds", "creds"] }, 'imagePullSecrets[1]: got "creds"; allowed: each Secret once'],
             ["a hostUsers that is not a boolean", { hostUsers: "false" as never }, 'hostUsers: got "false"; allowed: true | false'],
+            ["a readinessPath that is relative", { readinessPath: "healthz" }, 'readinessPath: got "healthz"; allowed: an absolute URL path of at most 1024 characters'],
+            ["a readinessPath with a space", { readinessPath: "/health check" }, 'readinessPath: got "/health check"; allowed: an absolute URL path'],
+            ["a readinessPath with a query", { readinessPath: "/healthz?full=1" }, "no spaces, control characters, '?' or '#'"],
+            ["a readinessPath with a control character", { readinessPath: "/healthz\r\nHost: x" }, 'readinessPath: got "/healthz\\r\\nHost: x"; allowed: an absolute URL path'],
+            ["a readinessPath that is a number", { readinessPath: 8080 as never }, "readinessPath: got 8080; allowed: an absolute URL path"],
+            ["a readinessPath past 1024 characters", { readinessPath: `/${"a".repeat(1024)}` }, "readinessPath: got"],
+            ["a site without the page readinessPath asks for", { readinessPath: "/healthz.html", content: { "index.html": "" } },
+                'content: got ["index.html"]; allowed: a site with healthz.html or healthz.html/index.html or healthz.html/index.htm (nginx\'s readiness probe asks for readinessPath /healthz.html)'],
             ["a source range that is not a CIDR", { service: { type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0"] } },
                 'service.loadBalancerSourceRanges[0]: got "203.0.113.0"; allowed: an IPv4 or IPv6 block in CIDR notation'],
             ["source ranges on a ClusterIP Service", { service: { loadBalancerSourceRanges: ["203.0.113.0/24"] } },

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import { ARG_KEYS, RESOURCES_KEYS, SERVICE_KEYS } from "../components/args";
-import { PACKAGE_NAME, PackageSchema, SCHEMA_FILE, generatePluginSchema } from "../scripts/pluginSchema";
+import { INTEGER_PROPERTIES } from "../plugin/schemaRefinements";
+import { PACKAGE_NAME, PackageSchema, PropertySchema, SCHEMA_FILE, generatePluginSchema } from "../scripts/pluginSchema";
 
 /** How to bring plugin/schema.json up to date, for the failure messages. */
 const REGENERATE = "npx ts-node --transpile-only scripts/pluginSchema.ts";
@@ -33,10 +34,10 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         expect(Object.keys(generated.resources[WEB_SERVER].inputProperties).sort()).to.deep.equal([...ARG_KEYS].sort());
     });
 
-    it("has ServiceArgs' and ResourcesArgs' fields, and no other", () => {
+    it("has Service's and Resources' fields, and no other", () => {
         const fields = (name: string) => Object.keys(committed.types[typeToken(name)].properties ?? {}).sort();
-        expect(fields("ServiceArgs")).to.deep.equal([...SERVICE_KEYS].sort());
-        expect(fields("ResourcesArgs")).to.deep.equal([...RESOURCES_KEYS].sort());
+        expect(fields("Service")).to.deep.equal([...SERVICE_KEYS].sort());
+        expect(fields("Resources")).to.deep.equal([...RESOURCES_KEYS].sort());
     });
 
     it("describes every input, and marks as plain the ones that decide which resources exist", () => {
@@ -46,23 +47,53 @@ describe("the plugin's schema (plugin/schema.json)", function () {
             .to.deep.equal(["autoName", "networkPolicy", "podName", "replicas", "service"]);
     });
 
-    it("says each input's default, and each of ServiceArgs', in its description (the analyzer keeps TSDoc's text, not its @default tags)", () => {
+    it("says each input's default, and each of Service's, in its description (the analyzer keeps TSDoc's text, not its @default tags)", () => {
         const withoutDefault = (properties: Record<string, { description?: string }>) =>
             Object.entries(properties).filter(([, property]) => !/\nDefault: .+\.$/m.test(property.description ?? "")).map(([name]) => name);
         expect(withoutDefault(committed.resources[WEB_SERVER].inputProperties)).to.deep.equal([]);
-        expect(withoutDefault(committed.types[typeToken("ServiceArgs")].properties ?? {})).to.deep.equal([]);
+        expect(withoutDefault(committed.types[typeToken("Service")].properties ?? {})).to.deep.equal([]);
+    });
+
+    it("types every number as an integer: ports, replicas, seconds and weights (no Float64 in Go, no float in Python)", () => {
+        const numeric: string[] = [];
+        const collect = (owner: string, properties: Record<string, PropertySchema> | undefined) => {
+            for (const [name, property] of Object.entries(properties ?? {})) {
+                if (property.type === "number" || property.type === "integer") {
+                    numeric.push(`${owner}.${name}:${property.type}`);
+                }
+            }
+        };
+        collect(WEB_SERVER, committed.resources[WEB_SERVER].inputProperties);
+        for (const [token, type] of Object.entries(committed.types)) {
+            collect(token, type.properties);
+        }
+        expect(numeric.sort()).to.deep.equal(INTEGER_PROPERTIES.map(({ owner, property }) => `${owner}.${property}:integer`).sort());
+    });
+
+    it("types affinity and tolerations as the kubernetes package's Affinity and Toleration, at the version the outputs refer to, with no copies of them", () => {
+        const inputs = committed.resources[WEB_SERVER].inputProperties;
+        const kubernetesVersion = (JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as { version: string }).version;
+        expect(inputs.affinity.$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/types/kubernetes:core%2Fv1:Affinity`);
+        expect((inputs.tolerations.items as PropertySchema).$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/types/kubernetes:core%2Fv1:Toleration`);
+        expect(Object.keys(committed.types).map((token) => token.replace(typeToken(""), "")).sort())
+            .to.deep.equal(["AccessLogFormat", "ContainerResources", "NetworkPeer", "Resources", "Service", "ServiceType", "SidecarMode"]);
+    });
+
+    it("names no type ...Args, which other languages' SDKs would read as ...ArgsArgs", () => {
+        expect(Object.keys(committed.types).filter((token) => token.endsWith("Args"))).to.deep.equal([]);
     });
 
     it("gives the enums' values", () => {
         const values = (name: string) => committed.types[typeToken(name)].enum?.map((member) => member.value);
         expect(values("SidecarMode")).to.deep.equal(["native", "classic"]);
         expect(values("ServiceType")).to.deep.equal(["ClusterIP", "NodePort", "LoadBalancer"]);
+        expect(values("AccessLogFormat")).to.deep.equal(["combined", "json"]);
     });
 
     it("types the outputs as the kubernetes package's resources, at the version the project pins", () => {
         const outputs = committed.resources[WEB_SERVER].properties;
         expect(Object.keys(outputs).sort()).to.deep.equal([
-            "deployment", "networkPolicy", "networkPolicyName", "pod", "podDisruptionBudget", "podName", "selectorLabels",
+            "deployment", "networkPolicy", "networkPolicyName", "nginxConfigMap", "pod", "podDisruptionBudget", "podName", "selectorLabels",
             "serverConfigMap", "service", "serviceName", "shipperConfigMap", "siteConfigMap",
         ]);
         const kubernetesVersion = (JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as { version: string }).version;

@@ -21,9 +21,9 @@ const SITE: PlainWebServerArgs = { content: { "index.html": "<h1>hi</h1>", "css/
 describe("the Pod's files from ConfigMaps: the shipper, the site and the server block (issue 18, items 4 and 6)", () => {
     describe("the builders", () => {
         it("name each instance's ConfigMaps after its Pod, only those given", () => {
-            expect(configMapNamesFor("api", resolveArgs({}))).to.deep.equal({ shipper: "api-shipper", site: undefined, serverConfig: undefined });
-            expect(configMapNamesFor("api", resolveArgs({ ...SITE, serverConfig: SERVER })))
-                .to.deep.equal({ shipper: "api-shipper", site: "api-content", serverConfig: "api-server-config" });
+            expect(configMapNamesFor("api", resolveArgs({}))).to.deep.equal({ shipper: "api-shipper", site: undefined, serverConfig: undefined, nginxConfig: undefined });
+            expect(configMapNamesFor("api", resolveArgs({ ...SITE, serverConfig: SERVER, accessLogFormat: "json" })))
+                .to.deep.equal({ shipper: "api-shipper", site: "api-content", serverConfig: "api-server-config", nginxConfig: "api-nginx-config" });
         });
 
         it("name a Deployment's ConfigMaps by their content: new files, new names; the same files, the same names (issue 27, item 3)", () => {

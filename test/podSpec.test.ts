@@ -105,6 +105,11 @@ describe("buildPodSpec", () => {
             expect(nginx.livenessProbe.tcpSocket).to.deep.equal({ port: 80 });
             expect(nginx.livenessProbe.httpGet).to.equal(undefined);
         });
+        it("asks the readiness probe's readinessPath instead of /, the liveness probe unchanged", () => {
+            const nginx = container(podSpecFor({ readinessPath: "/healthz", serverConfig: "server { listen 80; }" }), NGINX_CONTAINER);
+            expect(nginx.readinessProbe.httpGet).to.deep.equal({ path: "/healthz", port: 80 });
+            expect(nginx.livenessProbe.tcpSocket).to.deep.equal({ port: 80 });
+        });
         it("mounts no service account token", () => {
             expect(spec.automountServiceAccountToken).to.equal(false);
         });

@@ -164,7 +164,7 @@ describe("an unknown or secret argument stays where it is used (issue 27, item 6
             nginxImage: "nginx:1.27.3", sidecarImage: "python:3.12.8-slim", namespace: "web", podLabels: { team: "web" },
             podAnnotations: { "team.example/a": "b" }, logSizeLimit: "64Mi", sidecarMode: "classic", terminationGracePeriodSeconds: 20,
             readyTimeoutSeconds: 45, allowFrom: [{ podSelector: { role: "client" } }], resources: { nginx: { limits: { memory: "256Mi" } } },
-            nodeSelector: { disk: "ssd" }, tolerations: [{ key: "dedicated", operator: "Exists" }], imagePullSecrets: ["regcred"], hostUsers: false,
+            nodeSelector: { disk: "ssd" }, tolerations: [{ key: "dedicated", operator: "Exists" }], imagePullSecrets: ["regcred"], hostUsers: false, readinessPath: "/healthz", accessLogFormat: "json",
             content: SITE.content, binaryContent: { "favicon.ico": "AAAA" }, serverConfig: "server {\n    listen 80;\n    location / { root /usr/share/nginx/html; }\n}\n",
         };
         // readyTimeoutSeconds stays plain: held in an Output it is meant to move into an annotation (webServer.test.ts).

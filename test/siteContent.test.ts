@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { resolveArgs } from "../components/args";
 import { ConfigProblem, ProblemList } from "../components/errors";
+import { probedSitePaths } from "../components/readinessPath";
 import { MAX_CONFIG_MAP_BYTES, SiteFile, isContentPath, resolveSiteContent } from "../components/siteContent";
 
 function resolve(content: unknown, binaryContent?: unknown, hasServerConfig = false): { files: SiteFile[] | undefined; problems: readonly ConfigProblem[] } {
@@ -60,6 +61,21 @@ describe("content and binaryContent: the team's site (issue 18, item 4)", () => 
         expect(problem.allowed).to.include("index.html or index.htm");
         expect(resolve({ "about.html": "" }, undefined, true).problems).to.deep.equal([]);
         expect(resolve({ "index.htm": "" }).problems).to.deep.equal([]);
+    });
+
+    it("asks for the page readinessPath names instead, unless a serverConfig answers it", () => {
+        const probe = (path: string) => ({ path, files: probedSitePaths(path) });
+        const problemsWith = (files: Record<string, string>, path: string, serverConfig = false) =>
+            resolveSiteContent(files, undefined, serverConfig, (name) => name, new ProblemList(), probe(path)) === undefined;
+        expect(problemsWith({ "healthz.html": "ok" }, "/healthz.html")).to.equal(false);
+        expect(problemsWith({ "index.html": "" }, "/healthz.html")).to.equal(true);
+        expect(problemsWith({ "index.html": "" }, "/healthz.html", true)).to.equal(false);
+        // A directory: its index page, asked with or without the trailing '/'.
+        expect(problemsWith({ "health/index.html": "ok" }, "/health/")).to.equal(false);
+        expect(problemsWith({ "health/index.htm": "ok" }, "/health")).to.equal(false);
+        expect(problemsWith({ "health.html": "ok" }, "/health/")).to.equal(true);
+        // An escape is read as nginx reads it.
+        expect(problemsWith({ "a-b.html": "ok" }, "/a%2Db.html")).to.equal(false);
     });
 
     it("is checked by resolveArgs with the stack key's prefix", () => {

@@ -71,6 +71,8 @@ describe("readStackConfig", () => {
             "webserver-sidecar:binaryContent": JSON.stringify({ "img/a.png": "AAE=" }),
             "webserver-sidecar:serverConfig": "server { listen 80; location / { index about.html; } }",
             "webserver-sidecar:replicas": "3",
+            "webserver-sidecar:readinessPath": "/healthz",
+            "webserver-sidecar:accessLogFormat": "json",
         });
         expect(config).to.deep.equal({
             cluster: { kubeconfig: { kind: "file", path: "/clusters/two.yaml" }, context: "beta", namespace: "web" },
@@ -82,7 +84,7 @@ describe("readStackConfig", () => {
                 nodeSelector: { "kubernetes.io/arch": "arm64" }, tolerations: [{ key: "dedicated", value: "web", effect: "NoSchedule" }],
                 affinity: { podAntiAffinity: {} }, imagePullSecrets: ["registry-credentials"], hostUsers: false,
                 content: { "about.html": "<p>us</p>" }, binaryContent: { "img/a.png": "AAE=" },
-                serverConfig: "server { listen 80; location / { index about.html; } }", replicas: 3,
+                serverConfig: "server { listen 80; location / { index about.html; } }", replicas: 3, readinessPath: "/healthz", accessLogFormat: "json",
             },
         });
     });
@@ -243,6 +245,10 @@ describe("readStackConfig", () => {
             ["a toleration with a bad effect", { "webserver-sidecar:tolerations": '[{"key":"a","effect":"Never"}]' }, 'webserver-sidecar:tolerations[0].effect: got "Never"; allowed: NoSchedule'],
             ["imagePullSecrets as a string", { "webserver-sidecar:imagePullSecrets": "creds" }, 'webserver-sidecar:imagePullSecrets: got "creds"; allowed: a list of Secret names'],
             ["a hostUsers that is not a boolean", { "webserver-sidecar:hostUsers": "no" }, 'webserver-sidecar:hostUsers: got "no"; allowed: true | false'],
+            ["an accessLogFormat that is not one", { "webserver-sidecar:accessLogFormat": "JSON" }, 'webserver-sidecar:accessLogFormat: got "JSON"; allowed: combined | json'],
+            ["a readinessPath that is not a path", { "webserver-sidecar:readinessPath": "healthz" }, 'webserver-sidecar:readinessPath: got "healthz"; allowed: an absolute URL path'],
+            ["a site without the page readinessPath asks for", { "webserver-sidecar:readinessPath": "/ping/", "webserver-sidecar:content": '{"index.html":""}' },
+                "allowed: a site with ping/index.html or ping/index.htm (nginx's readiness probe asks for webserver-sidecar:readinessPath /ping/)"],
             ["content that is not JSON", { "webserver-sidecar:content": "<h1>hi</h1>" }, 'webserver-sidecar:content: got "<h1>hi</h1>"; allowed: an object of files'],
             ["content without an index page", { "webserver-sidecar:content": '{"a.html":""}' }, 'webserver-sidecar:content: got ["a.html"]; allowed: a site with index.html'],
             ["a server block logging elsewhere", { "webserver-sidecar:serverConfig": "server { listen 80;\n error_log stderr; }" },

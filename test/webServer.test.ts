@@ -229,6 +229,24 @@ describe("WebServer (mocks)", () => {
         expect(registered.map((r) => r.type)).to.deep.equal(["webserver-sidecar:index:WebServer"]);
     });
 
+    it("waits for an Output readinessPath before asking the site for its page: accepted when the page is there, failing the up when not", async () => {
+        const web = new WebServer("probe-output", { content: { "healthz.html": "ok" }, readinessPath: pulumi.output("/healthz.html") });
+        await promiseOf(web.pod!.urn);
+        expect(registeredOfType(POD)[0].inputs.spec.containers[0].readinessProbe.httpGet).to.deep.equal({ path: "/healthz.html", port: 80 });
+        const failures = await unhandledRejectionsOf(() => new WebServer("probe-output-bad", { content: { "index.html": "" }, readinessPath: pulumi.output("/healthz.html") }));
+        expect((failures[0] as Error).message).to.include("content: got [\"index.html\"]; allowed: a site with healthz.html");
+    });
+
+    it("mounts its nginx.conf from its own ConfigMap only with accessLogFormat, which the Pod waits for", async () => {
+        const web = new WebServer("json-logs", { accessLogFormat: "json" });
+        await promiseOf(web.pod!.urn);
+        const configMaps = registeredOfType(CONFIG_MAP).map((r) => [r.name, Object.keys(r.inputs.data)]);
+        expect(configMaps).to.deep.equal([["json-logs-shipper", ["logShipper.py"]], ["json-logs-nginx-config", ["nginx.conf"]]]);
+        expect(registeredOfType(POD)[0].inputs.spec.volumes.map((v: { name: string }) => v.name)).to.include("nginx-config");
+        expect(web.nginxConfigMap).to.not.equal(undefined);
+        expect(new WebServer("combined-by-default").nginxConfigMap).to.equal(undefined);
+    });
+
     it("puts an Output readyTimeoutSeconds in the provider's timeout annotation, since a resource option cannot wait for it", async () => {
         const children = recordChildOptions();
         const web = new WebServer("ready-output", { readyTimeoutSeconds: pulumi.output(45) }, { transformations: children.transformations });

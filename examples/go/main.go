@@ -10,9 +10,9 @@ import (
 func main() {
 	pulumi.Run(func(ctx *pulumi.Context) error {
 		args := &webserversidecar.WebServerArgs{
-			Service: &webserversidecar.ServiceArgsArgs{
+			Service: &webserversidecar.ServiceArgs{
 				Type: webserversidecar.ServiceTypeClusterIP,
-				Port: pulumi.Float64(8080),
+				Port: pulumi.Int(8080),
 			},
 		}
 		// Unset, the objects go to the provider's namespace (the kubeconfig context's, else "default").

@@ -20,9 +20,11 @@ export class LocalNginx {
     /**
      * Starts nginx (master and one worker) with its logs in `logDirectory` and its other files under
      * `root`; resolves once it accepts connections.
+     * @param accessLog the `http {}` block's log directives (`log_format`, `access_log`) in place of
+     *   Debian's default format to `<logDirectory>/access.log`.
      * @throws when nginx is not installed, or does not listen within 10 s.
      */
-    static async start(root: string, logDirectory: string): Promise<LocalNginx> {
+    static async start(root: string, logDirectory: string, accessLog?: readonly string[]): Promise<LocalNginx> {
         if (!fs.existsSync(NGINX_BINARY)) {
             throw new Error(`${NGINX_BINARY} is missing: install Debian's nginx (scripts/test.sh does: apt-get install nginx)`);
         }
@@ -45,7 +47,7 @@ export class LocalNginx {
             `error_log ${path.join(logDirectory, "error.log")} notice;`,
             "events { worker_connections 64; }",
             "http {",
-            `    access_log ${path.join(logDirectory, "access.log")};`,
+            ...(accessLog ?? [`access_log ${path.join(logDirectory, "access.log")};`]).map((line) => `    ${line}`),
             ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => `    ${kind}_temp_path ${temporary};`),
             `    server { listen 127.0.0.1:${port}; root ${htmlDirectory}; }`,
             "}",
@@ -77,13 +79,14 @@ export class LocalNginx {
 
     /**
      * Sends `GET <target> HTTP/1.1` with `target` exactly as given (no encoding, as a client may send
-     * anything), and resolves to the response's status code.
+     * anything), with `headers` as given too, and resolves to the response's status code.
      */
-    get(target: string): Promise<number> {
+    get(target: string, headers: Readonly<Record<string, string>> = {}): Promise<number> {
         return new Promise((resolve, reject) => {
             const chunks: Buffer[] = [];
             const socket = net.connect(this.port, "127.0.0.1", () => {
-                socket.write(`GET ${target} HTTP/1.1\r\nHost: local\r\nConnection: close\r\n\r\n`);
+                const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+                socket.write(`GET ${target} HTTP/1.1\r\nHost: local\r\n${extra}Connection: close\r\n\r\n`);
             });
             socket.on("data", (chunk: Buffer) => chunks.push(chunk));
             socket.on("error", reject);
