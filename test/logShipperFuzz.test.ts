@@ -70,8 +70,17 @@ class VolumeFuzzer {
 
     /** Owned by the Pod's uid, as everything in the Pod's volume is. */
     private own(entry: string): void {
-        if (AS_ROOT) {
+        if (!AS_ROOT) {
+            return;
+        }
+        try {
             fs.lchownSync(entry, POD_UID, POD_UID);
+        } catch (error) {
+            // Removed, or moved aside with its parent, by the shipper before it was owned: its race to win.
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code !== "ENOENT" && code !== "ENOTDIR") {
+                throw error;
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 """Ship nginx's log files to stdout: every line once, in order per file, within milliseconds.
 
-This is the sidecar's whole program. The Pod runs it as `python3 -c <this file> ARGS...` in a
+This is the sidecar's whole program. The Pod runs it as
+`python3 -u /opt/webserver-sidecar/logShipper.py ARGS...`, mounted read-only from its ConfigMap, in a
 stock python image, so it uses the standard library only, of python3 3.8 or later (test/logShipper.test.ts
 runs it under 3.8 when the machine has one, and under the default python3).
 
