@@ -114,8 +114,10 @@ export class WebServer extends pulumi.ComponentResource {
         const configMap = (role: keyof typeof CONFIG_MAP_ROLES, data: pulumi.Input<ConfigMapData>) => new k8s.core.v1.ConfigMap(childName(name, CONFIG_MAP_ROLES[role]), {
             metadata: { ...metadata, name: podName === undefined ? undefined : configMapName(role) },
             data: pulumi.output(data).apply((d) => d.data),
-            // Undefined when there are no binary files: the property is then left out, not sent empty.
-            binaryData: pulumi.output(data).apply((d) => d.binaryData) as pulumi.Output<Record<string, string>>,
+            // Only for the site, and only when binaryContent is given, which is known now: an Output
+            // that turns out undefined cannot be sent as a secret (the engine refuses a secret
+            // without a value), and an unchanged stack's ConfigMaps keep no empty property.
+            ...(role === "site" && args.binaryContent !== undefined ? { binaryData: pulumi.output(data).apply((d) => d.binaryData ?? {}) } : {}),
             // Named by their content, they never change: the API server then holds them to it.
             ...(naming === "byContent" ? { immutable: true } : {}),
         }, { parent: this });
