@@ -100,18 +100,31 @@ export class WebServer extends pulumi.ComponentResource {
         // known now: the argument is given or not, even while its value is an Output. A Deployment's
         // are named by their content, so that its old Pods keep their own files through a rollout.
         const naming: ConfigMapNaming = early.resolved.replicas !== undefined ? "byContent" : "fixed";
-        // Fixed names depend only on which files are given, which is known now; names by content on the files.
+        // Fixed names depend only on which files are given, which is known now; names by content on the
+        // files, known now unless one of them is an Output.
         const fixedNames = podName === undefined ? undefined : naming === "fixed"
             ? fixedConfigMapNames(podName, {
                 site: args.content !== undefined || args.binaryContent !== undefined, serverConfig: args.serverConfig !== undefined,
                 nginxConfig: args.accessLogFormat !== undefined,
             })
-            : scoped.part(ArgScope.files, (r) => configMapNamesFor(podName, r, naming));
+            : scoped.isKnown(ArgScope.files) ? configMapNamesFor(podName, scoped.known, naming)
+                : scoped.part(ArgScope.files, (r) => configMapNamesFor(podName, r, naming));
         // The shipper's name is known now, whichever the naming: its file is the component's.
         const configMapName = (role: keyof typeof CONFIG_MAP_ROLES): pulumi.Input<string> => role === "shipper"
             ? configMapNamesFor(podName!, { site: undefined, serverConfig: undefined, accessLogFormat: undefined }, naming).shipper
-            : pulumi.output(fixedNames!).apply((names) => names[role]!);
-        const configMap = (role: keyof typeof CONFIG_MAP_ROLES, data: pulumi.Input<ConfigMapData>) => new k8s.core.v1.ConfigMap(childName(name, CONFIG_MAP_ROLES[role]), {
+            : pulumi.Output.isInstance(fixedNames) ? fixedNames.apply((names) => names[role]!) : (fixedNames as PodConfigMapNames)[role]!;
+        // Named by content and known now, each revision's ConfigMap is a Pulumi resource of its own
+        // (`<name>-content-<digest>`), not a replacement of one resource: an `up` that fails mid-rollout
+        // leaves the old one in the state as it is, so an `up` back to the old files finds it there
+        // rather than creating it again over the live one (which client-side apply refuses,
+        // AlreadyExists). Held in Outputs, the names are not known when the resources must be
+        // named: one resource, replaced (docs/operating.md says what that costs).
+        const resourceName = (role: keyof typeof CONFIG_MAP_ROLES): string => {
+            const kubernetesName = podName === undefined ? undefined : configMapName(role);
+            return naming === "byContent" && typeof kubernetesName === "string"
+                ? childName(name, kubernetesName.slice(podName!.length + 1)) : childName(name, CONFIG_MAP_ROLES[role]);
+        };
+        const configMap = (role: keyof typeof CONFIG_MAP_ROLES, data: pulumi.Input<ConfigMapData>) => new k8s.core.v1.ConfigMap(resourceName(role), {
             metadata: { ...metadata, name: podName === undefined ? undefined : configMapName(role) },
             data: pulumi.output(data).apply((d) => d.data),
             // Only for the site, and only when binaryContent is given, which is known now: an Output

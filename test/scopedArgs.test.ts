@@ -175,11 +175,15 @@ describe("an unknown or secret argument stays where it is used (issue 27, item 6
             it(`the same objects${beside.replicas !== undefined ? " with replicas and a Service" : ""}`, async () => {
                 new WebServer("plain-all", { ...ALL, ...beside });
                 await settle();
-                const plain = registered.map((r) => ({ type: r.type, name: r.name.replace("plain-all", "X"), inputs: JSON.stringify(r.inputs).replace(/plain-all/g, "X") }));
+                // A ConfigMap named by content known now is a resource of its own per revision
+                // (`X-content-<digest>`); held in an Output, one resource (`X-content`): the
+                // objects must be the same, not the resources' names.
+                const resourceName = (name: string, component: string) => name.replace(component, "X").replace(/-[0-9a-f]{10}$/, "");
+                const plain = registered.map((r) => ({ type: r.type, name: resourceName(r.name, "plain-all"), inputs: JSON.stringify(r.inputs).replace(/plain-all/g, "X") }));
                 clearRegistered();
                 new WebServer("output-all", { ...OUTPUT_ARGS, ...beside });
                 await settle();
-                const outputs = registered.map((r) => ({ type: r.type, name: r.name.replace("output-all", "X"), inputs: JSON.stringify(r.inputs).replace(/output-all/g, "X") }));
+                const outputs = registered.map((r) => ({ type: r.type, name: resourceName(r.name, "output-all"), inputs: JSON.stringify(r.inputs).replace(/output-all/g, "X") }));
                 const byName = (list: typeof plain) => [...list].sort((a, b) => (a.name < b.name ? -1 : 1));
                 for (const [i, object] of byName(outputs).entries()) {
                     expect(object, object.name).to.deep.equal(byName(plain)[i]);

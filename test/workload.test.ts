@@ -91,6 +91,9 @@ describe("replicas: the Pod under a Deployment (issue 19)", () => {
             expect(configMaps.map((c) => c.inputs.metadata.name).sort()).to.satisfy((names: string[]) =>
                 names.length === 2 && /^by-content-content-[0-9a-f]{10}$/.test(names[0]) && /^by-content-shipper-[0-9a-f]{10}$/.test(names[1]));
             expect(configMaps.map((c) => c.inputs.immutable)).to.deep.equal([true, true]);
+            // Each revision's ConfigMap is a resource of its own, named as its object: a failed rollout's
+            // `up` back to the old files finds the old one in the state, rather than creating it again.
+            expect(configMaps.map((c) => c.name).sort()).to.deep.equal(configMaps.map((c) => c.inputs.metadata.name).sort());
             const volumes = registeredOfType("kubernetes:apps/v1:Deployment")[0].inputs.spec.template.spec.volumes as { configMap?: { name: string } }[];
             expect(volumes.filter((v) => v.configMap !== undefined).map((v) => v.configMap!.name).sort()).to.deep.equal(configMaps.map((c) => c.inputs.metadata.name).sort());
         });
