@@ -323,22 +323,24 @@ describe("faults on Pulumi's side, with the real CLI", function () {
                 expect(podStatus(namespace)?.uid).to.equal(uid);
             });
 
-            it("recovers with docs/operating.md's steps: pulumi cancel; the main command's up --refresh (which adopts the Pod); refresh --clear-pending-creates", async () => {
+            it("recovers with docs/operating.md's steps: pulumi cancel; refresh --import-pending-creates of the Pod (its URN, namespace/name); up changes nothing", async () => {
                 const cancel = await runCli(stack, ["cancel", "--yes"]);
                 expect(cancel.code, cancel.output).to.equal(0);
                 expect(stackLockFiles(stack)).to.deep.equal([]);
                 expect((await stateSummary(stack)).pending).to.deep.equal([`creating ${POD}`]);
 
-                // What scripts/dev-stack.sh runs. Server-side apply creates the Pod over the existing one (same name): no duplicate.
-                const up = await runCli(stack, ["up", "--yes", "--refresh"]);
-                expect(up.code, up.output).to.equal(0);
-                expectWithin(up, CONVERGE_BOUND_MS, "the up after pulumi cancel");
-                expect(liveNames("pods", namespace)).to.deep.equal(["webserver"]);
-                // The pending create outlives a successful up: only a refresh that is told to clears it.
-                expect((await stateSummary(stack)).pending).to.deep.equal([`creating ${POD}`]);
-
-                const refresh = await runCli(stack, ["refresh", "--yes", "--clear-pending-creates"]);
+                // Client-side apply (program/provider.ts) never takes over an existing object: an `up`
+                // now would fail with AlreadyExists. The refresh records the Pod the killed run made.
+                const exported = JSON.parse((await runCli(stack, ["stack", "export"])).stdout) as
+                    { deployment: { pending_operations: { resource: { urn: string } }[] } };
+                const urn = exported.deployment.pending_operations[0].resource.urn;
+                const refresh = await runCli(stack, ["refresh", "--yes", "--import-pending-creates", urn, "--import-pending-creates", `${namespace}/webserver`]);
                 expect(refresh.code, refresh.output).to.equal(0);
+                expect((await stateSummary(stack)).pending).to.deep.equal([]);
+
+                const up = await runCli(stack, ["up", "--yes"]);
+                expect(up.code, up.output).to.equal(0);
+                expectWithin(up, CONVERGE_BOUND_MS, "the up after the refresh");
                 await expectConverged(stack, namespace, uid);
             });
         });
