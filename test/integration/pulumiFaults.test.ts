@@ -15,7 +15,7 @@ import { DroppingPort } from "../../lab/droppingPort";
 import { livePods } from "../../lab/livePods";
 import { CliResult, runCli, startCli, stackLockFiles, stateSummary } from "../../lab/pulumiCli";
 import { waitFor } from "../../lab/polling";
-import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, liveNames } from "../../lab/pulumiHarness";
+import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl, liveNames } from "../../lab/pulumiHarness";
 import { closedPort } from "../helpers/loopbackPorts";
 import { currentContext } from "./clusterCapabilities";
 
@@ -323,25 +323,27 @@ describe("faults on Pulumi's side, with the real CLI", function () {
                 expect(podStatus(namespace)?.uid).to.equal(uid);
             });
 
-            it("recovers with docs/operating.md's steps: pulumi cancel; refresh --import-pending-creates of the Pod (its URN, namespace/name); up changes nothing", async () => {
+            it("recovers with docs/operating.md's steps: pulumi cancel; refresh --clear-pending-creates; the killed run's Pod deleted; up creates it anew", async () => {
                 const cancel = await runCli(stack, ["cancel", "--yes"]);
                 expect(cancel.code, cancel.output).to.equal(0);
                 expect(stackLockFiles(stack)).to.deep.equal([]);
                 expect((await stateSummary(stack)).pending).to.deep.equal([`creating ${POD}`]);
 
                 // Client-side apply (program/provider.ts) never takes over an existing object: an `up`
-                // now would fail with AlreadyExists. The refresh records the Pod the killed run made.
-                const exported = JSON.parse((await runCli(stack, ["stack", "export"])).stdout) as
-                    { deployment: { pending_operations: { resource: { urn: string } }[] } };
-                const urn = exported.deployment.pending_operations[0].resource.urn;
-                const refresh = await runCli(stack, ["refresh", "--yes", "--import-pending-creates", urn, "--import-pending-creates", `${namespace}/webserver`]);
-                expect(refresh.code, refresh.output).to.equal(0);
-                expect((await stateSummary(stack)).pending).to.deep.equal([]);
+                // now fails with AlreadyExists, naming the Pod, and changes nothing.
+                const refused = await runCli(stack, ["up", "--yes"]);
+                expect(refused.code).to.not.equal(0);
+                expect(refused.output).to.include('pods "webserver" already exists');
+                expect(podStatus(namespace)?.uid).to.equal(uid);
 
+                const refresh = await runCli(stack, ["refresh", "--yes", "--clear-pending-creates"]);
+                expect(refresh.code, refresh.output).to.equal(0);
+                kubectl(["delete", "pod", "webserver", "-n", namespace, "--wait=true"]);
                 const up = await runCli(stack, ["up", "--yes"]);
                 expect(up.code, up.output).to.equal(0);
                 expectWithin(up, CONVERGE_BOUND_MS, "the up after the refresh");
-                await expectConverged(stack, namespace, uid);
+                await expectConverged(stack, namespace, podStatus(namespace)!.uid);
+                expect(podStatus(namespace)!.uid, "a new Pod").to.not.equal(uid);
             });
         });
     });
