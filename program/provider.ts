@@ -7,6 +7,15 @@ import { ClusterSettings } from "./stackConfig";
  * An explicit provider (rather than the ambient default) makes the target visible in code and in
  * the state, and lets the stack config choose kubeconfig, context and namespace.
  * Inline kubeconfig contents are credentials, so they are marked secret.
+ *
+ * Client-side apply (`enableServerSideApply: false`), so that every change previews as what it will
+ * do. With server-side apply, the provider up to 4.28 (4.25.0 read and run here) previews the
+ * replacement of a Pod (any change to its spec but the images) as a dry-run apply under the same
+ * name, which the API server refuses as an update of the live Pod ("pod updates may not change
+ * fields other than"): `pulumi preview` fails, and with it a team's pull-request check. In
+ * client-side mode the provider plans the replacement from the inputs and `up` replaces the Pod.
+ * The trade-off (docs/operating.md#how-changes-are-previewed): the preview of a create is not a
+ * dry run on the server, and the provider keeps its own last-applied annotation on each object.
  */
 export function buildProviderArgs(cluster: ClusterSettings): k8s.ProviderArgs {
     const kubeconfig = cluster.kubeconfig.kind === "inline" ? pulumi.secret(cluster.kubeconfig.contents)
@@ -16,5 +25,6 @@ export function buildProviderArgs(cluster: ClusterSettings): k8s.ProviderArgs {
         ...(kubeconfig !== undefined ? { kubeconfig } : {}),
         ...(cluster.context !== undefined ? { context: cluster.context } : {}),
         namespace: cluster.namespace,
+        enableServerSideApply: false,
     };
 }

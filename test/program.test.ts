@@ -116,6 +116,13 @@ describe("the program, index.ts (mocks)", () => {
         expect(outputs.namespace).to.equal("web");
     });
 
+    it("makes the provider apply client-side, so that a change to the Pod's spec previews as its replacement", async () => {
+        await promiseOf((await runProgram({})).podNames);
+        const [provider] = registered;
+        // Mocks hand booleans to the engine as strings, as provider inputs are serialized.
+        expect(String(provider.inputs.enableServerSideApply)).to.equal("false");
+    });
+
     it("builds the provider from Pulumi's conventional kubernetes:context and kubernetes:namespace keys too", async () => {
         const outputs = await runProgram({ "kubernetes:context": "beta", "kubernetes:namespace": "web" });
         await promiseOf(outputs.podNames);
