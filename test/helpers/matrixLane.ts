@@ -11,6 +11,8 @@ import { ObservedStack, observe } from "./liveObservation";
 /** A deployed stack the matrix runs on, and the config it was deployed with (without the prefix). */
 export interface MatrixLane extends ObservedStack {
     readonly kind: StackKind;
+    /** Which of the stacks of its kind this is (they share the rows), from 0. */
+    readonly index: number;
     readonly baseConfig: Readonly<Record<string, string>>;
 }
 
