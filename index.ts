@@ -16,7 +16,8 @@ import { machineEnvironment } from "./program/kubeconfig";
 import { checkClusterReachable, liveReachabilityDependencies } from "./program/clusterReachability";
 import { buildProviderArgs } from "./program/provider";
 import { deploymentPodNames } from "./program/runningPods";
-import { secretConfigKeys } from "./program/secretConfigKeys";
+import { withSecretArgs } from "./program/secretArgs";
+import { secretClusterSettings, secretConfigKeys } from "./program/secretConfigKeys";
 import { readStackConfig } from "./program/stackConfig";
 
 /** The tutorial's name for its Pod (and this program's Service and NetworkPolicy), and its `app` label. */
@@ -25,7 +26,7 @@ const TUTORIAL_NAME = "webserver";
 /** The stack outputs: an object rather than `export const`s, so that serviceName can be absent. */
 interface StackOutputs {
     readonly podNames: pulumi.Output<string[]>;
-    readonly namespace: string;
+    readonly namespace: pulumi.Input<string>;
     readonly serviceName?: pulumi.Output<string>;
     readonly networkPolicyName?: pulumi.Output<string>;
 }
@@ -33,26 +34,28 @@ interface StackOutputs {
 async function main(): Promise<StackOutputs> {
     const rawConfig = pulumi.runtime.allConfig();
     const machine = machineEnvironment();
-    const config = readStackConfig(rawConfig, machine, secretConfigKeys(rawConfig));
+    const secretKeys = secretConfigKeys(rawConfig);
+    const config = readStackConfig(rawConfig, machine, secretKeys);
     // Before anything is registered: `up` stops here when the cluster does not answer, and a
     // preview says so. Under unit-test mocks there is no engine and no cluster: nothing to check.
     if (pulumi.runtime.hasEngine()) {
         await checkClusterReachable(config.cluster, liveReachabilityDependencies(machine));
     }
-    const provider = new k8s.Provider("k8s", buildProviderArgs(config.cluster));
+    const secretSettings = secretClusterSettings(secretKeys);
+    const provider = new k8s.Provider("k8s", buildProviderArgs(config.cluster, secretSettings));
     // The tutorial's names: the Pod, Service and NetworkPolicy are `webserver` (so its kubectl
     // walkthrough works as written), and the Pod keeps its `app: webserver` label, which nothing
     // selects on any more (the selector is the instance's recommended labels: components/naming.ts).
+    // Each argument set with --secret is held in pulumi.secret again (secretArgs.ts).
     const webServer = new WebServer(TUTORIAL_NAME, {
-        ...config.webServer,
+        ...withSecretArgs({ ...config.webServer, podLabels: { app: TUTORIAL_NAME, ...config.webServer.podLabels } }, secretKeys),
         podName: TUTORIAL_NAME,
-        podLabels: { app: TUTORIAL_NAME, ...config.webServer.podLabels },
     }, { providers: [provider] });
     return {
         // With replicas, the Deployment's Pods, read from the cluster after the rollout (runningPods.ts).
         podNames: webServer.deployment === undefined ? pulumi.all([webServer.podName!])
             : deploymentPodNames(config.cluster, webServer.deployment.metadata, webServer.selectorLabels),
-        namespace: config.cluster.namespace,
+        namespace: secretSettings.has("namespace") ? pulumi.secret(config.cluster.namespace) : config.cluster.namespace,
         ...(webServer.serviceName !== undefined ? { serviceName: webServer.serviceName } : {}),
         ...(webServer.networkPolicyName !== undefined ? { networkPolicyName: webServer.networkPolicyName } : {}),
     };

@@ -1,6 +1,6 @@
 import { NetworkPeer, ResolvedNetworkPeer, checkAllowFrom } from "./allowFrom";
 import type * as pulumi from "@pulumi/pulumi";
-import { ConfigProblem, ProblemList, WebServerConfigError, addUnknownKeys } from "./errors";
+import { ConfigProblem, ProblemList, WebServerConfigError, addUnknownKeys, hideSecretValues } from "./errors";
 import {
     RESERVED_ANNOTATIONS, ResolvedContainerResources, ResolvedToleration, ResourcesArgs, TolerationArgs,
     resolveAffinity, resolveAnnotations, resolveContainerResources, resolveImagePullSecrets, resolveNodeSelector, resolveTolerations,
@@ -263,7 +263,7 @@ export interface WebServerArgs {
     readonly binaryContent?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /**
      * nginx `server {}` blocks in place of the image's default server (its conf.d/default.conf),
-     * e.g. for redirects, caching headers or a proxy. At least one must `listen 80;` (the Pod's
+     * e.g. for redirects, caching headers or a proxy. Each must `listen 80;` (the Pod's
      * port). The log format and files stay the component's, which the shipper reads: an
      * `access_log` or `error_log` elsewhere, or a `log_format`, is refused. A change replaces the Pod.
      * Default: unset (the image's default server: static files from the document root).
@@ -439,6 +439,8 @@ export interface ArgsContext {
     readonly name?: string;
     /** How the keys are named in messages: `""` for component args, `webserver-sidecar:` for stack config. @default "" */
     readonly keyPrefix?: string;
+    /** The arguments whose values are secrets (by name, without the prefix): messages never show them. @default none */
+    readonly secretKeys?: ReadonlySet<string>;
 }
 
 /** What {@link checkArgs} found: the resolved arguments, or every problem with them. */
@@ -576,7 +578,7 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
     }
 
     if (!problems.isEmpty) {
-        return { ok: false, problems: problems.all };
+        return { ok: false, problems: hideSecretValues(problems.all, new Set([...context.secretKeys ?? []].map(key))) };
     }
     return {
         ok: true,

@@ -28,6 +28,33 @@ export function formatProblem(problem: ConfigProblem): string {
     return `${problem.key}: got ${describeValue(problem.value)}; allowed: ${problem.allowed}`;
 }
 
+/** How a secret value appears in a message: never its contents, not even a part of them. */
+export const SECRET_VALUE_SHOWN = "[secret]";
+
+/**
+ * The problems with the value of every secret key hidden: a value set with `--secret`, or given as
+ * a secret Output, holds something its owner never wants printed, and an error message ends up in
+ * CI logs and pull-request comments. A problem's key is the secret key itself or a part of it
+ * (`service.port` of `service`, `serverConfig (log_format, line 4)` of `serverConfig`), alone or in
+ * a pair (`a + b`).
+ */
+export function hideSecretValues(problems: readonly ConfigProblem[], secretKeys: ReadonlySet<string>): ConfigProblem[] {
+    if (secretKeys.size === 0) {
+        return [...problems];
+    }
+    // The secret key a key is part of: a part's name (an annotation's key, a file's path) is the
+    // secret's too, so the message names the secret key alone.
+    const secretOf = (key: string) => [...secretKeys].find((secret) =>
+        key === secret || [".", "[", " "].some((separator) => key.startsWith(`${secret}${separator}`)));
+    return problems.map((problem) => {
+        const parts = problem.key.split(" + ");
+        if (!parts.some((part) => secretOf(part) !== undefined)) {
+            return problem;
+        }
+        return { ...problem, key: parts.map((part) => secretOf(part) ?? part).join(" + "), value: SECRET_VALUE_SHOWN };
+    });
+}
+
 /**
  * Thrown before any resource is registered when stack config or component arguments are invalid.
  * It carries every problem found, not just the first, so one `pulumi preview` shows them all.

@@ -27,15 +27,58 @@ export const CONFIG_MAP_ROLES = { shipper: "shipper", site: "content", serverCon
 export const SERVER_CONFIG_FILE = "default.conf";
 
 /**
- * The Kubernetes names of the ConfigMaps when the Pod's name is fixed: `<podName>-<role>`, so that
- * each instance has its own and `kubectl get configmaps` shows whose they are.
+ * How a fixed-name instance names its ConfigMaps:
+ * - `fixed`: `<podName>-<role>`, for the bare Pod, which is replaced (deleted first) with its files;
+ * - `byContent`: `<podName>-<role>-<digest of the data>`, for a Deployment. Its rollout keeps old Pods
+ *   running beside new ones, and an old Pod that waits, or restarts, must keep reading its own
+ *   revision's files: new files get a new, immutable ConfigMap, and the old one stays until the
+ *   `up` that replaced it has succeeded (Pulumi deletes what it replaced at the end of a
+ *   successful update; a failed or stuck one leaves it in place).
  */
-export function configMapNamesFor(podName: string, args: Pick<ResolvedWebServerArgs, "site" | "serverConfig">): PodConfigMapNames {
+export type ConfigMapNaming = "fixed" | "byContent";
+
+/** How many hex digits of the data's SHA-256 name a content-named ConfigMap: 40 bits, no collision among one instance's revisions. */
+export const CONTENT_NAME_DIGITS = 10;
+
+/**
+ * The Kubernetes names of the ConfigMaps when the Pod's name is fixed, so that each instance has
+ * its own and `kubectl get configmaps` shows whose they are (see {@link ConfigMapNaming}).
+ */
+export function configMapNamesFor(
+    podName: string, args: Pick<ResolvedWebServerArgs, "site" | "serverConfig">, naming: ConfigMapNaming = "fixed",
+): PodConfigMapNames {
+    if (naming === "fixed") {
+        return fixedConfigMapNames(podName, { site: args.site !== undefined, serverConfig: args.serverConfig !== undefined });
+    }
+    const named = (role: keyof typeof CONFIG_MAP_ROLES, data: ConfigMapData) => `${podName}-${CONFIG_MAP_ROLES[role]}-${configMapDataDigest(data)}`;
+    return {
+        shipper: named("shipper", buildShipperConfigMapData()),
+        site: args.site === undefined ? undefined : named("site", buildSiteConfigMapData(args.site)),
+        serverConfig: args.serverConfig === undefined ? undefined : named("serverConfig", buildServerConfigMapData(args.serverConfig)),
+    };
+}
+
+/** The `fixed` names, `<podName>-<role>`: they depend only on which files are given, not on what they hold. */
+export function fixedConfigMapNames(podName: string, given: { readonly site: boolean; readonly serverConfig: boolean }): PodConfigMapNames {
     return {
         shipper: `${podName}-${CONFIG_MAP_ROLES.shipper}`,
-        site: args.site === undefined ? undefined : `${podName}-${CONFIG_MAP_ROLES.site}`,
-        serverConfig: args.serverConfig === undefined ? undefined : `${podName}-${CONFIG_MAP_ROLES.serverConfig}`,
+        site: given.site ? `${podName}-${CONFIG_MAP_ROLES.site}` : undefined,
+        serverConfig: given.serverConfig ? `${podName}-${CONFIG_MAP_ROLES.serverConfig}` : undefined,
     };
+}
+
+/** The first {@link CONTENT_NAME_DIGITS} hex digits of the SHA-256 of a ConfigMap's data: keys and values, text and bytes apart. */
+export function configMapDataDigest(data: ConfigMapData): string {
+    const hash = createHash("sha256");
+    for (const [kind, entries] of [["data", data.data], ["binaryData", data.binaryData ?? {}]] as const) {
+        for (const [key, value] of Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+            // Lengths first: no two different sets of entries hash the same input.
+            for (const part of [kind, key, value]) {
+                hash.update(`${Buffer.byteLength(part, "utf8")}:`).update(part, "utf8");
+            }
+        }
+    }
+    return hash.digest("hex").slice(0, CONTENT_NAME_DIGITS);
 }
 
 /** The data of a ConfigMap: text in `data`, bytes (base64) in `binaryData`. */

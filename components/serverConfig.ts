@@ -1,10 +1,18 @@
 /**
  * `serverConfig`: the team's own nginx `server {}` block, in place of the image's default one.
- * Checked here, before anything is registered, for what the Pod depends on: a block that listens on
- * nginx's port (the probes and the Service target it) and logs only where the shipper reads.
- * The rest of nginx's syntax is nginx's to check, when the Pod starts.
+ * Checked here, before anything is registered: its syntax, read as nginx reads it
+ * (nginxConfigSyntax.ts), and what the Pod depends on: every server listens where the probe and
+ * the Service connect (nginxListen.ts), and logs only where the shipper reads. What the
+ * directives mean (unknown names, wrong places, bad values) is nginx's to check when the Pod
+ * starts; test/serverConfigDifferential.test.ts holds the two to that division on a corpus.
+ *
+ * Messages name the directive and its line, and describe what is wrong in our own words: they
+ * never quote the block, which may be a secret (`pulumi config set --secret`), so a message is
+ * safe to print in a CI log whoever reads it.
  */
 import { ProblemList } from "./errors";
+import { allDirectives, NginxDirective, NginxSyntaxError, parseNginxConfig } from "./nginxConfigSyntax";
+import { listenProblem, listensOnIpv4, REACHABLE_LISTEN_RULE } from "./nginxListen";
 
 /** Where nginx's logs go and in which format: the component's, which the shipper follows. */
 export const ACCESS_LOG_PATH = "/var/log/nginx/access.log";
@@ -15,170 +23,59 @@ export const ACCESS_LOG_FORMAT = "main";
 /** The largest server block accepted: well inside a ConfigMap's 1 MiB, and far more than a real one needs. */
 export const MAX_SERVER_CONFIG_BYTES = 64 * 1024;
 
-/** One directive of nginx's configuration: its name, its arguments and, for a block, what it holds. */
-export interface NginxDirective {
-    readonly name: string;
-    readonly args: readonly string[];
-    readonly block: readonly NginxDirective[] | undefined;
-    /** The 1-based line the directive starts on, for messages. */
-    readonly line: number;
-}
-
-/** A token of nginx's configuration language: a word (quotes removed) or one of `;`, `{`, `}`. */
-interface Token {
-    readonly text: string;
-    readonly quoted: boolean;
-    readonly line: number;
-}
-
-/**
- * Splits nginx configuration text into tokens as nginx reads it: `#` starts a comment outside
- * quotes, quotes group a word (with `\` escapes), `;`, `{` and `}` stand alone.
- * @throws {Error} on an unterminated quote.
- */
-export function tokenizeNginxConfig(text: string): Token[] {
-    const tokens: Token[] = [];
-    let line = 1;
-    let index = 0;
-    while (index < text.length) {
-        const char = text[index];
-        if (char === "\n") {
-            line += 1;
-            index += 1;
-        } else if (/\s/.test(char)) {
-            index += 1;
-        } else if (char === "#") {
-            while (index < text.length && text[index] !== "\n") {
-                index += 1;
-            }
-        } else if (char === ";" || char === "{" || char === "}") {
-            tokens.push({ text: char, quoted: false, line });
-            index += 1;
-        } else if (char === "\"" || char === "'") {
-            const startLine = line;
-            let word = "";
-            index += 1;
-            while (index < text.length && text[index] !== char) {
-                if (text[index] === "\\" && index + 1 < text.length) {
-                    index += 1;
-                }
-                if (text[index] === "\n") {
-                    line += 1;
-                }
-                word += text[index];
-                index += 1;
-            }
-            if (index >= text.length) {
-                throw new Error(`an unterminated ${char} quote from line ${startLine}`);
-            }
-            index += 1;
-            tokens.push({ text: word, quoted: true, line: startLine });
-        } else {
-            let word = "";
-            while (index < text.length && !/[\s;{}#"']/.test(text[index])) {
-                word += text[index];
-                index += 1;
-            }
-            tokens.push({ text: word, quoted: false, line });
-        }
-    }
-    return tokens;
-}
-
-/**
- * Parses nginx configuration text into its directives.
- * @throws {Error} naming the line, on a directive without `;` or a `{` or `}` out of place.
- */
-export function parseNginxConfig(text: string): NginxDirective[] {
-    const tokens = tokenizeNginxConfig(text);
-    let position = 0;
-    const parseBlock = (closedBy: Token | undefined): NginxDirective[] => {
-        const directives: NginxDirective[] = [];
-        while (position < tokens.length) {
-            const first = tokens[position];
-            if (first.text === "}" && !first.quoted) {
-                if (closedBy === undefined) {
-                    throw new Error(`an unexpected "}" on line ${first.line}`);
-                }
-                position += 1;
-                return directives;
-            }
-            if ((first.text === ";" || first.text === "{") && !first.quoted) {
-                throw new Error(`an unexpected "${first.text}" on line ${first.line}`);
-            }
-            const args: string[] = [];
-            position += 1;
-            for (;;) {
-                const token = tokens[position];
-                if (token === undefined) {
-                    throw new Error(`the directive "${first.text}" on line ${first.line} does not end with ";" or a block`);
-                }
-                position += 1;
-                if (!token.quoted && token.text === ";") {
-                    directives.push({ name: first.text, args, block: undefined, line: first.line });
-                    break;
-                }
-                if (!token.quoted && token.text === "{") {
-                    directives.push({ name: first.text, args, block: parseBlock(token), line: first.line });
-                    break;
-                }
-                if (!token.quoted && token.text === "}") {
-                    throw new Error(`the directive "${first.text}" on line ${first.line} does not end with ";" before "}"`);
-                }
-                args.push(token.text);
-            }
-        }
-        if (closedBy !== undefined) {
-            throw new Error(`the block opened on line ${closedBy.line} is not closed with "}"`);
-        }
-        return directives;
-    };
-    return parseBlock(undefined);
-}
-
-/** Every directive, blocks' contents included, depth first. */
-function allDirectives(directives: readonly NginxDirective[]): NginxDirective[] {
-    return directives.flatMap((directive) => [directive, ...allDirectives(directive.block ?? [])]);
-}
-
 /** What `serverConfig` must be, for messages. */
-export const SERVER_CONFIG_RULE = "nginx server {} blocks (the text of a conf.d file), listening on port 80";
+export const SERVER_CONFIG_RULE = "nginx server {} blocks (the text of a conf.d file) that nginx 1.22 can read, listening on port 80";
 
-/** Whether a `listen` directive's arguments listen on port 80 (`80`, `*:80`, `0.0.0.0:80`, `[::]:80`). */
-function listensOnPort80(args: readonly string[]): boolean {
-    const address = args[0] ?? "";
-    return /^(?:.*:)?80$/.test(address) && !address.startsWith("unix:");
-}
+const ACCESS_LOG_RULE = `access_log ${ACCESS_LOG_PATH} [${ACCESS_LOG_FORMAT}] [if=...], or access_log off: `
+    + `the shipper reads only ${ACCESS_LOG_PATH}, in the component's format, unbuffered`;
+const ERROR_LOG_RULE = `error_log ${ERROR_LOG_PATH} [level]: the shipper reads only ${ERROR_LOG_PATH}`;
+const LOG_FORMAT_RULE = `no log_format: the access log keeps the component's format (${ACCESS_LOG_FORMAT}), which the shipper ships as is`;
+const SERVER_LISTEN_RULE = `a listen on IPv4 port 80 in every server block (${REACHABLE_LISTEN_RULE}); `
+    + "without one, nginx (as the Pod's non-root user) listens on 8000 and the Pod is never Ready";
 
 /**
  * Checks an access_log or error_log directive: only the component's file (the shipper reads no
  * other) in the component's format, or `access_log off`.
- * @returns what is wrong, or `undefined`.
+ * @returns what is wrong, in words that quote none of the directive, or `undefined`.
  */
 function logDirectiveProblem(directive: NginxDirective): string | undefined {
     const [target, ...rest] = directive.args;
     if (directive.name === "access_log") {
-        if (target === "off" && rest.length === 0) {
-            return undefined;
+        if (target === "off") {
+            return rest.length === 0 ? undefined : "arguments after off";
         }
         const [format, ...options] = rest;
-        const formatOk = format === undefined || format === ACCESS_LOG_FORMAT;
-        const optionsOk = options.every((option) => option.startsWith("if="));
-        if (target === ACCESS_LOG_PATH && formatOk && optionsOk) {
-            return undefined;
+        if (target !== ACCESS_LOG_PATH) {
+            return `a destination other than ${ACCESS_LOG_PATH}`;
         }
-        return `access_log ${ACCESS_LOG_PATH} [${ACCESS_LOG_FORMAT}] [if=...], or access_log off: the shipper reads only ${ACCESS_LOG_PATH}, in the component's format, unbuffered`;
+        if (format !== undefined && format !== ACCESS_LOG_FORMAT) {
+            return `a format other than ${ACCESS_LOG_FORMAT}`;
+        }
+        return options.every((option) => option.startsWith("if=")) ? undefined : "an option other than if=";
     }
-    if (target === ERROR_LOG_PATH && rest.length <= 1) {
-        return undefined;
+    if (target !== ERROR_LOG_PATH) {
+        return `a destination other than ${ERROR_LOG_PATH}`;
     }
-    return `error_log ${ERROR_LOG_PATH} [level]: the shipper reads only ${ERROR_LOG_PATH}`;
+    return rest.length <= 1 ? undefined : "more than a level after the file";
+}
+
+/** Records the problems of one top-level server block's listens: each must be reachable, and one IPv4. */
+function addListenProblems(server: NginxDirective, key: string, problems: ProblemList): void {
+    const listens = (server.block ?? []).filter((directive) => directive.name === "listen");
+    const unreachable = listens.filter((listen) => listenProblem(listen.args) !== undefined);
+    for (const listen of unreachable) {
+        problems.add(`${key} (listen, line ${listen.line})`, `(${listenProblem(listen.args)})`, REACHABLE_LISTEN_RULE);
+    }
+    if (unreachable.length === 0 && !listens.some((listen) => listensOnIpv4(listen.args))) {
+        problems.add(`${key} (server, line ${server.line})`,
+            listens.length === 0 ? "(no listen)" : "(only IPv6 listens: the Pod's IP is IPv4)", SERVER_LISTEN_RULE);
+    }
 }
 
 /**
- * Checks `serverConfig`: nginx syntax that parses, only `server` blocks (and the http-level
- * directives a conf.d file may hold) at the top, at least one server listening on port 80, and no
- * log written anywhere but the component's files.
+ * Checks `serverConfig`: text that nginx's parser reads, at least one `server` block at the top,
+ * every server listening where the probe reaches it, and no log written anywhere but the
+ * component's files. Each message names the key, the directive and its line, never the text.
  * @param key the argument's name in messages.
  * @returns the text as given, or `undefined` when it was not given (the image's default server).
  */
@@ -187,7 +84,8 @@ export function resolveServerConfig(value: unknown, key: string, problems: Probl
         return undefined;
     }
     if (typeof value !== "string" || value.trim() === "") {
-        problems.add(key, value, SERVER_CONFIG_RULE);
+        // Whitespace quotes nothing; anything else is described, not shown.
+        problems.add(key, typeof value === "string" ? value : `(${typeof value === "object" ? "an object" : `a ${typeof value}`})`, SERVER_CONFIG_RULE);
         return undefined;
     }
     const bytes = Buffer.byteLength(value, "utf8");
@@ -199,26 +97,28 @@ export function resolveServerConfig(value: unknown, key: string, problems: Probl
     try {
         directives = parseNginxConfig(value);
     } catch (error) {
-        problems.add(key, `(${(error as Error).message})`, SERVER_CONFIG_RULE);
+        if (!(error instanceof NginxSyntaxError)) {
+            throw error;
+        }
+        problems.add(`${key} (line ${error.line})`, `(${error.reason})`, SERVER_CONFIG_RULE);
         return undefined;
     }
     const servers = directives.filter((directive) => directive.name === "server" && directive.block !== undefined);
     if (servers.length === 0) {
         problems.add(key, "(no server {} block)", SERVER_CONFIG_RULE);
-    } else if (!servers.some((server) => server.block!.some((d) => d.name === "listen" && listensOnPort80(d.args)))) {
-        // Without one, nginx (as a non-root user) would listen on 8000: the Pod would never be Ready.
-        problems.add(`${key} (listen)`, "(no server listens on port 80)",
-            "a server block with `listen 80;`: nginx's port, which the probes and the Service use");
+    }
+    for (const server of servers) {
+        addListenProblems(server, key, problems);
     }
     for (const directive of allDirectives(directives)) {
         if (directive.name === "access_log" || directive.name === "error_log") {
             const problem = logDirectiveProblem(directive);
             if (problem !== undefined) {
-                problems.add(`${key} (${directive.name}, line ${directive.line})`, [directive.name, ...directive.args].join(" "), problem);
+                problems.add(`${key} (${directive.name}, line ${directive.line})`, `(${problem})`,
+                    directive.name === "access_log" ? ACCESS_LOG_RULE : ERROR_LOG_RULE);
             }
         } else if (directive.name === "log_format") {
-            problems.add(`${key} (log_format, line ${directive.line})`, [directive.name, ...directive.args].join(" "),
-                `no log_format: the access log keeps the component's format (${ACCESS_LOG_FORMAT}), which the shipper ships as is`);
+            problems.add(`${key} (log_format, line ${directive.line})`, "(a log_format)", LOG_FORMAT_RULE);
         }
     }
     return value;

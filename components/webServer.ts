@@ -2,17 +2,23 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ARG_KEYS, PlainWebServerArgs, ResolvedWebServerArgs, WebServerArgs, checkArgs } from "./args";
 import { ProblemList, WebServerConfigError, addUnknownKeys } from "./errors";
-import { plainOnlyProblems, resolveWhenKnown, splitKnown } from "./inputs";
+import { plainOnlyProblems, splitKnown } from "./inputs";
 import { childName } from "./naming";
 import { buildNetworkPolicySpec } from "./networkPolicySpec";
-import { buildReadinessAnnotations, buildReadinessTimeouts } from "./podReadiness";
+import { TIMEOUT_ANNOTATION, buildReadinessAnnotations, buildReadinessTimeouts } from "./podReadiness";
 import {
-    CONFIG_MAP_ROLES, ConfigMapData, FILES_DIGEST_ANNOTATION, PodConfigMapNames, buildServerConfigMapData, buildShipperConfigMapData,
-    buildSiteConfigMapData, configMapNamesFor, podFilesDigest,
+    CONFIG_MAP_ROLES, ConfigMapData, ConfigMapNaming, FILES_DIGEST_ANNOTATION, PodConfigMapNames, buildServerConfigMapData,
+    buildShipperConfigMapData, buildSiteConfigMapData, configMapNamesFor, fixedConfigMapNames, podFilesDigest,
 } from "./podFiles";
-import { buildPodSpec } from "./podSpec";
+import { NGINX_CONTAINER, SIDECAR_CONTAINER, buildPodSpec } from "./podSpec";
+import { ArgScope, IMAGE_ARGS, ScopedArgs } from "./scopedArgs";
 import { buildServiceSpec } from "./serviceSpec";
-import { MIN_REPLICAS_FOR_BUDGET, buildDeploymentSpec, buildPodDisruptionBudgetSpec } from "./workloadSpec";
+import {
+    MIN_REPLICAS_FOR_BUDGET, assembleDeploymentSpec, buildPodDisruptionBudgetSpec, buildTemplatePodSpec, rolloutTimeoutSeconds,
+} from "./workloadSpec";
+
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+type Container = k8s.types.input.core.v1.Container;
 
 /** The Pulumi type token of the component. */
 export const WEB_SERVER_TYPE = "webserver-sidecar:index:WebServer";
@@ -68,98 +74,132 @@ export class WebServer extends pulumi.ComponentResource {
         const early = checkEarly(name, args);
         super(WEB_SERVER_TYPE, name, {}, opts);
 
-        // Every argument, Outputs included, checked again once known: the specs are built from this.
-        const resolved = resolveWhenKnown(name, args);
-        const selectorLabels = resolved.apply((r) => r.selectorLabels);
-        // The name is known now (podName is plain), so a preview shows it even while an Output is not.
+        // Every argument, Outputs included, checked again once known, as each part reads it: an
+        // unknown or secret argument stays in the fields that depend on it (scopedArgs.ts).
+        const scoped = new ScopedArgs(name, args, early.resolved, early.deferred);
+        const podName = early.resolved.podName;
+        // The selector and every name are known now: they come from the component's name and podName.
+        const selectorLabels = early.resolved.selectorLabels;
         const metadata = {
-            name: early.resolved.podName,
+            name: podName,
             // Only when given: unset, the provider's namespace applies (and an existing stack sees no change).
-            ...(args.namespace !== undefined ? { namespace: resolved.apply((r) => r.namespace ?? "") } : {}),
+            ...(args.namespace !== undefined ? { namespace: scoped.part(ArgScope.namespace, (r) => r.namespace ?? "") } : {}),
             labels: selectorLabels,
         };
 
         // The policy goes first and the Pod waits for it, so that the Pod never runs unprotected.
         this.networkPolicy = early.resolved.networkPolicy === undefined ? undefined : new k8s.networking.v1.NetworkPolicy(childName(name, "network-policy"), {
             metadata,
-            spec: resolved.apply((r) => buildNetworkPolicySpec(r.networkPolicy!, r.selectorLabels)),
+            spec: scoped.part(ArgScope.networkPolicy, (r) => buildNetworkPolicySpec(r.networkPolicy!, r.selectorLabels)),
         }, { parent: this });
         this.networkPolicyName = this.networkPolicy?.metadata.name;
 
         // The files the Pod reads, each kind in its own ConfigMap (podFiles.ts). Whether each exists is
-        // known now: the argument is given or not, even while its value is an Output.
-        const configMap = (role: keyof typeof CONFIG_MAP_ROLES, data: pulumi.Output<ConfigMapData>) => new k8s.core.v1.ConfigMap(childName(name, CONFIG_MAP_ROLES[role]), {
-            metadata: { ...metadata, name: early.resolved.podName === undefined ? undefined : `${early.resolved.podName}-${CONFIG_MAP_ROLES[role]}` },
-            data: data.apply((d) => d.data),
+        // known now: the argument is given or not, even while its value is an Output. A Deployment's
+        // are named by their content, so that its old Pods keep their own files through a rollout.
+        const naming: ConfigMapNaming = early.resolved.replicas !== undefined ? "byContent" : "fixed";
+        // Fixed names depend only on which files are given, which is known now; names by content on the files.
+        const fixedNames = podName === undefined ? undefined : naming === "fixed"
+            ? fixedConfigMapNames(podName, { site: args.content !== undefined || args.binaryContent !== undefined, serverConfig: args.serverConfig !== undefined })
+            : scoped.part(ArgScope.files, (r) => configMapNamesFor(podName, r, naming));
+        // The shipper's name is known now, whichever the naming: its file is the component's.
+        const configMapName = (role: keyof typeof CONFIG_MAP_ROLES): pulumi.Input<string> => role === "shipper"
+            ? configMapNamesFor(podName!, { site: undefined, serverConfig: undefined }, naming).shipper
+            : pulumi.output(fixedNames!).apply((names) => names[role]!);
+        const configMap = (role: keyof typeof CONFIG_MAP_ROLES, data: pulumi.Input<ConfigMapData>) => new k8s.core.v1.ConfigMap(childName(name, CONFIG_MAP_ROLES[role]), {
+            metadata: { ...metadata, name: podName === undefined ? undefined : configMapName(role) },
+            data: pulumi.output(data).apply((d) => d.data),
             // Undefined when there are no binary files: the property is then left out, not sent empty.
-            binaryData: data.apply((d) => d.binaryData) as pulumi.Output<Record<string, string>>,
+            binaryData: pulumi.output(data).apply((d) => d.binaryData) as pulumi.Output<Record<string, string>>,
+            // Named by their content, they never change: the API server then holds them to it.
+            ...(naming === "byContent" ? { immutable: true } : {}),
         }, { parent: this });
-        this.shipperConfigMap = configMap("shipper", pulumi.output(buildShipperConfigMapData()));
+        // Known now, but in an `up` with arguments held in Outputs it still waits for their check (scopedArgs.ts).
+        this.shipperConfigMap = configMap("shipper", scoped.part([], buildShipperConfigMapData));
         this.siteConfigMap = args.content === undefined && args.binaryContent === undefined ? undefined
-            : configMap("site", resolved.apply((r) => buildSiteConfigMapData(r.site ?? [])));
+            : configMap("site", scoped.part(ArgScope.files, (r) => buildSiteConfigMapData(r.site ?? [])));
         this.serverConfigMap = args.serverConfig === undefined ? undefined
-            : configMap("serverConfig", resolved.apply((r) => buildServerConfigMapData(r.serverConfig ?? "")));
+            : configMap("serverConfig", scoped.part(ArgScope.files, (r) => buildServerConfigMapData(r.serverConfig ?? "")));
         // Under a fixed name, the Pod refers to its ConfigMaps by that name, not by their outputs: a
-        // ConfigMap whose files change is replaced (deleted first: the provider treats ConfigMaps
-        // as immutable), and a property that depends on a resource so replaced becomes unknown in
-        // Pulumi's plan, which would make it replace the Deployment whole (its selector unknown)
-        // instead of rolling it. The ConfigMaps still come first (dependsOn). Auto-named, a
-        // ConfigMap's replacement gets a new name, which the Pod must follow: its outputs then.
-        const configMapNames: pulumi.Output<PodConfigMapNames> = early.resolved.podName !== undefined
-            ? resolved.apply((r) => configMapNamesFor(early.resolved.podName!, r))
-            : pulumi.all([this.shipperConfigMap.metadata.name, this.siteConfigMap?.metadata.name, this.serverConfigMap?.metadata.name])
+        // ConfigMap whose files change is replaced, and a property that depends on a resource so
+        // replaced becomes unknown in Pulumi's plan, which would make it replace the Deployment whole
+        // (its selector unknown) instead of rolling it. The ConfigMaps still come first (dependsOn).
+        // Auto-named, a ConfigMap's replacement gets a new name, which the Pod must follow: its outputs then.
+        const configMapNames: pulumi.Input<PodConfigMapNames> = fixedNames
+            ?? pulumi.all([this.shipperConfigMap.metadata.name, this.siteConfigMap?.metadata.name, this.serverConfigMap?.metadata.name])
                 .apply(([shipper, site, serverConfig]) => ({ shipper, site, serverConfig }));
+
+        // The Pod's spec: known but for its images while only they are Outputs (an image built in
+        // the same program), whose values then stay leaves of the spec.
+        const podSpec = buildPodSpecInput(scoped, configMapNames);
+        const podLabels = scoped.part(ArgScope.podLabels, (r) => r.podLabels);
+        // The user's annotations, then the component's, which the user's may not set (args.ts).
+        const filesAnnotations = scoped.part(ArgScope.podAnnotations, (r) => ({ ...r.podAnnotations, [FILES_DIGEST_ANNOTATION]: podFilesDigest(r) }));
 
         // `up` waits for Ready until readyTimeoutSeconds, then fails with the kubelet's reason (podReadiness.ts).
         // An Output timeout cannot be a resource option: it goes in the provider's annotation instead.
-        const timeoutIsOutput = early.deferred.includes("readyTimeoutSeconds");
+        const timeoutIsOutput = !scoped.isKnown(ArgScope.readyTimeout);
+        const readyTimeout = scoped.part(ArgScope.readyTimeout, (r) => r.readyTimeoutSeconds);
         const dependsOn = [this.networkPolicy, this.shipperConfigMap, this.siteConfigMap, this.serverConfigMap].filter((r) => r !== undefined);
-        const customTimeouts = timeoutIsOutput ? undefined : buildReadinessTimeouts(early.resolved.readyTimeoutSeconds);
-        // The user's annotations, then the component's, which the user's may not set (args.ts).
-        const filesAnnotations = resolved.apply((r) => ({ ...r.podAnnotations, [FILES_DIGEST_ANNOTATION]: podFilesDigest(r) }));
-        if (early.resolved.replicas === undefined) {
+        const replicas = early.resolved.replicas;
+        if (replicas === undefined) {
             this.pod = new k8s.core.v1.Pod(childName(name, "pod"), {
                 metadata: {
                     ...metadata,
-                    labels: resolved.apply((r) => r.podLabels),
-                    annotations: pulumi.all([resolved, filesAnnotations]).apply(([r, annotations]) => ({
-                        ...annotations, ...buildReadinessAnnotations(timeoutIsOutput ? r.readyTimeoutSeconds : undefined),
+                    labels: podLabels,
+                    annotations: pulumi.all([filesAnnotations, readyTimeout]).apply(([annotations, timeout]) => ({
+                        ...annotations, ...buildReadinessAnnotations(timeoutIsOutput ? timeout : undefined),
                     })),
                 },
-                spec: pulumi.all([resolved, configMapNames]).apply(([r, names]) => buildPodSpec(r, names)),
+                spec: podSpec,
             }, {
                 parent: this,
                 dependsOn,
-                customTimeouts,
+                customTimeouts: timeoutIsOutput ? undefined : buildReadinessTimeouts(early.resolved.readyTimeoutSeconds),
                 // nginx and the shipper read their files once, at start: new files need a new Pod. A Pod's
                 // annotation may change in place, so the digest of the files is made a reason to replace it.
                 replaceOnChanges: [`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`],
                 // A fixed name cannot be held by two Pods: the old one goes first (the provider does the
                 // same when it replaces a Pod for a change to its spec). Auto-named, the new one starts first.
-                deleteBeforeReplace: early.resolved.podName !== undefined,
+                deleteBeforeReplace: podName !== undefined,
             });
             this.deployment = undefined;
         } else {
             // The provider's own Deployment await waits for the rollout (every Pod of the new revision
             // Ready and available) and fails when the controller reports ProgressDeadlineExceeded,
-            // which the spec sets to readyTimeoutSeconds: no Pod annotation is needed here.
+            // which the spec sets to readyTimeoutSeconds: that holds each Pod of the rollout to it, and
+            // the whole wait is as long as a rollout of every Pod in turn (rolloutTimeoutSeconds).
             this.deployment = new k8s.apps.v1.Deployment(childName(name, "deployment"), {
-                metadata,
-                spec: pulumi.all([resolved, configMapNames, filesAnnotations]).apply(([r, names, annotations]) => buildDeploymentSpec(r, names, annotations)),
-            }, { parent: this, dependsOn, customTimeouts });
+                metadata: timeoutIsOutput
+                    ? { ...metadata, annotations: pulumi.output(readyTimeout).apply((timeout) => ({ [TIMEOUT_ANNOTATION]: String(rolloutTimeoutSeconds(timeout, replicas)) })) }
+                    : metadata,
+                spec: assembleDeploymentSpec({
+                    replicas,
+                    selectorLabels,
+                    progressDeadlineSeconds: readyTimeout,
+                    templateLabels: podLabels,
+                    templateAnnotations: filesAnnotations,
+                    podSpec: mapPodSpec(podSpec, (spec) => buildTemplatePodSpec(spec, selectorLabels)),
+                }),
+            }, {
+                parent: this,
+                dependsOn,
+                customTimeouts: timeoutIsOutput ? undefined : buildReadinessTimeouts(rolloutTimeoutSeconds(early.resolved.readyTimeoutSeconds, replicas)),
+            });
             this.pod = undefined;
         }
-        this.podDisruptionBudget = (early.resolved.replicas ?? 0) < MIN_REPLICAS_FOR_BUDGET ? undefined
+        this.podDisruptionBudget = (replicas ?? 0) < MIN_REPLICAS_FOR_BUDGET ? undefined
             : new k8s.policy.v1.PodDisruptionBudget(childName(name, "pdb"), {
                 metadata,
-                spec: resolved.apply((r) => buildPodDisruptionBudgetSpec(r.selectorLabels)),
+                spec: scoped.part([], () => buildPodDisruptionBudgetSpec(selectorLabels)),
             }, { parent: this });
         this.podName = this.pod?.metadata.name;
-        this.selectorLabels = selectorLabels;
+        this.selectorLabels = pulumi.output(selectorLabels);
 
         this.service = args.service === undefined ? undefined : new k8s.core.v1.Service(childName(name, "service"), {
-            metadata: args.service.annotations === undefined ? metadata : { ...metadata, annotations: resolved.apply((r) => r.service?.annotations ?? {}) },
-            spec: resolved.apply((r) => buildServiceSpec(r.service!, r.selectorLabels)),
+            metadata: args.service.annotations === undefined ? metadata
+                : { ...metadata, annotations: scoped.part(ArgScope.service, (r) => r.service?.annotations ?? {}) },
+            spec: scoped.part(ArgScope.service, (r) => buildServiceSpec(r.service!, r.selectorLabels)),
         }, { parent: this });
         this.serviceName = this.service?.metadata.name;
 
@@ -197,4 +237,34 @@ function checkEarly(name: string, args: WebServerArgs): { resolved: ResolvedWebS
         throw new WebServerConfigError([...problems.all, ...(checked.ok ? [] : checked.problems)]);
     }
     return { resolved: checked.resolved, deferred };
+}
+
+/**
+ * The Pod's spec as an Input: a plain object whose images may be Outputs, while the rest of its
+ * arguments are known now; otherwise one Output.
+ */
+function buildPodSpecInput(scoped: ScopedArgs, configMapNames: pulumi.Input<PodConfigMapNames>): pulumi.Input<PodSpec> {
+    if (scoped.isKnown(ArgScope.podSpec) && !pulumi.Output.isInstance(configMapNames)) {
+        return withImages(buildPodSpec(scoped.known, configMapNames as PodConfigMapNames), {
+            [NGINX_CONTAINER]: scoped.image("nginxImage"), [SIDECAR_CONTAINER]: scoped.image("sidecarImage"),
+        });
+    }
+    return pulumi.all([scoped.resolved([...ArgScope.podSpec, ...IMAGE_ARGS]), configMapNames])
+        .apply(([resolved, names]) => buildPodSpec(resolved, names));
+}
+
+/** The spec with each container's image replaced by the one given for its name. */
+function withImages(spec: PodSpec, images: Readonly<Record<string, pulumi.Input<string>>>): PodSpec {
+    const withImage = (containers: pulumi.Input<pulumi.Input<Container>[]> | undefined) => (containers as Container[] | undefined)
+        ?.map((container) => ({ ...container, image: images[container.name as string] ?? container.image }));
+    return {
+        ...spec,
+        containers: withImage(spec.containers)!,
+        ...(spec.initContainers !== undefined ? { initContainers: withImage(spec.initContainers) } : {}),
+    };
+}
+
+/** A Pod spec mapped: at once when it is a plain object, through `apply` when it is an Output. */
+function mapPodSpec(spec: pulumi.Input<PodSpec>, map: (spec: PodSpec) => PodSpec): pulumi.Input<PodSpec> {
+    return pulumi.Output.isInstance(spec) ? spec.apply((plain) => map(plain as PodSpec)) : map(spec as PodSpec);
 }

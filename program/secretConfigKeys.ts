@@ -22,3 +22,12 @@ export function secretConfigKeys(rawConfig: Readonly<Record<string, string>>): S
     const isSecret = (key: string) => isConfigSecret(key) || isConfigSecret(key.replace(":", ":config:"));
     return new Set(Object.keys(rawConfig).filter(isSecret));
 }
+
+/**
+ * Which of the cluster settings that the provider takes as plain inputs were set as secrets, under
+ * this project's key or Pulumi's conventional `kubernetes:` one (clusterKeys.ts).
+ */
+export function secretClusterSettings(secretKeys: ReadonlySet<string>): Set<"context" | "namespace"> {
+    const settings = ["context", "namespace"] as const;
+    return new Set(settings.filter((setting) => secretKeys.has(`webserver-sidecar:${setting}`) || secretKeys.has(`kubernetes:${setting}`)));
+}

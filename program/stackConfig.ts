@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from "util";
 import { PlainWebServerArgs, SERVICE_KEYS, ServiceType, SidecarMode, checkArgs } from "../components/args";
 import { ClusterSetting, KeyedValue, readClusterSetting } from "./clusterKeys";
-import { ConfigProblem, ProblemList, WebServerConfigError } from "../components/errors";
+import { ProblemList, WebServerConfigError, hideSecretValues } from "../components/errors";
 import { KubeconfigEnvironment, KubeconfigSource, checkKubeconfig, kubeconfigSource, machineEnvironment } from "./kubeconfig";
 import { plainCredentialProblems } from "./kubeconfigCredentials";
+import { secretPlainOnlyProblems } from "./secretArgs";
 import { DNS_LABEL_RULE, isDnsLabel, nearestWord } from "../components/validators";
 
 /** The stack config namespace of this project: keys are `webserver-sidecar:<key>`. */
@@ -34,7 +35,7 @@ export const CONFIG_KEYS = {
     content: "object of the site's text files, path → contents, with an index.html unless serverConfig answers /; default: the image's pages",
     binaryContent: "object of the site's binary files, path → base64 of their bytes (with content, at most 1 MiB); default: none",
     replicas: "1..100: that many Pods under a Deployment (rolling updates, a PodDisruptionBudget from 2); default: unset, the one bare Pod",
-    serverConfig: "nginx server {} blocks replacing the image's default server; one must listen 80, logs stay the component's; default: the image's",
+    serverConfig: "nginx server {} blocks replacing the image's default server; each must listen 80 on every address, logs stay the component's; default: the image's",
 } as const;
 type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -135,9 +136,10 @@ export function readStackConfig(
         context: contextSetting?.key ?? `${PREFIX}context`,
     }));
     problems.addAll(plainCredentialProblems(rawConfig, secretKeys));
+    problems.addAll(secretPlainOnlyProblems(secretKeys));
 
     if (!problems.isEmpty) {
-        throw new WebServerConfigError(withSecretsHidden(problems.all, secretKeys));
+        throw new WebServerConfigError(hideSecretValues(problems.all, secretKeys));
     }
     return { cluster: { kubeconfig, context, namespace }, webServer };
 }
@@ -194,18 +196,4 @@ function parseService(raw: string | undefined, problems: ProblemList): PlainWebS
         ...(fields.annotations !== undefined ? { annotations: fields.annotations as Record<string, string> } : {}),
         ...(fields.loadBalancerSourceRanges !== undefined ? { loadBalancerSourceRanges: fields.loadBalancerSourceRanges as string[] } : {}),
     };
-}
-
-/** How a secret config value appears in a message: never its contents, not even a part of them. */
-export const SECRET_VALUE_SHOWN = "[secret]";
-
-/**
- * The problems with the value of every secret key hidden: a key set with `--secret` (a mistyped
- * one too) holds something its owner never wants printed, and an error message ends up in CI
- * logs and pull-request comments. A problem's key is the secret key itself or a part of it
- * (`webserver-sidecar:service.port` of `webserver-sidecar:service`), alone or in a pair (`a + b`).
- */
-function withSecretsHidden(problems: readonly ConfigProblem[], secretKeys: ReadonlySet<string>): ConfigProblem[] {
-    const isSecretPart = (key: string) => [...secretKeys].some((secret) => key === secret || key.startsWith(`${secret}.`) || key.startsWith(`${secret}[`));
-    return problems.map((problem) => (problem.key.split(" + ").some(isSecretPart) ? { ...problem, value: SECRET_VALUE_SHOWN } : problem));
 }

@@ -25,7 +25,9 @@ run_mocha() {
 
 log "installing npm packages (npm ci; the provider plugin comes from the toolchain, so no install scripts)"
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-install_debian_packages test jq=jq
+# nginx: the shipper's fast tests run Debian's nginx on loopback (test/helpers/localNginx.ts), and
+# Debian's nginx -t judges the server-block corpus (test/serverConfigDifferential.test.ts).
+install_debian_packages test jq=jq nginx=/usr/sbin/nginx
 
 log "linters (npm run lint: tsc, eslint, shellcheck, ruff, Markdown links, actionlint)"
 npm run -s lint

@@ -9,14 +9,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { LOG_SHIPPER_PATH, SHIPPER_CHUNK_BYTES } from "../components/sidecar/shipperCommand";
 import { waitFor } from "../lab/polling";
-import { expectedLines, findPython, OLDEST_CLAIMED_PYTHON, PYTHON, shippedAtLeast, ShipperRun, ShipperSandbox } from "./helpers/shipperSandbox";
+import { ERROR_LOG_PREFIX, expectedLines, findPython, OLDEST_CLAIMED_PYTHON, PYTHON, shippedAtLeast, ShipperRun, ShipperSandbox } from "./helpers/shipperSandbox";
 
 /** Bytes per line in most tests: small enough for many lines, far from any power of two. */
 const LINE = 100;
 
 /** The lines of `name` among `lines`, in the order shipped. */
 function linesOf(name: string, lines: string[]): string[] {
-    return lines.filter((line) => line.startsWith(`${name}-`));
+    return lines.filter((line) => line.startsWith(`${name}-`) || line.startsWith(`${ERROR_LOG_PREFIX}${name}-`));
 }
 
 /** Asserts `actual` is `expected`, naming the first difference and the count (chai truncates long arrays). */

@@ -7,10 +7,11 @@
  * what stays possible (signals; and everything towards nginx, which the shipper needs).
  */
 import { expect } from "chai";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { expectedLines, shippedAtLeast, ShipperSandbox } from "./helpers/shipperSandbox";
+import { LOG_SHIPPER_PATH } from "../components/sidecar/shipperCommand";
+import { expectedLines, PYTHON, shippedAtLeast, ShipperSandbox } from "./helpers/shipperSandbox";
 
 /** A uid no account uses, as the Pod's uid is no account's in the images. */
 const POD_UID = 23456;
@@ -91,5 +92,52 @@ describe("the shipper and nginx under one uid, with a shared PID namespace", fun
         expect(toNginx.fd).to.equal("read");
         expect(toNginx.mem).to.equal("read");
         expect(toNginx.ptrace).to.equal(yamaRestrictsPtrace() ? "EPERM" : "attached");
+    });
+});
+
+describe("the shipper's start-up, while it is still dumpable", () => {
+    /**
+     * The shipper run as the Pod runs it (its file as __main__, here with --help so that it stops
+     * once started), under an audit hook that records, in order, each module it imports and its
+     * look-up of prctl: a /proc/PID/environ or mem descriptor opened before the prctl keeps working
+     * after it, so every import before it is time the process could still be read (docs/security.md).
+     */
+    function startUpEvents(): string[] {
+        const script = `
+import json, runpy, sys
+events = []
+def hook(event, args):
+    if event == "compile" and args[1] == sys.argv[0]:
+        events.append("compile")  # the shipper's own code: what comes after is its doing
+    elif event == "import" and events:
+        events.append("import " + args[0])
+    elif event == "ctypes.dlsym" and "prctl" in str(args[1]):
+        events.append("prctl")
+sys.addaudithook(hook)
+sys.argv = [sys.argv[1], "--help"]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit:
+    pass
+sys.stderr.write(json.dumps(events))
+`;
+        // The events on stderr: --help prints on stdout.
+        const result = spawnSync(PYTHON, ["-c", script, LOG_SHIPPER_PATH], { encoding: "utf8" });
+        return JSON.parse(result.stderr) as string[];
+    }
+
+    it("makes itself non-dumpable before it imports anything but ctypes", function () {
+        if (process.platform !== "linux") {
+            this.skip();
+        }
+        const events = startUpEvents();
+        const prctl = events.indexOf("prctl");
+        expect(prctl, `prctl among ${JSON.stringify(events)}`).to.be.at.least(0);
+        const argparse = events.indexOf("import argparse");
+        expect(argparse, "argparse imported, after prctl").to.be.greaterThan(prctl);
+        expect(events[0], "the shipper's code compiled first").to.equal("compile");
+        // The shipper's own imports (those python had not loaded already, and not what ctypes itself loads).
+        const ownImports = ["argparse", "fcntl", "json", "select", "signal", "termios"].map((name) => `import ${name}`);
+        expect(events.slice(0, prctl).filter((event) => ownImports.includes(event)), "the shipper's imports before prctl").to.deep.equal([]);
     });
 });

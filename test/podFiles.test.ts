@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { PlainWebServerArgs, resolveArgs } from "../components/args";
-import { FILES_DIGEST_ANNOTATION, buildSiteConfigMapData, configMapNamesFor, podFilesDigest } from "../components/podFiles";
+import { FILES_DIGEST_ANNOTATION, buildSiteConfigMapData, configMapDataDigest, configMapNamesFor, podFilesDigest } from "../components/podFiles";
 import { NGINX_CONTAINER, SERVER_CONFIG_VOLUME, SITE_VOLUME, buildPodSpec } from "../components/podSpec";
 import { LOG_SHIPPER_PATH } from "../components/sidecar/shipperCommand";
 import { WebServer } from "../components";
@@ -24,6 +24,22 @@ describe("the Pod's files from ConfigMaps: the shipper, the site and the server 
             expect(configMapNamesFor("api", resolveArgs({}))).to.deep.equal({ shipper: "api-shipper", site: undefined, serverConfig: undefined });
             expect(configMapNamesFor("api", resolveArgs({ ...SITE, serverConfig: SERVER })))
                 .to.deep.equal({ shipper: "api-shipper", site: "api-content", serverConfig: "api-server-config" });
+        });
+
+        it("name a Deployment's ConfigMaps by their content: new files, new names; the same files, the same names (issue 27, item 3)", () => {
+            const names = (args: PlainWebServerArgs) => configMapNamesFor("api", resolveArgs(args), "byContent");
+            const first = names({ ...SITE, serverConfig: SERVER });
+            expect(first.shipper).to.match(/^api-shipper-[0-9a-f]{10}$/);
+            expect(first.site).to.match(/^api-content-[0-9a-f]{10}$/);
+            expect(first.serverConfig).to.match(/^api-server-config-[0-9a-f]{10}$/);
+            expect(names({ ...SITE, serverConfig: SERVER })).to.deep.equal(first);
+            const changed = names({ ...SITE, content: { ...SITE.content as Record<string, string>, "index.html": "<h1>v2</h1>" }, serverConfig: SERVER });
+            expect(changed.site).to.not.equal(first.site);
+            // Only the ConfigMap whose files changed gets a new name: the others' Pods' volumes stay as they are.
+            expect(changed.serverConfig).to.equal(first.serverConfig);
+            expect(changed.shipper).to.equal(first.shipper);
+            // Text and bytes under the same key are different files.
+            expect(configMapDataDigest({ data: { a: "AAE=" } })).to.not.equal(configMapDataDigest({ data: {}, binaryData: { a: "AAE=" } }));
         });
 
         it("keep text in data and bytes in binaryData, and map each key back to its path in the Pod's volume", () => {
@@ -109,7 +125,7 @@ describe("the Pod's files from ConfigMaps: the shipper, the site and the server 
 
         it("fails an Output serverConfig that writes its log elsewhere, with the same message as a plain one, registering no Pod", async () => {
             const failures = await unhandledRejectionsOf(() => new WebServer("files-bad", { serverConfig: pulumi.output("server { listen 80; access_log /tmp/a.log; }") }));
-            expect((failures[0] as Error).message).to.include("serverConfig (access_log, line 1): got \"access_log /tmp/a.log\"");
+            expect((failures[0] as Error).message).to.include("serverConfig (access_log, line 1): got \"(a destination other than /var/log/nginx/access.log)\"");
             expect(registeredOfType(POD)).to.have.length(0);
         });
     });

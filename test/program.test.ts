@@ -107,6 +107,70 @@ describe("the program, index.ts (mocks)", () => {
         expect(provider.inputs.kubeconfig).to.deep.equal({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: INLINE_KUBECONFIG });
     });
 
+    describe("a key set with --secret stays secret (issue 27, item 7)", () => {
+        /** Whether the engine received `value` inside a secret envelope at `property` of `resource`, and nowhere in plain text. */
+        function expectOnlySecret(value: string): void {
+            const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+            const plainText = (input: unknown): boolean => typeof input === "string" ? input.includes(value)
+                : typeof input === "object" && input !== null && !(SECRET_SIGNATURE in input) && Object.values(input).some(plainText);
+            const withSecret = (input: unknown): boolean => typeof input === "object" && input !== null
+                && (SECRET_SIGNATURE in input ? JSON.stringify(input).includes(value) : Object.values(input).some(withSecret));
+            expect(registered.filter((r) => plainText(r.inputs)).map((r) => r.name), "in plain text").to.deep.equal([]);
+            expect(registered.some((r) => withSecret(r.inputs)), "nowhere, secret").to.equal(true);
+        }
+        const cases: [string, string, string][] = [
+            ["podAnnotations", '{"team.example/token": "s3cret-annotation"}', "s3cret-annotation"],
+            ["podLabels", '{"team": "s3cret-label"}', "s3cret-label"],
+            ["content", '{"index.html": "<h1>s3cret-page</h1>"}', "s3cret-page"],
+            ["binaryContent", '{"favicon.ico": "czNjcmV0LWJ5dGVz"}', "czNjcmV0LWJ5dGVz"],
+            ["serverConfig", "server {\n    listen 80;\n    location / { return 200 's3cret-block'; }\n}\n", "s3cret-block"],
+            ["service", '{"type": "ClusterIP", "port": 8080, "annotations": {"team.example/lb": "s3cret-service"}}', "s3cret-service"],
+        ];
+        for (const [key, value, secretPart] of cases) {
+            it(`${key}: held in a secret wherever it reaches the engine, never in plain text`, async () => {
+                const extra: Record<string, string> = key === "binaryContent" ? { "webserver-sidecar:content": '{"index.html": "hi"}' } : {};
+                const outputs = await runProgram({ [`webserver-sidecar:${key}`]: value, ...extra }, [`webserver-sidecar:${key}`]);
+                await promiseOf(outputs.podNames);
+                expectOnlySecret(secretPart);
+            });
+        }
+
+        it("namespace: held in a secret in the provider and in the namespace output", async () => {
+            const outputs = await runProgram({ "webserver-sidecar:namespace": "s3cret-ns" }, ["webserver-sidecar:namespace"]);
+            await promiseOf(outputs.podNames);
+            expectOnlySecret("s3cret-ns");
+            expect(await pulumi.isSecret(pulumi.output(outputs.namespace))).to.equal(true);
+        });
+
+        it("refuses replicas and networkPolicy as secrets, naming the key and not the value, with nothing registered", async () => {
+            let failure: unknown;
+            try {
+                await runProgram({ "webserver-sidecar:replicas": "3", "webserver-sidecar:networkPolicy": "false" },
+                    ["webserver-sidecar:replicas", "webserver-sidecar:networkPolicy"]);
+            } catch (error) {
+                failure = error;
+            }
+            expect(failure).to.be.instanceOf(WebServerConfigError);
+            const message = (failure as Error).message;
+            expect(message).to.include('webserver-sidecar:replicas: got "[secret]"; allowed: a plain value');
+            expect(message).to.include('webserver-sidecar:networkPolicy: got "[secret]"; allowed: a plain value');
+            expect(registered).to.deep.equal([]);
+        });
+
+        it("never prints a secret serverConfig's text in a problem", async () => {
+            let failure: unknown;
+            try {
+                await runProgram({ "webserver-sidecar:serverConfig": "server {\n    listen 80;\n    log_format s3cret-format '$remote_addr';\n}\n" },
+                    ["webserver-sidecar:serverConfig"]);
+            } catch (error) {
+                failure = error;
+            }
+            expect(failure).to.be.instanceOf(WebServerConfigError);
+            expect((failure as Error).message).to.include('webserver-sidecar:serverConfig: got "[secret]"');
+            expect((failure as Error).message).to.not.include("s3cret-format");
+        });
+    });
+
     it("builds the provider from the kubeconfig, context and namespace config, and deploys through it", async () => {
         const outputs = await runProgram({ "webserver-sidecar:context": "beta", "webserver-sidecar:namespace": "web" });
         await promiseOf(outputs.podNames);

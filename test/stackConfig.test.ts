@@ -246,7 +246,7 @@ describe("readStackConfig", () => {
             ["content that is not JSON", { "webserver-sidecar:content": "<h1>hi</h1>" }, 'webserver-sidecar:content: got "<h1>hi</h1>"; allowed: an object of files'],
             ["content without an index page", { "webserver-sidecar:content": '{"a.html":""}' }, 'webserver-sidecar:content: got ["a.html"]; allowed: a site with index.html'],
             ["a server block logging elsewhere", { "webserver-sidecar:serverConfig": "server { listen 80;\n error_log stderr; }" },
-                'webserver-sidecar:serverConfig (error_log, line 2): got "error_log stderr"; allowed: error_log /var/log/nginx/error.log'],
+                'webserver-sidecar:serverConfig (error_log, line 2): got "(a destination other than /var/log/nginx/error.log)"; allowed: error_log /var/log/nginx/error.log'],
             ["source ranges on a ClusterIP Service", { "webserver-sidecar:service": '{"loadBalancerSourceRanges":["10.0.0.0/8"]}' },
                 "webserver-sidecar:service.type + webserver-sidecar:service.loadBalancerSourceRanges: got"],
             ["a Service annotation that is not a string", { "webserver-sidecar:service": '{"annotations":{"a":1}}' }, "webserver-sidecar:service.annotations.a: got 1; allowed: a string"],

@@ -44,15 +44,15 @@ function recordChildOptions(): { options: Map<string, pulumi.CustomResourceOptio
 describe("WebServer (mocks)", () => {
     beforeEach(clearRegistered);
 
-    it("registers the component, then its shipper's ConfigMap, NetworkPolicy and Pod parented to it, named after it", async () => {
+    it("registers the component, then its NetworkPolicy, shipper's ConfigMap and Pod parented to it, named after it", async () => {
         const web = new WebServer("parented");
         expect(await promiseOf(web.pod!.urn)).to.match(/webserver-sidecar:index:WebServer\$kubernetes:core\/v1:Pod::parented-pod$/);
         expect(await promiseOf(web.networkPolicy!.urn))
             .to.match(/webserver-sidecar:index:WebServer\$kubernetes:networking.k8s.io\/v1:NetworkPolicy::parented-network-policy$/);
         expect(registered.map((r) => [r.type, r.name])).to.deep.equal([
             ["webserver-sidecar:index:WebServer", "parented"],
-            [CONFIG_MAP, "parented-shipper"],
             [NETWORK_POLICY, "parented-network-policy"],
+            [CONFIG_MAP, "parented-shipper"],
             [POD, "parented-pod"],
         ]);
     });
@@ -219,6 +219,14 @@ describe("WebServer (mocks)", () => {
         expect(failures[0]).to.be.instanceOf(WebServerConfigError);
         expect((failures[0] as Error).message).to.include('nginxImage: got "nginx:latest"; allowed: an image reference pinned');
         expect(registeredOfType(POD)).to.have.length(0);
+    });
+
+    it("registers nothing but itself when an Output's value turns out bad, whatever the children read (issue 27, item 6)", async () => {
+        await unhandledRejectionsOf(() => new WebServer("bad-output-all", {
+            replicas: 2, service: { port: 8080 }, content: { "index.html": "hi" }, serverConfig: "server {\n    listen 80;\n}\n",
+            nginxImage: pulumi.output("nginx:latest"),
+        }));
+        expect(registered.map((r) => r.type)).to.deep.equal(["webserver-sidecar:index:WebServer"]);
     });
 
     it("puts an Output readyTimeoutSeconds in the provider's timeout annotation, since a resource option cannot wait for it", async () => {

@@ -4,7 +4,7 @@ import { PRE_STOP_SECONDS, resolveArgs } from "../components/args";
 import { WebServer, WebServerConfigError } from "../components";
 import { configMapNamesFor } from "../components/podFiles";
 import { NGINX_CONTAINER } from "../components/podSpec";
-import { buildDeploymentSpec, buildPodDisruptionBudgetSpec } from "../components/workloadSpec";
+import { buildDeploymentSpec, buildPodDisruptionBudgetSpec, rolloutTimeoutSeconds } from "../components/workloadSpec";
 import { labelSelector, revisionTemplateHash, runningPodNames } from "../program/runningPods";
 import { clearRegistered, installMocks, promiseOf, registeredOfType } from "./helpers/mocks";
 
@@ -82,6 +82,37 @@ describe("replicas: the Pod under a Deployment (issue 19)", () => {
             expect(deployment.inputs.spec.template.metadata.annotations).to.have.property("webserver-sidecar/files-sha256");
             expect(registeredOfType("kubernetes:policy/v1:PodDisruptionBudget")[0].inputs.metadata.name).to.equal("replicated");
             expect(await promiseOf(web.selectorLabels)).to.deep.equal({ "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": "replicated" });
+        });
+
+        it("mounts immutable ConfigMaps named by their content, so that a rollout's old Pods keep their own files (issue 27, item 3)", async () => {
+            const web = new WebServer("by-content", { replicas: 3, content: { "index.html": "v1" } });
+            await promiseOf(web.deployment!.urn);
+            const configMaps = registeredOfType("kubernetes:core/v1:ConfigMap");
+            expect(configMaps.map((c) => c.inputs.metadata.name).sort()).to.satisfy((names: string[]) =>
+                names.length === 2 && /^by-content-content-[0-9a-f]{10}$/.test(names[0]) && /^by-content-shipper-[0-9a-f]{10}$/.test(names[1]));
+            expect(configMaps.map((c) => c.inputs.immutable)).to.deep.equal([true, true]);
+            const volumes = registeredOfType("kubernetes:apps/v1:Deployment")[0].inputs.spec.template.spec.volumes as { configMap?: { name: string } }[];
+            expect(volumes.filter((v) => v.configMap !== undefined).map((v) => v.configMap!.name).sort()).to.deep.equal(configMaps.map((c) => c.inputs.metadata.name).sort());
+        });
+
+        it("gives the rollout readyTimeoutSeconds for each Pod in turn, and one more (issue 27, item 4)", async () => {
+            expect(rolloutTimeoutSeconds(300, 20)).to.equal(6300);
+            const options = new Map<string, pulumi.CustomResourceOptions>();
+            const web = new WebServer("rollout-timeout", { replicas: 20, readyTimeoutSeconds: 60 }, {
+                transformations: [(child) => { options.set(child.type, child.opts); return undefined; }],
+            });
+            await promiseOf(web.deployment!.urn);
+            expect(options.get("kubernetes:apps/v1:Deployment")?.customTimeouts).to.deep.equal({ create: "1260s", update: "1260s" });
+            // The progress deadline still holds each Pod to readyTimeoutSeconds.
+            expect(registeredOfType("kubernetes:apps/v1:Deployment")[0].inputs.spec.progressDeadlineSeconds).to.equal(60);
+        });
+
+        it("puts the rollout's timeout in the provider's annotation when readyTimeoutSeconds is an Output", async () => {
+            const web = new WebServer("rollout-timeout-output", { replicas: 4, readyTimeoutSeconds: pulumi.output(30) });
+            await promiseOf(web.deployment!.urn);
+            const [deployment] = registeredOfType("kubernetes:apps/v1:Deployment");
+            expect(deployment.inputs.metadata.annotations).to.deep.equal({ "pulumi.com/timeoutSeconds": "150" });
+            expect(deployment.inputs.spec.progressDeadlineSeconds).to.equal(30);
         });
 
         it("creates no PodDisruptionBudget for one replica: it could only block a drain", async () => {

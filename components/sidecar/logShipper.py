@@ -26,24 +26,57 @@ How it works:
   shared PID namespace and nginx's uid.
 - The shared volume is writable by others: log files and the state file are opened without
   following symlinks and without blocking, only regular files are used, a truncated file is
-  shipped again from its start, and an unusable state record means a fresh start and a warning.
-- It makes itself non-dumpable at start-up, so nginx's side of the Pod cannot read its /proc
-  entries or ptrace it (make_undumpable).
+  shipped again from its start, and an unusable state record (read one page at most) means a
+  fresh start and a warning. Whatever is in the way of a rotation is removed (clear_the_way), the
+  holes of a sparse file are skipped, not shipped as NULs (skip_holes), and a file or directory of
+  its uid made unreadable gets its owner's bits back (regain_owner_access).
+- A newline inside an entry of nginx's error log (from a decoded URI) is shipped as \x0A, so a
+  client cannot start a line of the sidecar's log that looks like nginx's (frame_error_lines).
+- It makes itself non-dumpable as the first thing it does, before its other imports, so nginx's
+  side of the Pod cannot read its /proc entries or ptrace it (make_undumpable).
 - On SIGTERM it waits (up to --drain-timeout) for nginx to exit, ships what is left, and exits.
 """
 
-import argparse
 import ctypes
-import fcntl
-import json
-import os
-import select
-import signal
-import stat
-import struct
-import sys
-import termios
-import time
+
+# prctl(2) option, from <linux/prctl.h>.
+PR_SET_DUMPABLE = 4
+
+
+def make_undumpable():
+    """Keep nginx's side of the Pod out of this process; returns 0, or prctl's errno.
+
+    nginx and the shipper share a uid and a PID namespace (the shipper must see nginx's open files
+    and signal it), which would let nginx, or anything running in its container, read this
+    process's /proc entries (environ, fd/, mem, root/) and ptrace it. A process that is not
+    dumpable is reachable that way only with CAP_SYS_PTRACE, which neither container has. It does
+    not stop signals: the uid can still stop or kill the shipper.
+
+    Until it runs, the process is dumpable, and a /proc/PID/environ or mem descriptor opened then
+    keeps working after it (the kernel checks when it is opened): so it runs before anything else
+    the shipper does, its other imports included. What is left of that window, from exec to here,
+    is measured in docs/security.md.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    return 0 if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 else ctypes.get_errno()
+
+
+# The shipper's first act (not when a test imports it as a module).
+UNDUMPABLE_ERRNO = make_undumpable() if __name__ == "__main__" else 0
+
+# After make_undumpable, on purpose (E402): each import is time the process could still be read.
+import argparse  # noqa: E402
+import fcntl  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import select  # noqa: E402
+import signal  # noqa: E402
+import stat  # noqa: E402
+import struct  # noqa: E402
+import sys  # noqa: E402
+import termios  # noqa: E402
+import time  # noqa: E402
 
 # inotify(7) constants, from <sys/inotify.h>.
 IN_MODIFY = 0x00000002
@@ -55,11 +88,25 @@ IN_CLOEXEC = 0o2000000
 # fcntl(2) commands for a pipe's capacity, from <fcntl.h> (Python's fcntl has them from 3.10 only).
 F_SETPIPE_SZ = 1031
 F_GETPIPE_SZ = 1032
-# prctl(2) option, from <linux/prctl.h>.
-PR_SET_DUMPABLE = 4
 NGINX_MASTER_PREFIX = b"nginx: master process"
 STATE_DIR = ".logshipper"
 STATE_FILE = "offsets.json"
+# The state record is one page at most (save_state): a longer file at its name is not one of ours.
+STATE_RECORD_MAX_BYTES = 4096
+# What the shipper moves out of the way of a rotation (a directory at access.log.1, say) is renamed to
+# this prefix and a random suffix, then removed as far as these bounds allow (remove_entry).
+IN_THE_WAY_PREFIX = ".logshipper-in-the-way-"
+IN_THE_WAY_MAX_DEPTH = 16
+IN_THE_WAY_MAX_ENTRIES = 10000
+# nginx starts every entry of its error log with its time, level and pid#tid
+# ("2026/01/01 00:00:00 [error] 31#31: "). A newline inside an entry came from the request (nginx
+# writes the decoded URI in its messages): it is shipped as the four characters \x0A, as nginx's
+# access log escapes it (frame_error_lines). A client who also copies that whole prefix, a worker's
+# pid included, still starts a line: docs/security.md says what closes that in nginx.
+ERROR_LINE_START = rb"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[(?:debug|info|notice|warn|error|crit|alert|emerg)\] \d+#\d+: "
+STARTS_AN_ERROR_LINE = re.compile(ERROR_LINE_START)
+NEWLINE_IN_AN_ERROR_LINE = re.compile(rb"\n(?!" + ERROR_LINE_START + rb")(?=[\s\S])")
+ESCAPED_NEWLINE = b"\\x0A"
 # Opening what others may have put in the shared volume: never through a symlink, and never waiting
 # (a FIFO opened without O_NONBLOCK blocks until someone opens its other end).
 SAFE_OPEN_FLAGS = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -71,27 +118,89 @@ def log(message):
     sys.stderr.flush()
 
 
-def make_undumpable():
-    """Keep nginx's side of the Pod out of this process.
-
-    nginx and the shipper share a uid and a PID namespace (the shipper must see nginx's open files
-    and signal it), which would let nginx, or anything running in its container, read this
-    process's /proc entries (environ, fd/, mem, root/) and ptrace it. A process that is not
-    dumpable is reachable that way only with CAP_SYS_PTRACE, which neither container has. It does
-    not stop signals: the uid can still stop or kill the shipper.
-    """
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
-        log("prctl(PR_SET_DUMPABLE, 0) failed (%s): other processes of this uid can read this one's /proc"
-            % os.strerror(ctypes.get_errno()))
-
-
 def write_all(fd, data):
     """Write every byte of data to fd (a pipe may take less than asked)."""
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def frame_error_lines(chunk):
+    """chunk of nginx's error log (whole lines) with every newline that does not end an entry escaped.
+
+    nginx writes each entry in one write, so an entry's continuation is nearly always in the same
+    chunk, and joined to it here; one that starts a chunk (its entry cut by the chunk size, or read
+    while half-written) is shipped as a line of its own that starts with the escape, never with a
+    time. One regular-expression scan per chunk, in C: nothing per line in Python.
+    """
+    framed = NEWLINE_IN_AN_ERROR_LINE.sub(lambda newline: ESCAPED_NEWLINE, chunk)
+    return framed if STARTS_AN_ERROR_LINE.match(framed) else ESCAPED_NEWLINE + framed
+
+
+def regain_owner_access(path, wanted_bits, dir_fd=None):
+    """Give the owner back permission bits someone took from a file or directory of ours; True if done.
+
+    The uid that shares the volume can chmod what the shipper owns (a log file nginx created, the
+    state directory) to 000. Done through an O_PATH descriptor, which needs no permission and never
+    follows a symlink, so only the thing itself is changed, and only when it is ours and a regular
+    file or a directory.
+    """
+    try:
+        fd = os.open(path, os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        if st.st_uid != os.geteuid() or not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+            return False
+        os.chmod("/proc/self/fd/%d" % fd, stat.S_IMODE(st.st_mode) | wanted_bits)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def remove_entry(dir_fd, name, budget, depth=0):
+    """Remove name in dir_fd, with what is in it when it is a directory; True once it is gone.
+
+    For what others put in the way of a rotation: never follows a symlink (a directory is entered
+    through a descriptor opened with O_NOFOLLOW), goes at most IN_THE_WAY_MAX_DEPTH levels down, and
+    removes at most budget[0] entries, so a tree built to be slow to remove costs a bounded time.
+    """
+    if budget[0] <= 0:
+        return False
+    budget[0] -= 1
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+        return True
+    except FileNotFoundError:
+        return True
+    except IsADirectoryError:
+        pass
+    except OSError:
+        return False
+    if depth < IN_THE_WAY_MAX_DEPTH:
+        # A directory of ours made 000 (or 0500) cannot be emptied until its owner has its bits back.
+        regain_owner_access(name, stat.S_IRWXU, dir_fd=dir_fd)
+        try:
+            inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | SAFE_OPEN_FLAGS, dir_fd=dir_fd)
+        except OSError:
+            return False
+        try:
+            for entry in os.listdir(inner):
+                if not remove_entry(inner, entry, budget, depth + 1):
+                    break
+        except OSError:
+            pass
+        finally:
+            os.close(inner)
+    try:
+        os.rmdir(name, dir_fd=dir_fd)
+        return True
+    except OSError:
+        return False
 
 
 class LinePipe:
@@ -269,8 +378,9 @@ class OpenFile:
 class LogFile:
     """A log file by name (access.log): its current generation and the rotated ones draining."""
 
-    def __init__(self, directory, name, shipper):
+    def __init__(self, directory, name, shipper, is_error_log):
         self.name = name
+        self.frame = frame_error_lines if is_error_log else None
         self.path = os.path.join(directory, name)
         self.rotated_path = self.path + ".1"
         self.shipper = shipper
@@ -282,7 +392,13 @@ class LogFile:
     def open_safely(self, path, offset):
         """OpenFile(path, offset), or None (with one warning per thing found) when it is not a regular file."""
         try:
-            return OpenFile(path, offset)
+            try:
+                return OpenFile(path, offset)
+            except PermissionError:
+                # Made unreadable (chmod 000) by the uid that shares the volume: when it is ours, undo that.
+                if not regain_owner_access(path, stat.S_IRUSR):
+                    raise
+                return OpenFile(path, offset)
         except FileNotFoundError:
             return None
         except (NotRegularFile, OSError) as refused:
@@ -323,13 +439,13 @@ class LogFile:
         for generation in list(self.draining):
             # Ask first, read after: once no writer holds the file, what is read now is all of it.
             finished = final or self.writer_gone(generation)
-            self.shipper.ship_from(generation, final or finished)
+            self.shipper.ship_from(generation, final or finished, self.frame)
             if finished:
                 self.retire(generation)
         # The new file waits until the rotated one is complete: until its last writer has reopened,
         # nginx may still append to the old file lines written before ones already in the new.
         if self.current is not None and not self.draining:
-            self.shipper.ship_from(self.current, final)
+            self.shipper.ship_from(self.current, final, self.frame)
 
     def writer_gone(self, generation):
         """True once no process has the rotated generation open for writing, or it has had too long.
@@ -353,7 +469,7 @@ class LogFile:
         """Open the file when it appears, and notice when it was replaced by a new one."""
         try:
             st = os.lstat(self.path)
-        except FileNotFoundError:
+        except OSError:
             return
         if self.current is not None and st.st_ino == self.current.ino and st.st_dev == self.current.dev:
             return
@@ -361,7 +477,11 @@ class LogFile:
         if opened is None:
             return
         if self.current is not None:
+            # Replaced by someone else than a rotation of ours (which leaves no current): nginx still
+            # writes the old file, so have it reopen, or its lines would go on into a file retired
+            # after --rotated-writer-seconds.
             self.start_draining(self.current)
+            self.shipper.signal_reopen()
         self.current = opened
 
     def rotate_if_large(self, rotate_bytes):
@@ -371,7 +491,20 @@ class LogFile:
         master = self.shipper.nginx_master_to_signal()
         if master is None:
             return
-        os.rename(self.path, self.rotated_path)
+        if self.current_is_at_path():
+            if not self.shipper.clear_the_way(self.rotated_path):
+                return  # tried again on the next pass
+            try:
+                os.rename(self.path, self.rotated_path)
+            except OSError as error:
+                # Something was put back at either name in between: no crash, the next pass retries.
+                log("cannot rename %s to %s (%s): rotating on a later pass" % (self.path, self.rotated_path, error.strerror))
+                return
+        # Else the file nginx writes is no longer at its name (removed, or renamed and replaced by
+        # something that is not a regular file): once that is out of the way, nginx's reopen creates
+        # a new file there, and the old one drains from the descriptor held here.
+        elif not self.shipper.clear_the_way(self.path):
+            return  # tried again on the next pass
         self.start_draining(self.current)
         self.current = None
         # Saved before nginx is told: a shipper restarted from here on finds access.log.1 with its
@@ -379,12 +512,21 @@ class LogFile:
         self.shipper.save_state()
         self.shipper.signal_nginx(master)
 
+    def current_is_at_path(self):
+        """True when the file at path is still the current generation (not removed or replaced since)."""
+        try:
+            st = os.lstat(self.path)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) == (self.current.dev, self.current.ino)
+
     def retire(self, generation):
         self.draining.remove(generation)
         try:
-            if os.lstat(self.rotated_path).st_ino == generation.ino:
+            st = os.lstat(self.rotated_path)
+            if (st.st_dev, st.st_ino) == (generation.dev, generation.ino):
                 os.unlink(self.rotated_path)
-        except FileNotFoundError:
+        except OSError:
             pass
         generation.close()
 
@@ -416,7 +558,7 @@ class Shipper:
         self.options = options
         self.processes = ProcessTable()
         self.stdout = LinePipe(1)
-        self.files = [LogFile(options.dir, name, self) for name in options.files]
+        self.files = [LogFile(options.dir, name, self, name == options.error_log) for name in options.files]
         self.state_dir = os.path.join(options.dir, STATE_DIR)
         self.state_path = os.path.join(self.state_dir, STATE_FILE)
         self.warned_no_nginx = False
@@ -425,18 +567,62 @@ class Shipper:
         self.state_dir_fd = None  # the state directory, opened once: the state file is opened in it
         self.state_fd = None  # the state file, opened on the first save and kept open
         self.state_length = 0  # bytes in it: a shorter record is padded over the longer one
+        self.save_failing = False  # the last save failed (said once until one succeeds)
         self.saving = True  # False once the state cannot be kept: shipping goes on, restarts replay
 
     # --- state that survives a restart of the sidecar ---------------------------------------
+
+    def clear_the_way(self, path):
+        """Remove whatever is at path, which others put there; True once path is free.
+
+        A rotation renames over access.log.1, which fails for a directory, and nginx reopens
+        access.log with O_CREAT, which would block on a FIFO. A directory is first renamed aside
+        (one step, whatever it holds), then removed within bounds (remove_entry); what is left
+        of it stays aside, and the volume's sizeLimit counts it against whoever made it.
+        """
+        try:
+            os.unlink(path)  # unlink(2) removes a symlink itself, never what it points at
+            log("%s was in the way (not a file of nginx's): removed it" % path)
+            return True
+        except FileNotFoundError:
+            return True
+        except IsADirectoryError:
+            pass
+        except OSError as error:
+            log("cannot remove %s, which is in the way (%s): rotating on a later pass" % (path, error.strerror))
+            return False
+        directory = os.path.dirname(path)
+        aside = IN_THE_WAY_PREFIX + os.urandom(8).hex()
+        try:
+            os.rename(path, os.path.join(directory, aside))
+        except FileNotFoundError:
+            return True
+        except OSError as error:
+            log("cannot move the directory %s out of the way (%s): rotating on a later pass" % (path, error.strerror))
+            return False
+        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            removed = remove_entry(dir_fd, aside, [IN_THE_WAY_MAX_ENTRIES])
+        finally:
+            os.close(dir_fd)
+        log("%s was a directory, in the way: %s" % (path, "removed it" if removed else
+            "moved it to %s, too deep or too large to remove at once" % os.path.join(directory, aside)))
+        return True
 
     def open_state_directory(self):
         """Open (creating it) the state directory, itself: not a file or a symlink in its place."""
         try:
             os.mkdir(self.state_dir, 0o700)
-        except FileExistsError:
-            pass
+        except OSError:
+            pass  # there already, or not creatable: the open below says which
         try:
-            self.state_dir_fd = os.open(self.state_dir, os.O_RDONLY | os.O_DIRECTORY | SAFE_OPEN_FLAGS)
+            try:
+                self.state_dir_fd = os.open(self.state_dir, os.O_RDONLY | os.O_DIRECTORY | SAFE_OPEN_FLAGS)
+            except PermissionError:
+                if not regain_owner_access(self.state_dir, stat.S_IRWXU):
+                    raise
+                self.state_dir_fd = os.open(self.state_dir, os.O_RDONLY | os.O_DIRECTORY | SAFE_OPEN_FLAGS)
+            os.fchmod(self.state_dir_fd, 0o700)  # searchable again by its owner, whatever mode it was left in
         except OSError as error:
             log("%s is not a directory (%s): offsets are not saved, a restart will ship the files "
                 "again from their start" % (self.state_dir, error.strerror))
@@ -457,10 +643,14 @@ class Shipper:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 log("%s is not a regular file: starting afresh" % self.state_path)
                 return {}
+            # Read no more than a record can be: a 4 GiB (sparse) file costs one page, not 4 GiB of memory.
+            # A record never holds a NUL: what follows one is a file grown in place past the record
+            # (`truncate -s 4G` on the file the last run kept writing), not part of it.
+            text = state_file.read(STATE_RECORD_MAX_BYTES + 1).split(b"\0", 1)[0]
             try:
-                state = json.loads(state_file.read(64 * 1024))
-            except ValueError:
-                state = None
+                state = json.loads(text) if len(text) <= STATE_RECORD_MAX_BYTES else None
+            except (ValueError, RecursionError):
+                state = None  # RecursionError: brackets nested deeper than the parser goes
         if not is_valid_state(state):
             log("%s is not a record of offsets: starting afresh" % self.state_path)
             return {}
@@ -472,13 +662,16 @@ class Shipper:
         for attempt in range(2):
             try:
                 fd = os.open(STATE_FILE, flags, 0o600, dir_fd=self.state_dir_fd)
-                if stat.S_ISREG(os.fstat(fd).st_mode):
+                st = os.fstat(fd)
+                if stat.S_ISREG(st.st_mode) and st.st_size <= STATE_RECORD_MAX_BYTES:
                     return fd
                 os.close(fd)
             except OSError:
                 pass
             if attempt == 0:
-                # A symlink (which O_NOFOLLOW refused) or a FIFO: remove the name, not what it points at.
+                # A symlink (which O_NOFOLLOW refused), a FIFO, a file made unwritable, or one longer than a
+                # record (padding a record to its length would take that much memory): remove the name,
+                # never what it points at.
                 try:
                     os.unlink(STATE_FILE, dir_fd=self.state_dir_fd)
                 except OSError:
@@ -509,13 +702,23 @@ class Shipper:
                 return
             self.state_length = os.fstat(self.state_fd).st_size
         padded = record.ljust(self.state_length)
-        os.pwrite(self.state_fd, padded, 0)
+        try:
+            os.pwrite(self.state_fd, padded, 0)
+        except OSError as error:
+            # A full volume (ENOSPC on a memory-backed one): keep shipping; a restart replays more.
+            if not self.save_failing:
+                log("cannot save offsets in %s (%s): shipping on" % (self.state_path, error.strerror))
+            self.save_failing = True
+            return
+        self.save_failing = False
         self.state_length = len(padded)
 
     # --- reading and writing -----------------------------------------------------------------
 
-    def ship_from(self, generation, final):
+    def ship_from(self, generation, final, frame=None):
         """Copy whole lines from generation's offset to stdout; at the end, partial ones too.
+
+        frame, when given, rewrites what is read before it is written (frame_error_lines).
 
         Reads only up to the size the file had when called: under full load nginx writes as
         fast as this reads, and chasing the end would starve the rotation checks in between.
@@ -527,18 +730,50 @@ class Shipper:
                 % (self.path_of(generation), end_of_pass, generation.offset))
             generation.offset = 0
         while generation.offset < end_of_pass:
-            data = os.pread(generation.fd, min(self.options.chunk_bytes, end_of_pass - generation.offset), generation.offset)
+            data_end = self.skip_holes(generation, end_of_pass)
+            if generation.offset >= end_of_pass:
+                return
+            data = os.pread(generation.fd, min(self.options.chunk_bytes, data_end - generation.offset), generation.offset)
             if not data:
                 return
+            if data[:1] == b"\0":
+                # The zeroed head of a block after a hole (holes are whole blocks): nginx never writes a NUL.
+                generation.offset += len(data) - len(data.lstrip(b"\0"))
+                continue
             end = data.rfind(b"\n") + 1
-            if end == 0 and len(data) < self.options.chunk_bytes and not final:
+            # Nothing completes a line that a hole follows: nginx appends, it never leaves holes.
+            before_hole = data_end < end_of_pass and generation.offset + len(data) == data_end
+            if end == 0 and len(data) < self.options.chunk_bytes and not final and not before_hole:
                 return  # a line still being written: wait for its newline
             chunk = data[:end] if end else data
-            # A line cut by the chunk size or left unterminated still ends with a newline.
-            self.stdout.write(chunk if chunk.endswith(b"\n") else chunk + b"\n")
+            shipped = chunk.rstrip(b"\0") if end == 0 and before_hole else chunk  # a block's zeroed tail is not a line
+            if shipped and frame is not None:
+                shipped = frame(shipped)
+            if shipped:
+                # A line cut by the chunk size or left unterminated still ends with a newline.
+                self.stdout.write(shipped if shipped.endswith(b"\n") else shipped + b"\n")
             generation.offset += len(chunk)
             self.shipped_bytes += len(chunk)
             self.save_state()
+
+    def skip_holes(self, generation, end_of_pass):
+        """Move generation's offset past any hole there, and return where the data from there ends.
+
+        A hole is a range of a sparse file with no blocks (`truncate -s 512M access.log`): it takes
+        no room in the volume, so nothing evicts the Pod, and read it is all NULs. nginx never
+        writes one. Two lseeks per read, whatever the number of lines.
+        """
+        try:
+            data_at = os.lseek(generation.fd, generation.offset, os.SEEK_DATA)
+            hole_at = os.lseek(generation.fd, data_at, os.SEEK_HOLE)
+        except OSError:
+            data_at = hole_at = end_of_pass  # ENXIO: nothing but holes from the offset to the end
+        if data_at > generation.offset:
+            skipped = min(data_at, end_of_pass) - generation.offset
+            log("%s: skipped %d bytes with no data (a hole of a sparse file), from offset %d"
+                % (self.path_of(generation), skipped, generation.offset))
+            generation.offset += skipped
+        return min(hole_at, end_of_pass)
 
     def path_of(self, generation):
         for log_file in self.files:
@@ -661,11 +896,15 @@ def parse_options(argv):
                              "(nginx reopens within milliseconds; anything slower is not nginx's writer)")
     parser.add_argument("--chunk-bytes", type=int, required=True,
                         help="read (and write) at most this much at once, saving offsets after each: the most a restart replays")
+    parser.add_argument("--error-log", default="error.log",
+                        help="the one of the files in nginx's error-log format: a newline inside an entry is shipped as \\x0A")
     parser.add_argument("files", nargs="+", help="file names in --dir, e.g. access.log error.log")
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
-    make_undumpable()
+    if UNDUMPABLE_ERRNO:
+        log("prctl(PR_SET_DUMPABLE, 0) failed (%s): other processes of this uid can read this one's /proc"
+            % os.strerror(UNDUMPABLE_ERRNO))
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(Shipper(parse_options(sys.argv[1:])).run())

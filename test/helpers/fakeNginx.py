@@ -15,6 +15,15 @@ import signal
 import sys
 
 
+# How nginx starts each line of its error log; the shipper marks a line of error.log that does not.
+ERROR_LOG_PREFIX = "2026/01/01 00:00:00 [error] 1#1: "
+
+
+def line_head(name, number):
+    """The start of line `number` of `name` (test/helpers/shipperSandbox.ts expectedLines makes the same)."""
+    return "%s%s-%08d " % (ERROR_LOG_PREFIX if name.startswith("error.log") else "", name, number)
+
+
 class Logs:
     def __init__(self, directory, names):
         self.paths = {name: os.path.join(directory, name) for name in names}
@@ -25,14 +34,20 @@ class Logs:
     def reopen(self):
         for name, path in self.paths.items():
             old = self.fds.get(name)
-            self.fds[name] = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                # O_NONBLOCK only so that a FIFO put at the name fails here rather than hanging the test.
+                self.fds[name] = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NONBLOCK, 0o644)
+            except OSError:
+                if old is None:
+                    raise
+                continue  # as nginx does when a reopen fails: it goes on writing the file it has
             if old is not None:
                 os.close(old)
 
     def write_lines(self, name, count, size):
         lines = []
         for _ in range(count):
-            head = "%s-%08d " % (name, self.sequence[name])
+            head = line_head(name, self.sequence[name])
             lines.append(head + "x" * (size - len(head) - 1) + "\n")
             self.sequence[name] += 1
         # One write per line, as nginx writes each request's line on its own. SIGUSR1 is held off

@@ -53,7 +53,7 @@ export class ShipperRun {
     /** Resolves to the exit code, or null when killed by a signal. */
     readonly exited: Promise<number | null>;
 
-    constructor(readonly child: ChildProcess, private readonly outputPath: string) {
+    constructor(readonly child: ChildProcess, readonly outputPath: string) {
         child.stderr?.on("data", (chunk: Buffer) => this.stderrChunks.push(chunk));
         this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
     }
@@ -147,10 +147,13 @@ export class FakeNginx {
     }
 }
 
+/** How nginx starts each line of its error log (the fake nginx writes its error.log lines so, as nginx does). */
+export const ERROR_LOG_PREFIX = "2026/01/01 00:00:00 [error] 1#1: ";
+
 /** The lines the fake nginx writes to `name`, numbered from `from`, as `count` lines of `bytes`. */
 export function expectedLines(name: string, from: number, count: number, bytes: number): string[] {
     return Array.from({ length: count }, (_, i) => {
-        const head = `${name}-${String(from + i).padStart(8, "0")} `;
+        const head = `${name.startsWith("error.log") ? ERROR_LOG_PREFIX : ""}${name}-${String(from + i).padStart(8, "0")} `;
         return head + "x".repeat(bytes - head.length - 1);
     });
 }
