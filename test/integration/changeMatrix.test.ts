@@ -31,7 +31,7 @@ const KINDS: readonly StackKind[] = ["bare", "replicas"];
  * How many stacks of each kind share the rows: more run more rows at once (most of a row is waiting
  * for Pods), at the cost of more CPU at once. Set with {@link STACKS_PER_KIND_ENV}.
  */
-const DEFAULT_STACKS_PER_KIND = 1;
+const DEFAULT_STACKS_PER_KIND = 2;
 const STACKS_PER_KIND_ENV = "CHANGE_MATRIX_STACKS_PER_KIND";
 
 /** The stacks per kind that `raw` (the environment variable) asks for. @throws naming the variable, its value and what is allowed. */
