@@ -23,6 +23,13 @@ type Container = k8s.types.input.core.v1.Container;
 /** The Pulumi type token of the component. */
 export const WEB_SERVER_TYPE = "webserver-sidecar:index:WebServer";
 
+/**
+ * What replaces the bare Pod besides the changes the provider replaces it for: the digest of its
+ * files (which nginx and the shipper read once, at start), and its tolerations (of which the API
+ * server takes only additions in place).
+ */
+const POD_REPLACE_ON_CHANGES = [`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`, "spec.tolerations"];
+
 /** The arguments that must be plain values: they decide which resources exist and their names. */
 const PLAIN_ONLY_ARGS = ["podName", "autoName", "networkPolicy", "service", "replicas"] as const;
 
@@ -180,7 +187,10 @@ export class WebServer extends pulumi.ComponentResource {
                 customTimeouts: timeoutIsOutput ? undefined : buildReadinessTimeouts(early.resolved.readyTimeoutSeconds),
                 // nginx and the shipper read their files once, at start: new files need a new Pod. A Pod's
                 // annotation may change in place, so the digest of the files is made a reason to replace it.
-                replaceOnChanges: [`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`],
+                // Tolerations too: the API server takes only additions to a live Pod's tolerations, but
+                // the provider (4.25.0) plans every change to them as an update, so removing one failed
+                // even its preview ("existing toleration can not be modified"; the change matrix's revert).
+                replaceOnChanges: POD_REPLACE_ON_CHANGES,
                 // A fixed name cannot be held by two Pods: the old one goes first (the provider does the
                 // same when it replaces a Pod for a change to its spec). Auto-named, the new one starts first.
                 deleteBeforeReplace: podName !== undefined,

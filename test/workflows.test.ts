@@ -66,6 +66,13 @@ describe("the GitHub workflows", () => {
         expect(Object.keys(deploy.jobs)).to.deep.equal(["deploy"]);
     });
 
+    it("preview in deploy.yml before deploying: its one pulumi up runs without --skip-preview, under the policy pack", () => {
+        const upRuns = (load("deploy.yml").jobs.deploy.steps ?? []).map((step) => step.run ?? "").filter((run) => /^\s*pulumi up\b/m.test(run));
+        expect(upRuns).to.have.length(1);
+        expect(upRuns[0]).to.not.include("--skip-preview");
+        expect(upRuns[0]).to.include("--policy-pack policy");
+    });
+
     it("comment on the pull request from a workflow that runs no pull-request code, for every preview result", () => {
         const comment = load("preview-comment.yml");
         expect(comment.on).to.deep.equal({ workflow_run: { workflows: [load("preview.yml").name], types: ["completed"] } });
