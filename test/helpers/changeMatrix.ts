@@ -210,6 +210,13 @@ export function matrixRows(env: MatrixEnvironment): MatrixRow[] {
         },
         sameOnBoth("serverConfig", MATRIX_SERVER_CONFIG, "a server block adding its own header to the image's pages, from a new ConfigMap",
             (workload) => ({ preview: [{ type: CONFIG_MAP, ops: ["create"] }, workload], observation: { kind: "http", header: "x-change-matrix" }, changed: "on" })),
+        podRow("readinessPath", "/index.html", `{.spec.containers[?(${NGINX})].readinessProbe.httpGet.path}`, "/index.html",
+            "the probe asks for the image's index.html by name"),
+        sameOnBoth("accessLogFormat", "json", "nginx's own nginx.conf with JSON access lines, from a new ConfigMap",
+            (workload) => ({
+                preview: [{ type: CONFIG_MAP, ops: ["create"] }, workload],
+                observation: { kind: "pods", jsonpath: `{.spec.volumes[?(@.name=="nginx-config")].name}` }, changed: "nginx-config",
+            })),
     ];
 }
 
