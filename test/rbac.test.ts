@@ -107,7 +107,7 @@ describe("rbac/apply.sh (fails closed), against a stand-in kubectl", () => {
      * Runs apply.sh with a kubectl that records its arguments and answers the probe's real create
      * as `probeAnswer` says; returns the exit status, stderr, and the kubectl calls.
      */
-    function applyWith(probeAnswer: "refused" | "created", namespace = "team") {
+    function applyWith(probeAnswer: "refused" | "created" | "kind not served", namespace = "team") {
         const bin = fs.mkdtempSync(path.join(os.tmpdir(), "rbac-apply-"));
         const log = path.join(bin, "calls");
         fs.writeFileSync(path.join(bin, "kubectl"), [
@@ -115,6 +115,12 @@ describe("rbac/apply.sh (fails closed), against a stand-in kubectl", () => {
             `printf '%s\\n' "$*" >>${JSON.stringify(log)}`,
             // The namespace apply.sh wrote into its copy of the kustomization.
             `if [[ "$1" == apply && "$2" == -k ]]; then grep '^namespace:' "$3/kustomization.yaml" >>${JSON.stringify(log)}; fi`,
+            ...(probeAnswer === "kind not served" ? [
+                // What kubectl 1.36 does without the policy's kind: applies the rest, then fails.
+                'if [[ "$1" == apply && "$2" == -k && "$3" != */dryRun ]]; then',
+                "  echo 'error: resource mapping not found for name: \"webserver-sidecar-preview-dry-run-only\" namespace: \"\" from \"...\": no matches for kind \"ValidatingAdmissionPolicy\" in version \"admissionregistration.k8s.io/v1\"' >&2; exit 1",
+                "fi",
+            ] : []),
             `if [[ "$*" == *"--as=${PROBE_USER} create configmap"* ]]; then`,
             probeAnswer === "refused"
                 ? "  echo 'error: configmaps \"x\" is forbidden: ValidatingAdmissionPolicy ... denied request: webserver-sidecar-preview may only dry-run changes' >&2; exit 1"
@@ -151,6 +157,15 @@ describe("rbac/apply.sh (fails closed), against a stand-in kubectl", () => {
         expect(stderr).to.include("does not enforce the ValidatingAdmissionPolicy webserver-sidecar-preview-dry-run-only");
         expect(calls.filter((c) => c.endsWith("/dryRun"))).to.deep.equal([]);
         expect(calls).to.include(`delete configmap ${PROBE_USER} -n team --ignore-not-found`);
+        expect(calls).to.include("delete rolebinding webserver-sidecar-preview-dry-run -n team --ignore-not-found");
+    });
+
+    it("stops after rbac/ where the policy's kind is not served (kubectl: no matches for kind), probing nothing and binding nothing", () => {
+        const { status, stderr, calls } = applyWith("kind not served");
+        expect(status).to.equal(1);
+        expect(stderr).to.include("no matches for kind");
+        expect(stderr).to.include("the dry-run RoleBinding is not");
+        expect(calls.filter((c) => c.includes("create configmap") || c.endsWith("/dryRun"))).to.deep.equal([]);
         expect(calls).to.include("delete rolebinding webserver-sidecar-preview-dry-run -n team --ignore-not-found");
     });
 
