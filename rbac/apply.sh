@@ -7,7 +7,8 @@
 #   bash rbac/apply.sh <namespace>
 #
 # 1. `kubectl apply` of rbac/ (the reader, the policy, the unbound dry-run Role). Where
-#    ValidatingAdmissionPolicy is not served, kubectl reports "no matches for kind" for the policy
+#    ValidatingAdmissionPolicy is not served, kubectl fails on the policy ("no matches for kind", or
+#    kubectl 1.36's "the server could not find the requested resource")
 #    and applies the rest: the reader works, and this script stops here.
 # 2. The probe: the policy also matches the user webserver-sidecar-preview-admission-probe; bound
 #    for a moment to the dry-run Role, that user (impersonated: the administrator needs
