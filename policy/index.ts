@@ -1,6 +1,6 @@
 /**
  * The WebServer's hardening as policies, for `pulumi preview --policy-pack policy`.
- * Each policy checks every Pod of the stack (a Pod, or a workload's Pod template) or NetworkPolicy; the checks are pure functions in
+ * Each policy checks every Pod of the stack (a Pod, or any kind's Pod template: podTemplates.ts) or NetworkPolicy; the checks are pure functions in
  * podSecurity.ts, podPolicies.ts and networkPolicies.ts. The pack imports nothing from outside this
  * directory, so that `pulumi policy publish` from policy/ publishes all of it.
  *
@@ -24,25 +24,45 @@ import {
     sharedLogsViolations, undigestedImageViolations, unpinnedImageViolations,
 } from "./podPolicies";
 import { restrictedProfileViolations } from "./podSecurity";
-import { podTemplateOf } from "./podTemplates";
+import { HELM_RELEASE, podTemplatesOf } from "./podTemplates";
 
-/** A policy that reports each violation `check` finds in the spec of a Pod, or of a workload's Pod template. */
+/**
+ * A policy that reports each violation `check` finds in the spec of a Pod, or of any Pod template
+ * (podTemplates.ts: workloads, Jobs, CronJobs, ReplicationControllers, PodTemplates, their `*Patch`
+ * and `*List` forms).
+ */
 function podPolicy(name: string, description: string, check: (spec: PodSpec, annotations: Record<string, string>) => string[], enforcementLevel: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
     return {
         name,
         description,
         enforcementLevel,
         validateResource: (args, reportViolation) => {
-            const pod = podTemplateOf<PodSpec>(args.type, args.props);
-            if (pod === undefined) {
-                return;
-            }
-            for (const violation of check(pod.spec ?? {}, pod.metadata?.annotations ?? {})) {
-                reportViolation(violation);
+            for (const pod of podTemplatesOf<PodSpec>(args.type, args.props)) {
+                for (const violation of check(pod.spec ?? {}, pod.metadata?.annotations ?? {})) {
+                    reportViolation(violation);
+                }
             }
         },
     };
 }
+
+/**
+ * A helm.v3.Release installs its chart inside the provider: the stack holds the release's values,
+ * never the Pods the chart renders, so no policy above could judge them. Refused, rather than let
+ * through unseen. helm.v4.Chart (and yaml/v2, kustomize/v2) register each rendered object as a
+ * resource of the stack, which the pack judges like any other.
+ */
+const helmReleasePolicy: ResourceValidationPolicy = {
+    name: "no-unseen-helm-releases",
+    description: "No helm.v3.Release: the pack cannot see the Pods its chart renders (use helm.v4.Chart, whose objects it judges).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+        if (args.type === HELM_RELEASE) {
+            reportViolation("a helm.v3.Release installs a chart whose Pods this policy pack cannot see; deploy the chart with helm.v4.Chart"
+                + " (each object it renders is a resource the pack judges), or keep the release out of this stack");
+        }
+    },
+};
 
 /** In a namespace where the stack declares NetworkPolicies, they select every Pod of the stack. */
 const networkPolicyPolicy: StackValidationPolicy = {
@@ -92,6 +112,7 @@ new PolicyPack("webserver-sidecar-hardening", {
         podPolicy("shared-logs-size-limit", "The shared-logs emptyDir has a sizeLimit.", sharedLogsViolations),
         podPolicy("no-service-account-token", "Pods do not mount a service account token.", serviceAccountTokenViolations),
         podPolicy("images-pinned-by-digest", "Images are pinned by digest, which no registry can re-point.", undigestedImageViolations, "advisory"),
+        helmReleasePolicy,
         networkPolicyPolicy,
         networkPolicyRulesPolicy,
         namespacePoliciesPolicy,

@@ -2,7 +2,7 @@
  * Which Pods of a stack no NetworkPolicy of the same stack selects: pure, so that it can be read
  * (and tested) apart from the Pulumi policy machinery.
  */
-import { podTemplateOf } from "./podTemplates";
+import { podTemplatesOf } from "./podTemplates";
 
 /** The parts of a stack's resource this check reads. */
 export interface StackResource {
@@ -54,8 +54,7 @@ function namespaceOf(resource: StackResource): string | undefined {
  */
 function podsOf(resources: readonly StackResource[]): StackResource[] {
     return resources.flatMap((resource) => {
-        const pod = podTemplateOf<unknown>(resource.type, resource.props);
-        return pod === undefined ? [] : [{ ...resource, props: { metadata: pod.metadata, spec: pod.spec } }];
+        return podTemplatesOf<unknown>(resource.type, resource.props).map((pod) => ({ ...resource, props: { metadata: pod.metadata, spec: pod.spec } }));
     });
 }
 
@@ -108,18 +107,42 @@ export function podsLeftToNamespacePolicies(resources: readonly StackResource[])
     }));
 }
 
+/** A NetworkPolicy rule's port: a number or a named port, and optionally the end of a range. */
+interface NetworkPolicyPort {
+    protocol?: string;
+    port?: number | string;
+    endPort?: number;
+}
+
 /** The parts of a NetworkPolicy's spec {@link networkPolicyViolations} reads. */
 export interface NetworkPolicySpec {
     podSelector?: LabelSelector;
     policyTypes?: string[];
-    ingress?: { ports?: unknown[] }[];
-    egress?: { ports?: unknown[] }[];
+    ingress?: { ports?: NetworkPolicyPort[] }[];
+    egress?: { ports?: NetworkPolicyPort[] }[];
+}
+
+/**
+ * Why one port entry of a rule opens more than one port, or `undefined` when it opens exactly one.
+ * An entry without `port` matches every port of its protocol (Kubernetes' API: "If this field is
+ * not provided, this matches all port names and numbers"), and `endPort` opens the whole range
+ * from `port`; the WebServer opens single ports only.
+ */
+function widePortReason(entry: NetworkPolicyPort): string | undefined {
+    if (entry.port === undefined || entry.port === null || entry.port === "") {
+        return `opens every ${entry.protocol ?? "TCP"} port (no port)`;
+    }
+    if (entry.endPort !== undefined && entry.endPort !== null && entry.endPort !== entry.port) {
+        return `opens the range ${String(entry.port)}-${entry.endPort} (endPort); name single ports`;
+    }
+    return undefined;
 }
 
 /**
  * What every NetworkPolicy of the stack must do to isolate what it selects: name both Ingress and
- * Egress in `policyTypes` (a type left out is left open), and open no rule to every port. The
- * WebServer's opens nginx's port (to `allowFrom` or to any source) and no egress.
+ * Egress in `policyTypes` (a type left out is left open), and open no rule to every port: each rule
+ * names its ports, one by one (no entry without `port`, no `endPort` range). The WebServer's opens
+ * nginx's port (to `allowFrom` or to any source) and no egress.
  */
 export function networkPolicyViolations(spec: NetworkPolicySpec): string[] {
     const found: string[] = [];
@@ -128,7 +151,12 @@ export function networkPolicyViolations(spec: NetworkPolicySpec): string[] {
     }
     for (const direction of ["ingress", "egress"] as const) {
         (spec[direction] ?? []).forEach((rule, index) => {
-            if ((rule.ports ?? []).length === 0) found.push(`${direction}[${index}] names no ports, so it opens every port`);
+            const ports = rule.ports ?? [];
+            if (ports.length === 0) found.push(`${direction}[${index}] names no ports, so it opens every port`);
+            ports.forEach((entry, portIndex) => {
+                const reason = widePortReason(entry ?? {});
+                if (reason !== undefined) found.push(`${direction}[${index}].ports[${portIndex}] ${reason}`);
+            });
         });
     }
     return found;

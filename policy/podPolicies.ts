@@ -68,7 +68,23 @@ export function sharedLogsViolations(spec: PodSpec): string[] {
     return volume.emptyDir?.sizeLimit === undefined ? ["volume shared-logs has no emptyDir sizeLimit"] : [];
 }
 
-/** No service account token in the Pod: neither container talks to the API. */
+/** The parts of a projected volume this check reads. */
+interface ProjectedVolume {
+    sources?: { serviceAccountToken?: unknown }[];
+}
+
+/**
+ * No service account token in the Pod: neither container talks to the API. Not mounted
+ * automatically (`automountServiceAccountToken: false`), and not asked for by hand either: a
+ * projected volume's `serviceAccountToken` source mounts one whatever automount says.
+ */
 export function serviceAccountTokenViolations(spec: PodSpec): string[] {
-    return spec.automountServiceAccountToken === false ? [] : ["automountServiceAccountToken is not false"];
+    const found = spec.automountServiceAccountToken === false ? [] : ["automountServiceAccountToken is not false"];
+    for (const volume of spec.volumes ?? []) {
+        const projected = volume.projected as ProjectedVolume | undefined;
+        if ((projected?.sources ?? []).some((source) => source?.serviceAccountToken !== undefined && source?.serviceAccountToken !== null)) {
+            found.push(`volume ${volume.name} projects a serviceAccountToken`);
+        }
+    }
+    return found;
 }

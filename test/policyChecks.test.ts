@@ -8,7 +8,7 @@ import {
     PodSpec, probeViolations, resourceViolations, serviceAccountTokenViolations, sharedLogsViolations, undigestedImageViolations, unpinnedImageViolations,
 } from "../policy/podPolicies";
 import { restrictedProfileViolations } from "../policy/podSecurity";
-import { podTemplateOf } from "../policy/podTemplates";
+import { kindOf, podTemplateOf, podTemplatesOf } from "../policy/podTemplates";
 import { configMapNamesFor } from "../components/podFiles";
 import { buildDeploymentSpec } from "../components/workloadSpec";
 import * as componentImages from "../components/validators";
@@ -181,11 +181,35 @@ describe("the policy pack's checks", () => {
         it("reports a Pod that leaves the token mounted", () => {
             expect(serviceAccountTokenViolations(changedPod((s) => { delete s.automountServiceAccountToken; }))).to.deep.equal(["automountServiceAccountToken is not false"]);
         });
+        it("reports a projected serviceAccountToken volume, which mounts a token whatever automount says", () => {
+            const spec = changedPod((s) => { s.volumes!.push({ name: "api-token", projected: { sources: [{ configMap: { name: "ca" } }, { serviceAccountToken: { path: "token" } }] } }); });
+            expect(spec.automountServiceAccountToken).to.equal(false);
+            expect(serviceAccountTokenViolations(spec)).to.deep.equal(["volume api-token projects a serviceAccountToken"]);
+        });
+        it("passes a projected volume of ConfigMaps, Secrets and the downward API", () => {
+            const spec = changedPod((s) => { s.volumes!.push({ name: "files", projected: { sources: [{ configMap: { name: "a" } }, { secret: { name: "b" } }, { downwardAPI: { items: [] } }] } }); });
+            expect(serviceAccountTokenViolations(spec)).to.deep.equal([]);
+        });
     });
 
     describe("network-policies-restrict-traffic (networkPolicyViolations)", () => {
         it("passes a policy that restricts both directions, on named ports", () => {
             expect(networkPolicyViolations({ policyTypes: ["Ingress", "Egress"], ingress: [{ ports: [{ port: 80 }] }], egress: [] })).to.deep.equal([]);
+        });
+        it("passes single ports, numbered or named, and an endPort equal to the port", () => {
+            expect(networkPolicyViolations({ policyTypes: ["Ingress", "Egress"], ingress: [{ ports: [{ port: 80 }, { protocol: "TCP", port: "http" }, { port: 443, endPort: 443 }] }] })).to.deep.equal([]);
+        });
+        it("reports a port entry with no port (every port of its protocol) and an endPort range, even beside egress to 0.0.0.0/0", () => {
+            const spec = {
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [{ ports: [{ protocol: "TCP" }] }],
+                egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 1, endPort: 65535 }, { protocol: "UDP" }] }],
+            };
+            expect(networkPolicyViolations(spec)).to.deep.equal([
+                "ingress[0].ports[0] opens every TCP port (no port)",
+                "egress[0].ports[0] opens the range 1-65535 (endPort); name single ports",
+                "egress[0].ports[1] opens every UDP port (no port)",
+            ]);
         });
         it("reports a direction left out, and rules that open every port", () => {
             expect(networkPolicyViolations({ policyTypes: ["Ingress"], ingress: [{}], egress: [{ ports: [] }] })).to.deep.equal([
@@ -219,6 +243,61 @@ describe("the policy pack's checks", () => {
             const broken = JSON.parse(JSON.stringify(deployment));
             broken.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
             expect(restrictedProfileViolations(podTemplateOf<PodSpec>("kubernetes:apps/v1:Deployment", broken)!.spec!)).to.not.deep.equal([]);
+        });
+    });
+
+    describe("every kind that describes Pods (podTemplatesOf): a privileged container is reported whichever object carries it", () => {
+        const privileged = (): PodSpec => changedPod((s) => { nginx(s).securityContext = { ...nginx(s).securityContext, privileged: true }; });
+        const template = () => ({ metadata: { labels: { app: "job" } }, spec: privileged() });
+        const workload = () => ({ metadata: { name: "w", namespace: "team" }, spec: { template: template() } });
+        const cases: [string, unknown][] = [
+            ["kubernetes:core/v1:Pod", { metadata: { name: "p" }, spec: privileged() }],
+            ["kubernetes:batch/v1:Job", workload()],
+            ["kubernetes:batch/v1:CronJob", { metadata: { name: "c" }, spec: { schedule: "* * * * *", jobTemplate: { spec: { template: template() } } } }],
+            ["kubernetes:batch/v1beta1:CronJob", { metadata: { name: "c" }, spec: { jobTemplate: { spec: { template: template() } } } }],
+            ["kubernetes:core/v1:ReplicationController", workload()],
+            ["kubernetes:core/v1:PodTemplate", { metadata: { name: "t" }, template: template() }],
+            ["kubernetes:apps/v1:Deployment", workload()],
+            ["kubernetes:apps/v1beta1:Deployment", workload()],
+            ["kubernetes:extensions/v1beta1:DaemonSet", workload()],
+            ["kubernetes:apps/v1:StatefulSet", workload()],
+            ["kubernetes:apps/v1:ReplicaSet", workload()],
+            ["kubernetes:core/v1:PodPatch", { metadata: { name: "p" }, spec: privileged() }],
+            ["kubernetes:apps/v1:DeploymentPatch", workload()],
+            ["kubernetes:batch/v1:JobPatch", workload()],
+            ["kubernetes:batch/v1:CronJobPatch", { metadata: { name: "c" }, spec: { jobTemplate: { spec: { template: template() } } } }],
+            ["kubernetes:apps/v1:DeploymentList", { items: [workload(), { metadata: { name: "ok" }, spec: { template: { spec: componentPod() } } }] }],
+        ];
+        for (const [type, props] of cases) {
+            it(type, () => {
+                const pods = podTemplatesOf<PodSpec>(type, props);
+                expect(pods.length, "Pods found").to.be.greaterThan(0);
+                expect(pods.flatMap((p) => restrictedProfileViolations(p.spec ?? {}))).to.include("nginx-container: privileged");
+            });
+        }
+        it("reads a List's items each as its kind (one privileged, one the component's)", () => {
+            const pods = podTemplatesOf<PodSpec>("kubernetes:apps/v1:DeploymentList", cases.at(-1)![1]);
+            expect(pods.map((p) => restrictedProfileViolations(p.spec ?? {}).length > 0)).to.deep.equal([true, false]);
+        });
+        it("places a Job's and a CronJob's Pods under the object's name and namespace, with the template's labels", () => {
+            expect(podTemplateOf("kubernetes:batch/v1:Job", workload())?.metadata).to.deep.equal({ labels: { app: "job" }, name: "w", namespace: "team" });
+        });
+        it("describes no Pod for a patch that leaves the Pod's spec alone, nor for kinds without Pods", () => {
+            expect(podTemplatesOf("kubernetes:apps/v1:DeploymentPatch", { metadata: { name: "w" }, spec: { replicas: 3 } })).to.deep.equal([]);
+            expect(podTemplatesOf("kubernetes:core/v1:PodPatch", { metadata: { name: "p", labels: { a: "b" } } })).to.deep.equal([]);
+            for (const type of ["kubernetes:core/v1:Service", "kubernetes:core/v1:ConfigMapPatch", "kubernetes:helm.sh/v3:Release", "kubernetes:yaml/v2:ConfigGroup", "pulumi:pulumi:Stack"]) {
+                expect(podTemplatesOf(type, { spec: { template: template() } }), type).to.deep.equal([]);
+            }
+        });
+        it("names the kind of a type and whether it is a patch", () => {
+            expect(kindOf("kubernetes:batch/v1:CronJobPatch")).to.deep.equal({ kind: "CronJob", patch: true });
+            expect(kindOf("kubernetes:core/v1:Pod")).to.deep.equal({ kind: "Pod", patch: false });
+            expect(kindOf("webserver-sidecar:index:WebServer")).to.equal(undefined);
+        });
+        it("counts a Job's Pods for pods-have-network-policy", () => {
+            const job: StackResource = { type: "kubernetes:batch/v1:Job", urn: "urn:job", name: "job", props: workload() as StackResource["props"] };
+            expect(podsWithoutNetworkPolicy([job, networkPolicy({ matchLabels: { app: "other" } }, "team")]).map((v) => v.urn)).to.deep.equal(["urn:job"]);
+            expect(podsWithoutNetworkPolicy([job, networkPolicy({ matchLabels: { app: "job" } }, "team")])).to.deep.equal([]);
         });
     });
 

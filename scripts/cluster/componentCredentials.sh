@@ -13,14 +13,15 @@ component_kubeconfig() {
   if ! openssl verify -CAfile "${CLUSTER_CA_CERT}" "${dir}/client.crt" >/dev/null 2>&1; then
     subject="/CN=${user}"
     [[ -z "${group}" ]] || subject="/O=${group}${subject}"
-    openssl req -new -newkey rsa:2048 -nodes -keyout "${dir}/client.key" -out "${dir}/client.csr" \
-      -subj "${subject}" 2>/dev/null
+    # The key readable by its owner only, as the kubeconfig that names it.
+    (umask 077 && openssl req -new -newkey rsa:2048 -nodes -keyout "${dir}/client.key" -out "${dir}/client.csr" \
+      -subj "${subject}" 2>/dev/null)
     openssl x509 -req -in "${dir}/client.csr" -CA "${CLUSTER_CA_CERT}" -CAkey "${CLUSTER_CA_KEY}" \
       -CAcreateserial -days 365 -out "${dir}/client.crt" \
       -extfile <(printf 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n') 2>/dev/null
     rm -f "${dir}/client.csr"
   fi
-  cat >"${dir}/kubeconfig" <<CONF
+  write_private "${dir}/kubeconfig" <<CONF
 apiVersion: v1
 kind: Config
 clusters:

@@ -60,8 +60,12 @@ control_plane_up() {
     kwokctl --config "${KWOK_WORKDIR}/kwok.yaml" create cluster --kubeconfig "${KWOK_WORKDIR}/kubeconfig.merged" \
       --wait "${TIMEOUT}s" >>"${LOGS}/kwokctl.log" 2>&1 || die "kwokctl create cluster failed (${LOGS}/kwokctl.log)"
   fi
+  # kwokctl writes its kubeconfigs and keys (the admin's among them) with the default umask: its
+  # directory becomes root's alone (every component runs as root).
+  chmod -R go-rwx "${KWOK_WORKDIR}"
   # Our kubeconfig: kwokctl's, under the context name tests and scripts know the cluster by.
-  kwokctl get kubeconfig >"${KUBECONFIG_FILE}.tmp"
+  # (kubectl rewrites the file in place, keeping its mode: 0600 from write_private.)
+  kwokctl get kubeconfig | write_private "${KUBECONFIG_FILE}.tmp"
   "${K8S_BIN}/kubectl" --kubeconfig "${KUBECONFIG_FILE}.tmp" config rename-context "kwok-${KWOK_CLUSTER}" "${CONTEXT}" >/dev/null
   mv -f "${KUBECONFIG_FILE}.tmp" "${KUBECONFIG_FILE}"
   wait_until "kube-apiserver" kubectl get --raw /readyz

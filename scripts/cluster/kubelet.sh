@@ -69,7 +69,7 @@ kubelet_up() {
   [[ -x "${K8S_BIN}/kubelet" ]] || die "no kubelet in ${K8S_BIN} (scripts/toolchain/kubernetes.sh builds it)"
   mkdir -p "${KUBELET_DIR}" "${DIR}/node/pod-logs"
   kubelet_certificates
-  kubelet_kubeconfig >"${KUBELET_DIR}/kubeconfig"
+  kubelet_kubeconfig | write_private "${KUBELET_DIR}/kubeconfig"
   kubelet_config >"${KUBELET_DIR}/config.yaml"
   process_running kubelet || start_process kubelet "${K8S_BIN}/kubelet" \
     --config="${KUBELET_DIR}/config.yaml" \

@@ -27,6 +27,16 @@ CRI_TOOLS_BIN="${CACHE}/bin/cri-tools-v${CRI_TOOLS_VERSION}"
 
 kubectl() { "${K8S_BIN}/kubectl" --kubeconfig="${KUBECONFIG_FILE}" "$@"; }
 
+# Writes stdin to FILE readable by its owner only (0600), whatever the caller's umask: for
+# kubeconfigs, whose credentials (the admin's, each component's) no other user of the machine may
+# read. Through a new file renamed over FILE, so that an older FILE's mode does not survive.
+write_private() {
+  local file="$1"
+  rm -f "${file}.new"
+  (umask 077 && cat >"${file}.new")
+  mv -f "${file}.new" "${file}"
+}
+
 # Polls `$@` every half second until it succeeds; fails after TIMEOUT seconds naming `what`.
 wait_until() {
   local what="$1"; shift

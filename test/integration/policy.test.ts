@@ -2,7 +2,8 @@
  * The policy pack (policy/) for real: `pulumi preview --policy-pack policy` passes on the dev stack
  * and on a stack with `networkPolicy: false`, names every violation of a program that registers
  * the tutorial's Pod verbatim, and, in one more preview, judges a passing and a failing resource
- * for each rule.
+ * for each rule: the Pod rules on every kind that carries a Pod template (a Job, a CronJob, a
+ * ReplicationController, a DeploymentPatch), and a helm.v3.Release, whose chart the pack cannot see.
  */
 import { expect } from "chai";
 import * as crypto from "crypto";
@@ -64,6 +65,21 @@ async function previewRendered(project: string, pack: string, program: (render: 
         fs.rmSync(state, { recursive: true, force: true });
         fs.rmSync(rendered, { recursive: true, force: true });
     }
+}
+
+/**
+ * A chart of one privileged Pod, in a directory of its own: what a helm.v3.Release would install
+ * out of the pack's sight.
+ */
+function localChart(): string {
+    const chart = fs.mkdtempSync(path.join(os.tmpdir(), "policy-chart-"));
+    fs.mkdirSync(path.join(chart, "templates"));
+    fs.writeFileSync(path.join(chart, "Chart.yaml"), "apiVersion: v2\nname: privileged\nversion: 0.1.0\n");
+    fs.writeFileSync(path.join(chart, "templates", "pod.yaml"), [
+        "apiVersion: v1", "kind: Pod", "metadata: { name: privileged }",
+        "spec: { containers: [{ name: c, image: busybox, securityContext: { privileged: true } }] }", "",
+    ].join("\n"));
+    return chart;
 }
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -132,6 +148,16 @@ describe("the policy pack, enforced by pulumi preview --policy-pack policy", fun
             "token": ["no-service-account-token"],
             "uncovered": ["pods-have-network-policy"],
             "np-open": ["network-policies-restrict-traffic"],
+            // Every port of a protocol, and a range of all of them, beside egress to anywhere.
+            "np-wide": ["network-policies-restrict-traffic"],
+            "projected-token": ["no-service-account-token"],
+            // Every kind that carries a Pod template, each with a privileged container.
+            "job": ["pod-security-restricted"],
+            "cron-job": ["pod-security-restricted"],
+            "replication-controller": ["pod-security-restricted"],
+            "deployment-patch": ["pod-security-restricted"],
+            // A chart the pack cannot see into.
+            "helm-release": ["no-unseen-helm-releases"],
             "owned-pod": ["pods-left-to-namespace-policies"],
             // The tutorial's Pod verbatim, in a namespace of its own: every Pod rule but the network's.
             "tutorial": [
@@ -140,6 +166,12 @@ describe("the policy pack, enforced by pulumi preview --policy-pack policy", fun
             ],
         };
         const tutorial = yaml.load(fs.readFileSync(path.join(REPO, "test", "fixtures", "tutorial-pod.yaml"), "utf8")) as k8s.core.v1.PodArgs;
+        const privileged = () => componentPodSpec((s) => {
+            s.restartPolicy = "Never";
+            s.containers[0].securityContext = { ...s.containers[0].securityContext, privileged: true };
+        });
+        const template = () => ({ metadata: { labels: covered }, spec: privileged() });
+        const chart = localChart();
         const { output, failed } = await previewRendered("policy-rules", pack, (render) => {
             const provider = render();
             // Passing: the component as the dev stack has it (its Pod and NetworkPolicy, in "good"),
@@ -166,10 +198,29 @@ describe("the policy pack, enforced by pulumi preview --policy-pack policy", fun
             new k8s.core.v1.Pod("token", { metadata: bad("token"), spec: componentPodSpec((s) => { delete s.automountServiceAccountToken; }) }, { provider });
             new k8s.core.v1.Pod("uncovered", { metadata: bad("uncovered", { app: "other" }), spec: componentPodSpec() }, { provider });
             new k8s.networking.v1.NetworkPolicy("np-open", { metadata: bad("np-open"), spec: { podSelector: { matchLabels: covered }, policyTypes: ["Ingress"], ingress: [{}] } }, { provider });
+            new k8s.networking.v1.NetworkPolicy("np-wide", {
+                metadata: bad("np-wide"),
+                spec: {
+                    podSelector: { matchLabels: covered },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [{ ports: [{ protocol: "TCP" }] }],
+                    egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 1, endPort: 65535 }] }],
+                },
+            }, { provider });
+            new k8s.core.v1.Pod("projected-token", {
+                metadata: bad("projected-token"),
+                spec: componentPodSpec((s) => { (s.volumes as object[]).push({ name: "api-token", projected: { sources: [{ serviceAccountToken: { path: "token" } }] } }); }),
+            }, { provider });
+            new k8s.batch.v1.Job("job", { metadata: bad("job"), spec: { template: template() } }, { provider });
+            new k8s.batch.v1.CronJob("cron-job", { metadata: bad("cron-job"), spec: { schedule: "0 * * * *", jobTemplate: { spec: { template: template() } } } }, { provider });
+            new k8s.core.v1.ReplicationController("replication-controller", { metadata: bad("replication-controller"), spec: { selector: covered, template: template() } }, { provider });
+            new k8s.apps.v1.DeploymentPatch("deployment-patch", { metadata: bad("deployment-patch"), spec: { template: template() } }, { provider });
+            new k8s.helm.v3.Release("helm-release", { chart, namespace: "bad" }, { provider });
             // networkPolicy: false, alone in its namespace "owned": only the advisory note.
             new WebServer("owned", { networkPolicy: false, podName: "owned-pod" }, { provider: render("owned") });
             new k8s.core.v1.Pod("tutorial", tutorial, { provider: render("tutorial") });
         });
+        fs.rmSync(chart, { recursive: true, force: true });
         expect(failed, `preview must fail on the mandatory violations:\n${output}`).to.equal(true);
         const violations = parseViolations(output);
         // The policies each resource violates (a policy reports each of its findings separately).

@@ -6,6 +6,7 @@
  * nothing on the cluster.
  */
 import { expect } from "chai";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -25,18 +26,9 @@ function liveObjects(namespace: string): string[] {
     return list.items.map((o) => `${o.kind}/${o.metadata.name} ${o.metadata.uid} ${o.metadata.resourceVersion}`).sort();
 }
 
-/** rbac/ applied as a team would (`kubectl apply -k`), with the namespace set by an overlay. */
-function applyRbac(namespace: string, directory: string): void {
-    const overlay = path.join(directory, "rbac-overlay");
-    fs.mkdirSync(overlay);
-    fs.writeFileSync(path.join(overlay, "kustomization.yaml"), yaml.dump({
-        apiVersion: "kustomize.config.k8s.io/v1beta1",
-        kind: "Kustomization",
-        namespace,
-        sortOptions: { order: "fifo" },
-        resources: [path.relative(overlay, RBAC)],
-    }));
-    kubectl(["apply", "-k", overlay]);
+/** rbac/ applied as a team would: `bash rbac/apply.sh <namespace>`, with the cluster's kubeconfig. */
+function applyRbac(namespace: string): void {
+    execFileSync("bash", [path.join(RBAC, "apply.sh"), namespace], { env: { ...process.env, KUBECONFIG: clusterKubeconfig() }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /**
@@ -102,7 +94,7 @@ describe("a preview with the read-only credential of rbac/ (the ServiceAccount's
         stack = await TestStack.create({ kubeconfig: kubeconfigFile, namespace });
         await stack.up();
 
-        applyRbac(namespace, directory);
+        applyRbac(namespace);
         preview = previewKubeconfig(namespace);
         const previewFile = path.join(directory, "preview-kubeconfig");
         fs.writeFileSync(previewFile, preview.contents, { mode: 0o600 });
