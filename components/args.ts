@@ -2,7 +2,7 @@ import { NetworkPeer, ResolvedNetworkPeer, checkAllowFrom } from "./allowFrom";
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigProblem, ProblemList, WebServerConfigError, addUnknownKeys } from "./errors";
 import {
-    RESERVED_ANNOTATIONS, ResolvedContainerResources, ResolvedToleration, ResourcesArgs, TolerationArgs,
+    RESERVED_ANNOTATIONS, RESERVED_OBJECT_ANNOTATIONS, ResolvedContainerResources, ResolvedToleration, ResourcesArgs, TolerationArgs,
     resolveAffinity, resolveAnnotations, resolveContainerResources, resolveImagePullSecrets, resolveNodeSelector, resolveTolerations,
 } from "./podSettings";
 // Types only: the arguments module stays free of the SDK's runtime.
@@ -522,7 +522,7 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
     const service: ResolvedService | undefined = args.service === undefined ? undefined : {
         type: args.service.type ?? DEFAULTS.serviceType,
         port: args.service.port ?? DEFAULTS.servicePort,
-        annotations: resolveAnnotations(args.service.annotations, key("service.annotations"), problems),
+        annotations: resolveAnnotations(args.service.annotations, key("service.annotations"), problems, RESERVED_OBJECT_ANNOTATIONS),
         loadBalancerSourceRanges: resolveSourceRanges(args.service.loadBalancerSourceRanges, args.service.type ?? DEFAULTS.serviceType, key, problems),
     };
     if (service !== undefined && !SERVICE_TYPES.includes(service.type)) {

@@ -5,6 +5,7 @@ import { ProblemList, WebServerConfigError, addUnknownKeys } from "./errors";
 import { plainOnlyProblems, resolveWhenKnown, splitKnown } from "./inputs";
 import { childName } from "./naming";
 import { buildNetworkPolicySpec } from "./networkPolicySpec";
+import { currentStack, ownerAnnotations } from "./ownership";
 import { buildReadinessAnnotations, buildReadinessTimeouts } from "./podReadiness";
 import {
     CONFIG_MAP_ROLES, ConfigMapData, FILES_DIGEST_ANNOTATION, PodConfigMapNames, buildServerConfigMapData, buildShipperConfigMapData,
@@ -77,6 +78,10 @@ export class WebServer extends pulumi.ComponentResource {
             // Only when given: unset, the provider's namespace applies (and an existing stack sees no change).
             ...(args.namespace !== undefined ? { namespace: resolved.apply((r) => r.namespace ?? "") } : {}),
             labels: selectorLabels,
+            // On every object: the stack that created it, so that a later preview or up can tell it from
+            // an object of the same name that someone else made (ownership.ts). The Pod and the Service
+            // replace these annotations with their own, into which these are spread (last: args.ts reserves the key).
+            annotations: ownerAnnotations(currentStack(pulumi)),
         };
 
         // The policy goes first and the Pod waits for it, so that the Pod never runs unprotected.
@@ -123,7 +128,7 @@ export class WebServer extends pulumi.ComponentResource {
                     ...metadata,
                     labels: resolved.apply((r) => r.podLabels),
                     annotations: pulumi.all([resolved, filesAnnotations]).apply(([r, annotations]) => ({
-                        ...annotations, ...buildReadinessAnnotations(timeoutIsOutput ? r.readyTimeoutSeconds : undefined),
+                        ...annotations, ...buildReadinessAnnotations(timeoutIsOutput ? r.readyTimeoutSeconds : undefined), ...metadata.annotations,
                     })),
                 },
                 spec: pulumi.all([resolved, configMapNames]).apply(([r, names]) => buildPodSpec(r, names)),
@@ -158,7 +163,7 @@ export class WebServer extends pulumi.ComponentResource {
         this.selectorLabels = selectorLabels;
 
         this.service = args.service === undefined ? undefined : new k8s.core.v1.Service(childName(name, "service"), {
-            metadata: args.service.annotations === undefined ? metadata : { ...metadata, annotations: resolved.apply((r) => r.service?.annotations ?? {}) },
+            metadata: args.service.annotations === undefined ? metadata : { ...metadata, annotations: resolved.apply((r) => ({ ...r.service?.annotations, ...metadata.annotations })) },
             spec: resolved.apply((r) => buildServiceSpec(r.service!, r.selectorLabels)),
         }, { parent: this });
         this.serviceName = this.service?.metadata.name;
