@@ -4,6 +4,7 @@
  * (file, inline contents or kubectl's defaults) and context.
  */
 import type * as KubernetesClient from "@kubernetes/client-node";
+import { proxyFor } from "./clusterEndpoint";
 import { ClusterSettings } from "./stackConfig";
 
 /**
@@ -14,8 +15,15 @@ export async function loadKubernetesClient(): Promise<typeof KubernetesClient> {
     return import("@kubernetes/client-node");
 }
 
-/** The client's kubeconfig for the cluster settings: the provider's file, inline contents or defaults, and context. */
-export async function loadKubeConfig(cluster: ClusterSettings): Promise<KubernetesClient.KubeConfig> {
+/**
+ * The client's kubeconfig for the cluster settings: the provider's file, inline contents or
+ * defaults, and context; and the proxy the provider would go through.
+ * @param environment the process environment, for HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
+ * @default environment process.env
+ */
+export async function loadKubeConfig(
+    cluster: ClusterSettings, environment: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<KubernetesClient.KubeConfig> {
     const client = await loadKubernetesClient();
     const config = new client.KubeConfig();
     if (cluster.kubeconfig.kind === "inline") {
@@ -27,6 +35,16 @@ export async function loadKubeConfig(cluster: ClusterSettings): Promise<Kubernet
     }
     if (cluster.context !== undefined) {
         config.setCurrentContext(cluster.context);
+    }
+    // The provider (client-go) takes HTTPS_PROXY and HTTP_PROXY from the environment; this client
+    // only a cluster's proxy-url. Without this, a machine that reaches its cluster only through a
+    // proxy would see every read fail. (A NO_PROXY given as a CIDR is not matched: such a server
+    // is read through the proxy.)
+    const current = config.getCurrentCluster();
+    const proxy = current === null ? undefined
+        : proxyFor({ context: config.getCurrentContext(), server: current.server, origin: "", ...(current.proxyUrl !== undefined ? { proxyUrl: current.proxyUrl } : {}) }, environment);
+    if (current !== null && proxy !== undefined && current.proxyUrl === undefined) {
+        config.clusters = config.clusters.map((entry) => (entry.name === current.name ? { ...entry, proxyUrl: proxy } : entry));
     }
     return config;
 }

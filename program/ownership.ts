@@ -167,28 +167,35 @@ function statusMessage(body: string): string {
     return body.slice(0, 200);
 }
 
+/** How {@link clusterMetadataReader} reads. */
+export interface MetadataReaderOptions {
+    /** How long one read waits for an answer. @default REACHABILITY_TIMEOUT_MS */
+    readonly timeoutMs?: number;
+    /** The process environment, for the proxy variables. @default process.env */
+    readonly environment?: Readonly<Record<string, string | undefined>>;
+}
+
 /**
  * The reader of the cluster the provider uses: one HTTPS GET per object, authenticated as the
- * kubeconfig says (certificates, tokens, exec plugins, its proxy-url) by the Kubernetes client,
- * for the object's metadata alone.
- * @param timeoutMs how long one read waits for an answer.
- * @default timeoutMs REACHABILITY_TIMEOUT_MS
+ * kubeconfig says (certificates, tokens, exec plugins) by the Kubernetes client, through the proxy
+ * the provider would use, for the object's metadata alone.
  */
-export function clusterMetadataReader(cluster: ClusterSettings, timeoutMs: number = REACHABILITY_TIMEOUT_MS): MetadataReader {
+export function clusterMetadataReader(cluster: ClusterSettings, options: MetadataReaderOptions = {}): MetadataReader {
+    const timeoutMs = options.timeoutMs ?? REACHABILITY_TIMEOUT_MS;
     // One kubeconfig for every read, loaded on the first (as is the client's module).
     let loaded: ReturnType<typeof loadKubeConfig> | undefined;
     return async (object, namespace) => {
         try {
-            loaded ??= loadKubeConfig(cluster);
+            loaded ??= loadKubeConfig(cluster, options.environment ?? process.env);
             const config = await loaded;
             const server = config.getCurrentCluster()?.server;
             if (server === undefined) {
                 return { unreadable: `the kubeconfig's context "${config.getCurrentContext()}" names no cluster` };
             }
             const url = new URL(`${server.replace(/\/+$/, "")}${objectPath(object, namespace)}`);
-            const options: https.RequestOptions = { method: "GET", headers: { Accept: METADATA_ONLY } };
-            await config.applyToHTTPSOptions(options);
-            return await get(url, options, timeoutMs);
+            const request: https.RequestOptions = { method: "GET", headers: { Accept: METADATA_ONLY } };
+            await config.applyToHTTPSOptions(request);
+            return await get(url, request, timeoutMs);
         } catch (error) {
             return { unreadable: error instanceof Error ? error.message : String(error) };
         }

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as http from "http";
-import { AddressInfo } from "net";
+import { AddressInfo, connect } from "net";
+import { Duplex } from "stream";
 import * as pulumi from "@pulumi/pulumi";
 import { resolveArgs } from "../components/args";
 import { ComponentObject, OWNER_ANNOTATION } from "../components/ownership";
@@ -190,6 +191,7 @@ describe("the ownership check (program/ownership.ts)", () => {
         let server: http.Server;
         let cluster: ClusterSettings;
         const requests: { path: string; accept: string | undefined; authorization: string | undefined }[] = [];
+        const tunnels: string[] = [];
         const answers: Record<string, { status: number; body: string; delayMs?: number }> = {
             "/api/v1/namespaces/web/pods/webserver": { status: 200, body: JSON.stringify({ kind: "PartialObjectMetadata", metadata: { name: "webserver", labels: { app: "webserver" } } }) },
             "/api/v1/namespaces/web/services/webserver": { status: 403, body: JSON.stringify({ kind: "Status", message: 'services "webserver" is forbidden: User "dev" cannot get resource "services"' }) },
@@ -201,6 +203,15 @@ describe("the ownership check (program/ownership.ts)", () => {
                 requests.push({ path: request.url ?? "", accept: request.headers.accept, authorization: request.headers.authorization });
                 const answer = answers[request.url ?? ""] ?? { status: 404, body: JSON.stringify({ kind: "Status", message: "not found" }) };
                 setTimeout(() => response.writeHead(answer.status, { "Content-Type": "application/json" }).end(answer.body), answer.delayMs ?? 0);
+            });
+            // As a proxy too: a CONNECT is tunnelled to this same server, and its target recorded.
+            server.on("connect", (request: http.IncomingMessage, client: Duplex, head: Buffer) => {
+                tunnels.push(request.url ?? "");
+                const upstream = connect((server.address() as AddressInfo).port, "127.0.0.1", () => {
+                    client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+                    upstream.write(head);
+                    upstream.pipe(client).pipe(upstream);
+                });
             });
             await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
             const port = (server.address() as AddressInfo).port;
@@ -231,8 +242,17 @@ describe("the ownership check (program/ownership.ts)", () => {
         });
 
         it("gives up on a server that does not answer in time", async () => {
-            const read = await clusterMetadataReader(cluster, 200)({ apiVersion: "v1", kind: "ConfigMap", name: "slow" }, "web");
+            const read = await clusterMetadataReader(cluster, { timeoutMs: 200 })({ apiVersion: "v1", kind: "ConfigMap", name: "slow" }, "web");
             expect(read).to.deep.equal({ unreadable: `no answer from http://127.0.0.1:${(server.address() as AddressInfo).port} within 0.2 s` });
+        });
+
+        it("reads through the HTTP(S)_PROXY of the environment, as the provider does", async () => {
+            // An address no one answers at: only the proxy (the test's server, which answers any path) can.
+            const contents = (cluster.kubeconfig as { contents: string }).contents.replace(/127\.0\.0\.1:\d+/, "cluster.invalid:6443");
+            const proxy = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+            const reader = clusterMetadataReader({ ...cluster, kubeconfig: { kind: "inline", contents } }, { environment: { HTTP_PROXY: proxy }, timeoutMs: 5_000 });
+            expect(await reader(POD, "web")).to.deep.include({ found: true });
+            expect(tunnels).to.deep.equal(["cluster.invalid:6443"]);
         });
 
         it("reports a server that refuses the connection", async () => {
