@@ -1,35 +1,24 @@
 /**
  * Before any resource is registered: is any object the component would create, under its fixed
  * name, already in the namespace without being this stack's? Then `preview` and `up` stop, naming
- * each such object, and nothing changes. The rule is components/ownership.ts's; this module reads
- * the cluster.
+ * each such object, and nothing changes. The rule is components/ownership.ts's, the reads
+ * objectMetadata.ts's; this module puts them together with the reachability check.
  *
  * Why our own check rather than the provider's: the provider 4.25.0 applies a "create" over an
  * object that exists (server-side apply; pulumi-kubernetes #2926), takes it into the stack and
- * deletes it on destroy; from 4.29.0 it fails the `up` with AlreadyExists, but still passes the
- * preview. This check holds on every provider version, in the preview too.
+ * deletes it on destroy; from 4.29.0 (#4278, a client-side create) it fails the `up` with
+ * AlreadyExists, but still passes the preview, and upserts again when set to upsertExistingObjects. This check holds on every provider version, in the preview too.
  *
  * Cost: one GET per object (at most six), all at once, of the metadata only (no ConfigMap's data),
  * while the reachability probe runs: on a live cluster, the ~400 ms of loading the client plus one
  * round trip, on every preview and up.
  */
-import * as http from "http";
-import * as https from "https";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedWebServerArgs } from "../components/args";
-import { ComponentObject, LiveMetadata, StackIdentity, componentObjects, ownerOf, ownershipProblem } from "../components/ownership";
-import { ReachabilityOutcome, REACHABILITY_TIMEOUT_MS } from "./clusterReachability";
-import { loadKubeConfig } from "./kubernetesClient";
+import { ComponentObject, StackIdentity, componentObjects, ownerOf, ownershipProblem } from "../components/ownership";
+import { ReachabilityOutcome } from "./clusterReachability";
+import { MetadataReader, clusterMetadataReader } from "./objectMetadata";
 import { ClusterSettings } from "./stackConfig";
-
-/** What a read of one object found: its metadata, nothing (404), or why it could not be read. */
-export type ObjectRead =
-    | { readonly found: true; readonly metadata: LiveMetadata }
-    | { readonly found: false }
-    | { readonly unreadable: string };
-
-/** Reads one object's metadata in a namespace; never throws (a failure is `unreadable`). */
-export type MetadataReader = (object: ComponentObject, namespace: string) => Promise<ObjectRead>;
 
 /** What the reads found: every object that is not this stack's, and every one that could not be read. */
 export interface OwnershipReport {
@@ -130,104 +119,6 @@ export async function checkBeforeRegistering(
         throw outcome.error;
     }
     reportOwnership(outcome.report, deps);
-}
-
-/** The Accept header that makes the API server return an object's metadata alone (PartialObjectMetadata), JSON as the fallback. */
-export const METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
-
-/** The plural resource names of the kinds the component creates, as API paths spell them. */
-const RESOURCES: Readonly<Record<string, string>> = {
-    Pod: "pods", Service: "services", ConfigMap: "configmaps", NetworkPolicy: "networkpolicies",
-    Deployment: "deployments", PodDisruptionBudget: "poddisruptionbudgets",
-};
-
-/**
- * The API path of a namespaced object: `/api/v1/...` for the core group, `/apis/<group>/<version>/...` for the others.
- * @throws for a kind the component never creates (a programming error).
- */
-export function objectPath(object: ComponentObject, namespace: string): string {
-    const resource = RESOURCES[object.kind];
-    if (resource === undefined) {
-        throw new Error(`objectPath: no API path known for kind ${object.kind}`);
-    }
-    const group = object.apiVersion.includes("/") ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
-    return `${group}/namespaces/${encodeURIComponent(namespace)}/${resource}/${encodeURIComponent(object.name)}`;
-}
-
-/** The message of a Kubernetes Status body, or the body's start when it is not one. */
-function statusMessage(body: string): string {
-    try {
-        const status = JSON.parse(body) as { message?: unknown };
-        if (typeof status.message === "string") {
-            return status.message;
-        }
-    } catch {
-        // Not JSON (a proxy's page): its start says more than nothing.
-    }
-    return body.slice(0, 200);
-}
-
-/** How {@link clusterMetadataReader} reads. */
-export interface MetadataReaderOptions {
-    /** How long one read waits for an answer. @default REACHABILITY_TIMEOUT_MS */
-    readonly timeoutMs?: number;
-    /** The process environment, for the proxy variables. @default process.env */
-    readonly environment?: Readonly<Record<string, string | undefined>>;
-}
-
-/**
- * The reader of the cluster the provider uses: one HTTPS GET per object, authenticated as the
- * kubeconfig says (certificates, tokens, exec plugins) by the Kubernetes client, through the proxy
- * the provider would use, for the object's metadata alone.
- */
-export function clusterMetadataReader(cluster: ClusterSettings, options: MetadataReaderOptions = {}): MetadataReader {
-    const timeoutMs = options.timeoutMs ?? REACHABILITY_TIMEOUT_MS;
-    // One kubeconfig for every read, loaded on the first (as is the client's module).
-    let loaded: ReturnType<typeof loadKubeConfig> | undefined;
-    return async (object, namespace) => {
-        try {
-            loaded ??= loadKubeConfig(cluster, options.environment ?? process.env);
-            const config = await loaded;
-            const server = config.getCurrentCluster()?.server;
-            if (server === undefined) {
-                return { unreadable: `the kubeconfig's context "${config.getCurrentContext()}" names no cluster` };
-            }
-            const url = new URL(`${server.replace(/\/+$/, "")}${objectPath(object, namespace)}`);
-            const request: https.RequestOptions = { method: "GET", headers: { Accept: METADATA_ONLY } };
-            await config.applyToHTTPSOptions(request);
-            return await get(url, request, timeoutMs);
-        } catch (error) {
-            return { unreadable: error instanceof Error ? error.message : String(error) };
-        }
-    };
-}
-
-/** One GET: 200 is the object's metadata, 404 is no object, anything else (or no answer in time) unreadable. */
-function get(url: URL, options: https.RequestOptions, timeoutMs: number): Promise<ObjectRead> {
-    return new Promise((resolve) => {
-        const request = (url.protocol === "http:" ? http : https).request(url, { ...options, timeout: timeoutMs }, (response) => {
-            const chunks: Buffer[] = [];
-            response.on("data", (chunk: Buffer) => chunks.push(chunk));
-            response.on("error", (error) => resolve({ unreadable: error.message }));
-            response.on("end", () => {
-                const body = Buffer.concat(chunks).toString("utf8");
-                if (response.statusCode === 404) {
-                    resolve({ found: false });
-                } else if (response.statusCode === 200) {
-                    try {
-                        resolve({ found: true, metadata: (JSON.parse(body) as { metadata?: LiveMetadata }).metadata ?? {} });
-                    } catch {
-                        resolve({ unreadable: `the API server's answer is not JSON: ${body.slice(0, 200)}` });
-                    }
-                } else {
-                    resolve({ unreadable: `HTTP ${response.statusCode}: ${statusMessage(body)}` });
-                }
-            });
-        });
-        request.on("timeout", () => request.destroy(new Error(`no answer from ${url.origin} within ${timeoutMs / 1000} s`)));
-        request.on("error", (error) => resolve({ unreadable: error.message }));
-        request.end();
-    });
 }
 
 /**

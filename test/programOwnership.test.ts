@@ -6,10 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolveArgs } from "../components/args";
 import { ComponentObject, OWNER_ANNOTATION } from "../components/ownership";
 import { ReachabilityOutcome } from "../program/clusterReachability";
-import {
-    ForeignObjectsError, METADATA_ONLY, MetadataReader, ObjectRead, OwnershipReport, checkBeforeRegistering, clusterMetadataReader,
-    inspectClusterOwnership, inspectOwnership, objectPath, reportOwnership,
-} from "../program/ownership";
+import { METADATA_ONLY, MetadataReader, ObjectRead, clusterMetadataReader, objectPath } from "../program/objectMetadata";
+import { ForeignObjectsError, OwnershipReport, checkBeforeRegistering, inspectClusterOwnership, inspectOwnership, reportOwnership } from "../program/ownership";
 import { ClusterSettings } from "../program/stackConfig";
 
 const OWNER = "organization/webserver-sidecar/dev";
