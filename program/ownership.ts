@@ -9,9 +9,9 @@
  * deletes it on destroy; from 4.29.0 (#4278, a client-side create) it fails the `up` with
  * AlreadyExists, but still passes the preview, and upserts again when set to upsertExistingObjects. This check holds on every provider version, in the preview too.
  *
- * Cost: one GET per object (at most six), all at once, of the metadata only (no ConfigMap's data),
- * while the reachability probe runs: on a live cluster, the ~400 ms of loading the client plus one
- * round trip, on every preview and up.
+ * Cost, on every preview and up: loading the Kubernetes client and one GET per object (at most six),
+ * all at once, of the metadata only (no ConfigMap's data), while the reachability probe runs. On
+ * the local cluster: 350 to 640 ms in a fresh process, of which 26 to 59 ms for five GETs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedWebServerArgs } from "../components/args";
