@@ -11,8 +11,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { WebServer } from "./components";
+import { WebServer, currentStack, resolveArgs } from "./components";
 import { machineEnvironment } from "./program/kubeconfig";
+import { checkBeforeRegistering, inspectClusterOwnership, liveOwnershipReportDependencies } from "./program/ownership";
 import { checkClusterReachable, liveReachabilityDependencies } from "./program/clusterReachability";
 import { buildProviderArgs } from "./program/provider";
 import { deploymentPodNames } from "./program/runningPods";
@@ -36,21 +37,28 @@ async function main(): Promise<StackOutputs> {
     const machine = machineEnvironment();
     const secretKeys = secretConfigKeys(rawConfig);
     const config = readStackConfig(rawConfig, machine, secretKeys);
-    // Before anything is registered: `up` stops here when the cluster does not answer, and a
-    // preview says so. Under unit-test mocks there is no engine and no cluster: nothing to check.
-    if (pulumi.runtime.hasEngine()) {
-        await checkClusterReachable(config.cluster, liveReachabilityDependencies(machine));
-    }
-    const secretSettings = secretClusterSettings(secretKeys);
-    const provider = new k8s.Provider("k8s", buildProviderArgs(config.cluster, secretSettings));
     // The tutorial's names: the Pod, Service and NetworkPolicy are `webserver` (so its kubectl
     // walkthrough works as written), and the Pod keeps its `app: webserver` label, which nothing
     // selects on any more (the selector is the instance's recommended labels: components/naming.ts).
-    // Each argument set with --secret is held in pulumi.secret again (secretArgs.ts).
-    const webServer = new WebServer(TUTORIAL_NAME, {
-        ...withSecretArgs({ ...config.webServer, podLabels: { app: TUTORIAL_NAME, ...config.webServer.podLabels } }, secretKeys),
+    const plainArgs = {
+        ...config.webServer,
         podName: TUTORIAL_NAME,
-    }, { providers: [provider] });
+        podLabels: { app: TUTORIAL_NAME, ...config.webServer.podLabels },
+    };
+    // Before anything is registered: `up` stops here when the cluster does not answer, and a
+    // preview says so; both stop when an object of the component's names is there and is not this
+    // stack's (program/ownership.ts). The two checks run at once. Under unit-test mocks there is no
+    // engine and no cluster: nothing to check.
+    if (pulumi.runtime.hasEngine()) {
+        await checkBeforeRegistering(
+            checkClusterReachable(config.cluster, liveReachabilityDependencies(machine)),
+            inspectClusterOwnership(config.cluster, resolveArgs(plainArgs, { name: TUTORIAL_NAME }), currentStack(pulumi)),
+            liveOwnershipReportDependencies());
+    }
+    const secretSettings = secretClusterSettings(secretKeys);
+    const provider = new k8s.Provider("k8s", buildProviderArgs(config.cluster, secretSettings));
+    // Each argument set with --secret is held in pulumi.secret again (secretArgs.ts).
+    const webServer = new WebServer(TUTORIAL_NAME, withSecretArgs(plainArgs, secretKeys), { providers: [provider] });
     return {
         // With replicas, the Deployment's Pods, read from the cluster after the rollout (runningPods.ts).
         podNames: webServer.deployment === undefined ? pulumi.all([webServer.podName!])

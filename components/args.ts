@@ -2,7 +2,7 @@ import { NetworkPeer, ResolvedNetworkPeer, checkAllowFrom } from "./allowFrom";
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigProblem, ProblemList, WebServerConfigError, addUnknownKeys, hideSecretValues } from "./errors";
 import {
-    ContainerResources, RESERVED_ANNOTATIONS, ResolvedContainerResources, ResolvedToleration, Resources, Toleration,
+    ContainerResources, RESERVED_ANNOTATIONS, RESERVED_OBJECT_ANNOTATIONS, ResolvedContainerResources, ResolvedToleration, Resources, Toleration,
     resolveAffinity, resolveAnnotations, resolveContainerResources, resolveImagePullSecrets, resolveNodeSelector, resolveTolerations,
 } from "./podSettings";
 // Types only: the arguments module stays free of the SDK's runtime.
@@ -207,8 +207,9 @@ export interface WebServerArgs {
      */
     readonly resources?: pulumi.Input<Resources>;
     /**
-     * Extra annotations of the Pod. Not `pulumi.com/waitFor`, `pulumi.com/timeoutSeconds` nor
-     * `webserver-sidecar/files-sha256` (the digest of the Pod's files), which the component sets.
+     * Extra annotations of the Pod. Not `pulumi.com/waitFor`, `pulumi.com/timeoutSeconds`,
+     * `webserver-sidecar/files-sha256` (the digest of the Pod's files) nor `webserver-sidecar/owner`
+     * (the stack that created each object), which the component sets.
      * Default: unset (only the component's).
      * @default undefined (only the component's)
      */
@@ -564,7 +565,7 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
     const service: ResolvedService | undefined = args.service === undefined ? undefined : {
         type: args.service.type ?? DEFAULTS.serviceType,
         port: args.service.port ?? DEFAULTS.servicePort,
-        annotations: resolveAnnotations(args.service.annotations, key("service.annotations"), problems),
+        annotations: resolveAnnotations(args.service.annotations, key("service.annotations"), problems, RESERVED_OBJECT_ANNOTATIONS),
         loadBalancerSourceRanges: resolveSourceRanges(args.service.loadBalancerSourceRanges, args.service.type ?? DEFAULTS.serviceType, key, problems),
     };
     if (service !== undefined && !SERVICE_TYPES.includes(service.type)) {

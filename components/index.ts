@@ -11,3 +11,6 @@ export { ConfigProblem, WebServerConfigError } from "./errors";
 export { buildPodSpec, LOG_DIRECTORY, NGINX_CONTAINER, NGINX_PORT, SHARED_LOGS_VOLUME, SIDECAR_CONTAINER } from "./podSpec";
 export { buildServiceSpec } from "./serviceSpec";
 export { buildNetworkPolicySpec } from "./networkPolicySpec";
+export {
+    OWNER_ANNOTATION, ComponentObject, LiveMetadata, StackIdentity, StackMetadata, componentObjects, currentStack, ownerAnnotations, ownerOf, ownershipProblem,
+} from "./ownership";

@@ -40,6 +40,11 @@ export const SERVER_CONFIG_FILE = "default.conf";
  */
 export type ConfigMapNaming = "fixed" | "byContent";
 
+/** How an instance's ConfigMaps are named: by content under a Deployment (`replicas`), else fixed. */
+export function configMapNamingFor(args: Pick<ResolvedWebServerArgs, "replicas">): ConfigMapNaming {
+    return args.replicas !== undefined ? "byContent" : "fixed";
+}
+
 /** How many hex digits of the data's SHA-256 name a content-named ConfigMap: 40 bits, no collision among one instance's revisions. */
 export const CONTENT_NAME_DIGITS = 10;
 

@@ -7,6 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { ProblemList, addUnknownKeys } from "./errors";
 import { sortedByKey } from "./naming";
+import { OWNER_ANNOTATION } from "./ownership";
 import { FILES_DIGEST_ANNOTATION } from "./podFiles";
 import {
     ANNOTATION_KEY_RULE, DNS_SUBDOMAIN_RULE, LABEL_KEY_RULE, LABEL_VALUE_RULE, QUANTITY_RULE, isDnsSubdomain, isLabelKey, isLabelValue, nearestWord, parseQuantity,
@@ -123,7 +124,10 @@ function quantities(value: unknown, key: string, problems: ProblemList): Record<
 }
 
 /** The component's own annotations on the Pod, which `podAnnotations` may not set. */
-export const RESERVED_ANNOTATIONS = ["pulumi.com/waitFor", "pulumi.com/timeoutSeconds", FILES_DIGEST_ANNOTATION];
+export const RESERVED_ANNOTATIONS = ["pulumi.com/waitFor", "pulumi.com/timeoutSeconds", FILES_DIGEST_ANNOTATION, OWNER_ANNOTATION];
+
+/** The component's own annotation on every object, which no user's annotations (the Service's included) may set. */
+export const RESERVED_OBJECT_ANNOTATIONS = [OWNER_ANNOTATION];
 
 /** The largest total size of an object's annotations the API server accepts (keys and values). */
 export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
@@ -144,7 +148,9 @@ export function resolveAnnotations(value: unknown, key: string, problems: Proble
     const checked: Record<string, string> = {};
     for (const [name, annotation] of Object.entries(value)) {
         if (reserved.includes(name)) {
-            problems.add(`${key}.${name}`, annotation, `an annotation other than ${reserved.join(" and ")}, which the component sets (readyTimeoutSeconds is the argument for the wait)`);
+            // A user's owner annotation would make the ownership check (ownership.ts) take a stranger's object as this stack's.
+            const why = name === OWNER_ANNOTATION ? "it names the stack that created the object" : "readyTimeoutSeconds is the argument for the wait";
+            problems.add(`${key}.${name}`, annotation, `an annotation other than ${reserved.join(" and ")}, which the component sets (${why})`);
         } else if (!isLabelKey(name)) {
             problems.add(`${key}.${name}`, name, ANNOTATION_KEY_RULE);
         } else if (typeof annotation !== "string") {

@@ -5,10 +5,11 @@ import { ProblemList, WebServerConfigError, addUnknownKeys } from "./errors";
 import { plainOnlyProblems, splitKnown } from "./inputs";
 import { childName } from "./naming";
 import { buildNetworkPolicySpec } from "./networkPolicySpec";
+import { currentStack, ownerAnnotations } from "./ownership";
 import { TIMEOUT_ANNOTATION, buildReadinessAnnotations, buildReadinessTimeouts } from "./podReadiness";
 import {
     CONFIG_MAP_ROLES, ConfigMapData, ConfigMapNaming, FILES_DIGEST_ANNOTATION, PodConfigMapNames, buildServerConfigMapData,
-    buildNginxConfigMapData, buildShipperConfigMapData, buildSiteConfigMapData, configMapNamesFor, fixedConfigMapNames, podFilesDigest,
+    buildNginxConfigMapData, buildShipperConfigMapData, buildSiteConfigMapData, configMapNamesFor, configMapNamingFor, fixedConfigMapNames, podFilesDigest,
 } from "./podFiles";
 import { NGINX_CONTAINER, SIDECAR_CONTAINER, buildPodSpec } from "./podSpec";
 import { ArgScope, IMAGE_ARGS, ScopedArgs } from "./scopedArgs";
@@ -94,6 +95,10 @@ export class WebServer extends pulumi.ComponentResource {
             // Only when given: unset, the provider's namespace applies (and an existing stack sees no change).
             ...(args.namespace !== undefined ? { namespace: scoped.part(ArgScope.namespace, (r) => r.namespace ?? "") } : {}),
             labels: selectorLabels,
+            // On every object: the stack that created it, so that a later preview or up can tell it from
+            // an object of the same name that someone else made (ownership.ts). The Pod and the Service
+            // replace these annotations with their own, into which these are spread (last: args.ts reserves the key).
+            annotations: ownerAnnotations(currentStack(pulumi)),
         };
 
         // The policy goes first and the Pod waits for it, so that the Pod never runs unprotected.
@@ -106,7 +111,7 @@ export class WebServer extends pulumi.ComponentResource {
         // The files the Pod reads, each kind in its own ConfigMap (podFiles.ts). Whether each exists is
         // known now: the argument is given or not, even while its value is an Output. A Deployment's
         // are named by their content, so that its old Pods keep their own files through a rollout.
-        const naming: ConfigMapNaming = early.resolved.replicas !== undefined ? "byContent" : "fixed";
+        const naming: ConfigMapNaming = configMapNamingFor(early.resolved);
         // Fixed names depend only on which files are given, which is known now; names by content on the
         // files, known now unless one of them is an Output.
         const fixedNames = podName === undefined ? undefined : naming === "fixed"
@@ -177,7 +182,7 @@ export class WebServer extends pulumi.ComponentResource {
                     ...metadata,
                     labels: podLabels,
                     annotations: pulumi.all([filesAnnotations, readyTimeout]).apply(([annotations, timeout]) => ({
-                        ...annotations, ...buildReadinessAnnotations(timeoutIsOutput ? timeout : undefined),
+                        ...annotations, ...buildReadinessAnnotations(timeoutIsOutput ? timeout : undefined), ...metadata.annotations,
                     })),
                 },
                 spec: podSpec,
@@ -203,7 +208,12 @@ export class WebServer extends pulumi.ComponentResource {
             // the whole wait is as long as a rollout of every Pod in turn (rolloutTimeoutSeconds).
             this.deployment = new k8s.apps.v1.Deployment(childName(name, "deployment"), {
                 metadata: timeoutIsOutput
-                    ? { ...metadata, annotations: pulumi.output(readyTimeout).apply((timeout) => ({ [TIMEOUT_ANNOTATION]: String(rolloutTimeoutSeconds(timeout, replicas)) })) }
+                    ? {
+                        ...metadata,
+                        annotations: pulumi.output(readyTimeout).apply((timeout) => ({
+                            [TIMEOUT_ANNOTATION]: String(rolloutTimeoutSeconds(timeout, replicas)), ...metadata.annotations,
+                        })),
+                    }
                     : metadata,
                 spec: assembleDeploymentSpec({
                     replicas,
@@ -230,7 +240,7 @@ export class WebServer extends pulumi.ComponentResource {
 
         this.service = args.service === undefined ? undefined : new k8s.core.v1.Service(childName(name, "service"), {
             metadata: args.service.annotations === undefined ? metadata
-                : { ...metadata, annotations: scoped.part(ArgScope.service, (r) => r.service?.annotations ?? {}) },
+                : { ...metadata, annotations: scoped.part(ArgScope.service, (r) => ({ ...r.service?.annotations, ...metadata.annotations })) },
             spec: scoped.part(ArgScope.service, (r) => buildServiceSpec(r.service!, r.selectorLabels)),
         }, { parent: this });
         this.serviceName = this.service?.metadata.name;

@@ -4,8 +4,8 @@
  * official Kubernetes client (@kubernetes/client-node), through the same kubeconfig and context
  * as the provider.
  */
-import type * as KubernetesClient from "@kubernetes/client-node";
 import * as pulumi from "@pulumi/pulumi";
+import { loadKubeConfig, loadKubernetesClient } from "./kubernetesClient";
 import { ClusterSettings } from "./stackConfig";
 
 /** A label selector as the API takes it: `key=value,key=value`. */
@@ -47,32 +47,13 @@ export function runningPodNames(pods: readonly ListedObject[], templateHash: str
         .map((pod) => pod.metadata?.name ?? "").filter((name) => name !== "").sort();
 }
 
-/** The client's kubeconfig for the cluster settings: the provider's file, inline contents or defaults, and context. */
-async function loadKubeConfig(cluster: ClusterSettings): Promise<KubernetesClient.KubeConfig> {
-    // Loaded when first needed (an ES module of ~400 ms to load): a stack without replicas never pays for it.
-    const client: typeof KubernetesClient = await import("@kubernetes/client-node");
-    const config = new client.KubeConfig();
-    if (cluster.kubeconfig.kind === "inline") {
-        config.loadFromString(cluster.kubeconfig.contents);
-    } else if (cluster.kubeconfig.kind === "file") {
-        config.loadFromFile(cluster.kubeconfig.path);
-    } else {
-        config.loadFromDefault();
-    }
-    if (cluster.context !== undefined) {
-        config.setCurrentContext(cluster.context);
-    }
-    return config;
-}
-
 /**
  * Lists the running Pods of the Deployment's revision `revision`, among those `selector` picks in
  * the cluster's namespace.
  * @throws when no ReplicaSet of the selector has that revision.
  */
 export async function listRunningPodNames(cluster: ClusterSettings, selector: Readonly<Record<string, string>>, revision: string): Promise<string[]> {
-    const client: typeof KubernetesClient = await import("@kubernetes/client-node");
-    const config = await loadKubeConfig(cluster);
+    const [client, config] = await Promise.all([loadKubernetesClient(), loadKubeConfig(cluster)]);
     const query = { namespace: cluster.namespace, labelSelector: labelSelector(selector) };
     const replicaSets = await config.makeApiClient(client.AppsV1Api).listNamespacedReplicaSet(query);
     const templateHash = revisionTemplateHash(replicaSets.items, revision);

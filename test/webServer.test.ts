@@ -6,6 +6,7 @@ import { clearRegistered, installMocks, promiseOf, registered, registeredOfType,
 import { WebServer, WebServerConfigError } from "../components";
 import { READY_CONDITIONS } from "../components/podReadiness";
 import { FILES_DIGEST_ANNOTATION, podFilesDigest } from "../components/podFiles";
+import { OWNER_ANNOTATION } from "../components/ownership";
 
 // Components register when constructed, so mocks installed here, before any test, catch them all.
 installMocks();
@@ -19,10 +20,16 @@ function selectorOf(instance: string): Record<string, string> {
 }
 
 /**
- * The component's own annotations on the Pod: the one that makes the provider wait for Ready with a
+ * The annotation on every object of the component: the stack that owns it (ownership.ts), the mocks'
+ * project and stack in the default organization.
+ */
+const OWNER = { [OWNER_ANNOTATION]: "organization/webserver-sidecar/test" };
+
+/**
+ * The component's own annotations on the Pod: its owner, the one that makes the provider wait for Ready with a
  * deadline (podReadiness.ts), and the digest of the files it reads (the shipper alone here; podFiles.ts).
  */
-const WAIT_FOR = { "pulumi.com/waitFor": JSON.stringify(READY_CONDITIONS), [FILES_DIGEST_ANNOTATION]: podFilesDigest({ site: undefined, serverConfig: undefined }) };
+const WAIT_FOR = { ...OWNER, "pulumi.com/waitFor": JSON.stringify(READY_CONDITIONS), [FILES_DIGEST_ANNOTATION]: podFilesDigest({ site: undefined, serverConfig: undefined }) };
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 
 /**
@@ -61,7 +68,7 @@ describe("WebServer (mocks)", () => {
         expect(await promiseOf(web.networkPolicyName!)).to.equal("closed");
         await promiseOf(web.pod!.urn);
         const [policy] = registeredOfType(NETWORK_POLICY);
-        expect(policy.inputs.metadata).to.deep.equal({ name: "closed", labels: selectorOf("closed") });
+        expect(policy.inputs.metadata).to.deep.equal({ name: "closed", labels: selectorOf("closed"), annotations: OWNER });
         expect(policy.inputs.spec).to.deep.equal({
             podSelector: { matchLabels: selectorOf("closed") },
             policyTypes: ["Ingress", "Egress"],
@@ -141,7 +148,7 @@ describe("WebServer (mocks)", () => {
             "jsonpath={.status[?@[?@.state.waiting && !(@.state.waiting.reason == 'PodInitializing')], 'phase']}=Running",
             "condition=Ready",
         ]);
-        expect(registeredOfType(NETWORK_POLICY)[0].inputs.metadata.annotations).to.equal(undefined);
+        expect(registeredOfType(NETWORK_POLICY)[0].inputs.metadata.annotations).to.deep.equal(OWNER);
     });
 
     it("leaves the Kubernetes name to Pulumi with autoName, labelling by the component's name", async () => {
@@ -187,8 +194,8 @@ describe("WebServer (mocks)", () => {
         const web = new WebServer("annotated", { podAnnotations: { "prometheus.io/scrape": "true" }, service: { annotations: { "example.com/team": "web" } } });
         await Promise.all([promiseOf(web.pod!.urn), promiseOf(web.service!.urn)]);
         expect(registeredOfType(POD)[0].inputs.metadata.annotations).to.deep.equal({ "prometheus.io/scrape": "true", ...WAIT_FOR });
-        expect(registeredOfType(SERVICE)[0].inputs.metadata.annotations).to.deep.equal({ "example.com/team": "web" });
-        expect(registeredOfType(NETWORK_POLICY)[0].inputs.metadata).to.not.have.property("annotations");
+        expect(registeredOfType(SERVICE)[0].inputs.metadata.annotations).to.deep.equal({ "example.com/team": "web", ...OWNER });
+        expect(registeredOfType(NETWORK_POLICY)[0].inputs.metadata.annotations).to.deep.equal(OWNER);
     });
 
     it("hands the component's provider down to its children", async () => {

@@ -114,7 +114,8 @@ describe("replicas: the Pod under a Deployment (issue 19)", () => {
             const web = new WebServer("rollout-timeout-output", { replicas: 4, readyTimeoutSeconds: pulumi.output(30) });
             await promiseOf(web.deployment!.urn);
             const [deployment] = registeredOfType("kubernetes:apps/v1:Deployment");
-            expect(deployment.inputs.metadata.annotations).to.deep.equal({ "pulumi.com/timeoutSeconds": "150" });
+            expect(deployment.inputs.metadata.annotations).to.deep.include({ "pulumi.com/timeoutSeconds": "150" });
+            expect(deployment.inputs.metadata.annotations).to.have.property("webserver-sidecar/owner");
             expect(deployment.inputs.spec.progressDeadlineSeconds).to.equal(30);
         });
 
