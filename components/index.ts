@@ -10,3 +10,6 @@ export { ConfigProblem, WebServerConfigError } from "./errors";
 export { buildPodSpec, LOG_DIRECTORY, NGINX_CONTAINER, NGINX_PORT, SHARED_LOGS_VOLUME, SIDECAR_CONTAINER } from "./podSpec";
 export { buildServiceSpec } from "./serviceSpec";
 export { buildNetworkPolicySpec } from "./networkPolicySpec";
+export {
+    DeploymentPodsReader, ListedObject, LiveDeployment, PodListingWait, RolloutState, listDeploymentPodNames, rolloutState,
+} from "./deploymentPods";
