@@ -28,8 +28,11 @@ function loadKubeConfig(client: typeof KubernetesClient, cluster: ClusterSetting
     return config;
 }
 
-/** The reader components/deploymentPods.ts asks for, made of @kubernetes/client-node's calls. */
-async function clientNodeReader(cluster: ClusterSettings): Promise<DeploymentPodsReader> {
+/**
+ * The reader components/deploymentPods.ts asks for, made of @kubernetes/client-node's calls,
+ * through the cluster settings' kubeconfig and context.
+ */
+export async function clientNodeReader(cluster: ClusterSettings): Promise<DeploymentPodsReader> {
     // Loaded when first needed (an ES module of ~0.7 s to load): a stack without replicas never pays for it.
     const client: typeof KubernetesClient = await import("@kubernetes/client-node");
     const config = loadKubeConfig(client, cluster);
