@@ -5,7 +5,8 @@
  * ReplicaSet no longer has Pods), and failed once that ReplicaSet was pruned. Here, after each such
  * change, `up` with no change gives exactly the Pods `kubectl get pods -l <selector>` lists as
  * running: after a restart (finished, and still in progress when `up` starts), with the stored
- * revision's ReplicaSet gone, and after a `kubectl scale`. Against the cluster KUBECONFIG names.
+ * revision's ReplicaSet gone, and after a `kubectl scale` (which an `up` with no change keeps, and
+ * `up --refresh` undoes). Against the cluster KUBECONFIG names.
  */
 import { expect } from "chai";
 import { runningPodsSelected } from "../../lab/livePods";
@@ -108,13 +109,22 @@ describe("podNames after an out-of-band restart or scale (issue 27)", function (
         expect(podNames.filter((pod) => before.includes(pod)), "no Pod from before the restart").to.deep.equal([]);
     });
 
-    it("after kubectl scale to 5, an up with no change sets replicas back to the stack's 3, and podNames lists those 3", async () => {
+    it("after kubectl scale to 5, an up with no change keeps 5 (it diffs against the stored inputs) and podNames lists the 5; up --refresh sets 3 back", async () => {
         kubectl(["scale", "deployment/webserver", "-n", namespace, "--replicas=5"]);
         waitForRollout(namespace);
         expect(runningPodsSelected(namespace, SELECTOR)).to.have.length(5);
 
-        const { podNames, changes } = await up();
-        console.log(`      the up after kubectl scale: ${JSON.stringify(changes)}; the Deployment wants ${liveDeployment(namespace).replicas}`);
+        // Without a refresh, Pulumi compares the program's inputs with the stored ones: no change,
+        // so the scale made out of band stays, and podNames must say so.
+        const kept = await up();
+        expect(kept.changes, "the up changes nothing").to.deep.equal([]);
+        expect(liveDeployment(namespace).replicas, "the Deployment keeps the out-of-band scale").to.equal(5);
+        expect(kept.podNames).to.have.length(5);
+        expect(kept.podNames).to.deep.equal(runningPodsSelected(namespace, SELECTOR));
+
+        // With a refresh, the state learns of the 5, and the update sets the stack's 3 back.
+        const result = await stack.up({ refresh: true });
+        const podNames = result.outputs.podNames.value as string[];
         expect(liveDeployment(namespace).replicas, "replicas as the stack says").to.equal(3);
         expect(podNames).to.have.length(3);
         expect(podNames).to.deep.equal(runningPodsSelected(namespace, SELECTOR));
