@@ -60,9 +60,9 @@ async function main(): Promise<StackOutputs> {
     // Each argument set with --secret is held in pulumi.secret again (secretArgs.ts).
     const webServer = new WebServer(TUTORIAL_NAME, withSecretArgs(plainArgs, secretKeys), { providers: [provider] });
     return {
-        // With replicas, the Deployment's Pods, read from the cluster after the rollout (runningPods.ts).
+        // With replicas, the Deployment's Pods, read live from the cluster at every up (runningPods.ts).
         podNames: webServer.deployment === undefined ? pulumi.all([webServer.podName!])
-            : deploymentPodNames(config.cluster, webServer.deployment.metadata, webServer.selectorLabels),
+            : deploymentPodNames(config.cluster, webServer.deployment.metadata, webServer.selectorLabels, config.webServer.readyTimeoutSeconds),
         namespace: secretSettings.has("namespace") ? pulumi.secret(config.cluster.namespace) : config.cluster.namespace,
         ...(webServer.serviceName !== undefined ? { serviceName: webServer.serviceName } : {}),
         ...(webServer.networkPolicyName !== undefined ? { networkPolicyName: webServer.networkPolicyName } : {}),

@@ -14,3 +14,6 @@ export { buildNetworkPolicySpec } from "./networkPolicySpec";
 export {
     OWNER_ANNOTATION, ComponentObject, LiveMetadata, StackIdentity, StackMetadata, componentObjects, currentStack, ownerAnnotations, ownerOf, ownershipProblem,
 } from "./ownership";
+export {
+    DeploymentPodsReader, ListedObject, LiveDeployment, PodListingWait, RolloutState, listDeploymentPodNames, rolloutState,
+} from "./deploymentPods";

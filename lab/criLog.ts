@@ -34,30 +34,48 @@ function parseStamp(stamp: string): number {
 /**
  * The stdout records of a CRI log file, in order; a run of partial (P) records and the full (F)
  * one that ends it is one chunk, stamped when its end arrived.
+ * @throws when a record is not a CRI log record (see {@link parseCriLog}), naming the file.
  */
 export function readCriLog(file: string): OutputChunk[] {
-    return parseCriLog(fs.readFileSync(file, "utf8"));
+    try {
+        return parseCriLog(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
+    }
 }
 
-/** The stdout records of a CRI log file's text, as {@link readCriLog} reads them. */
+/** One CRI log record: `<RFC 3339 time> <stdout|stderr> <P|F> <text>`. */
+const CRI_RECORD = /^(\S+) (stdout|stderr) (P|F) (.*)$/s;
+
+/**
+ * The stdout records of a CRI log file's text, as {@link readCriLog} reads them. The container's
+ * stderr records (the shipper's notices) are left out: they are not what it shipped. A last record
+ * without its newline is one containerd is still writing, and is left for the next read.
+ * @throws when a complete record is not a CRI log record: what was read is then not the
+ *   container's log as the runtime wrote it (a reader's message, a file of another format), and
+ *   nothing of it may be counted as shipped.
+ */
 export function parseCriLog(text: string): OutputChunk[] {
     const chunks: OutputChunk[] = [];
     let pending = "";
-    for (const record of text.split("\n")) {
-        if (record === "") {
-            continue;
+    const records = text.split("\n");
+    records.pop(); // "" after the last newline, or a record still being written
+    records.forEach((record, index) => {
+        const parsed = CRI_RECORD.exec(record);
+        const atMs = parsed === null ? Number.NaN : parseStamp(parsed[1]);
+        if (parsed === null || Number.isNaN(atMs)) {
+            throw new Error(`record ${index + 1} is not a CRI log record (<time> <stdout|stderr> <P|F> <text>): ${JSON.stringify(record.slice(0, 200))}`);
         }
-        const [stamp, stream, tag] = record.split(" ", 3);
+        const [, , stream, tag, recordText] = parsed;
         if (stream !== "stdout") {
-            continue;
+            return;
         }
-        const text = record.slice(stamp.length + stream.length + tag.length + 3);
         if (tag === "P") {
-            pending += text;
+            pending += recordText;
         } else {
-            chunks.push({ atMs: parseStamp(stamp), text: `${pending}${text}\n` });
+            chunks.push({ atMs, text: `${pending}${recordText}\n` });
             pending = "";
         }
-    }
+    });
     return chunks;
 }

@@ -56,3 +56,13 @@ export function deletePodOutOfBand(name: string, namespace: string): string {
     kubectl(["delete", "pod", name, "-n", namespace, "--wait=true"]);
     return uid;
 }
+
+/**
+ * The names of the Pods `selector` picks in `namespace` that are not being deleted, sorted: what
+ * `kubectl get pods -l <selector>` lists as running, less those an old revision is still stopping.
+ */
+export function runningPodsSelected(namespace: string, selector: string): string[] {
+    const pods = JSON.parse(kubectl(["get", "pods", "-n", namespace, "-l", selector, "-o", "json"])) as
+        { items: { metadata: { name: string; deletionTimestamp?: string } }[] };
+    return pods.items.filter((pod) => pod.metadata.deletionTimestamp === undefined).map((pod) => pod.metadata.name).sort();
+}

@@ -11,12 +11,12 @@
  * node (a hostPath), against which the sidecar's output is checked. Nothing else of the spec changes.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { NGINX_CONTAINER } from "../components/podSpec";
 import { containerCgroupDirectory, emptyDirOnNode, kubectl, kubectlAsync } from "./localNode";
+import { LogFollower, readContainerOutputAsync } from "./logFollower";
 import { renderNginxConfig } from "./measuringNginxConfig";
 import { KillOptions, NodeAccess, PodOnNode, THIS_MACHINE, UsageWatch } from "./nodeAccess";
 
@@ -201,9 +201,13 @@ export class NodePod {
         return this.node.readFile(path.posix.join(this.truthDirectory, file));
     }
 
-    /** What a container wrote to stdout, from `kubectl logs`: its current run, or the one before. */
-    logs(container: string, previous = false): Promise<string> {
-        return kubectlAsync(["logs", this.name, "-n", this.namespace, "-c", container, ...(previous ? ["--previous"] : [])]);
+    /**
+     * What a container shipped, from `kubectl logs`: its current run, or the one before (the
+     * shipper's stderr notices left out).
+     * @throws {LogReaderError} when kubectl or the kubelet failed to read it.
+     */
+    async logs(container: string, previous = false): Promise<string> {
+        return (await readContainerOutputAsync({ namespace: this.namespace, pod: this.name, container, previous })).shipped;
     }
 
     /**
@@ -211,7 +215,7 @@ export class NodePod {
      * kubelet serves, complete up to the container's last write.
      */
     follow(container: string): LogFollower {
-        return new LogFollower(spawn("kubectl", ["logs", "-f", this.name, "-n", this.namespace, "-c", container], { stdio: ["ignore", "pipe", "pipe"] }));
+        return LogFollower.start({ namespace: this.namespace, pod: this.name, container });
     }
 
     /** The directory of a container's cgroup under one controller, from its live status. */
@@ -297,27 +301,5 @@ export class NodePod {
     }
 }
 
-/** A `kubectl logs -f` in progress. */
-export class LogFollower {
-    private text = "";
-    /** Resolves with everything followed once the stream ends (the container exited). */
-    readonly done: Promise<string>;
-
-    constructor(private readonly child: ChildProcess) {
-        child.stdout!.setEncoding("utf8");
-        child.stdout!.on("data", (chunk: string) => { this.text += chunk; });
-        let errors = "";
-        child.stderr!.on("data", (chunk: Buffer) => { errors += chunk.toString(); });
-        this.done = new Promise((resolve, reject) => child.on("exit", (code) =>
-            (code === 0 || this.text !== "" ? resolve(this.text) : reject(new Error(`kubectl logs -f exited ${code}: ${errors}`)))));
-    }
-
-    /** What arrived so far. */
-    get output(): string {
-        return this.text;
-    }
-
-    stop(): void {
-        this.child.kill("SIGTERM");
-    }
-}
+/** The follower {@link NodePod.follow} returns (lab/logFollower.ts). */
+export { LogFollower };

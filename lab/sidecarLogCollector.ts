@@ -3,23 +3,20 @@
  * scale-down, a drain): each Pod's `sidecar-container` output is followed with `kubectl logs -f`
  * from the moment its container runs until it ends, so a Pod deleted later has already been read.
  * Through the API only, so it works on any cluster (kind's nodes' files are not the test's to read).
+ * A follower whose reader fails (kubectl's error, or the kubelet's written into the stream: see
+ * lab/logReader.ts) fails {@link SidecarLogCollector.stop}, naming the command and the message: its
+ * Pod's output is then not whole, and the reader's words are no line a sidecar shipped.
  */
-import { ChildProcess, spawn } from "child_process";
+import { LogFollower } from "./logFollower";
 import { waitFor } from "./polling";
-import { clusterKubeconfig, kubectl } from "./pulumiHarness";
+import { kubectl } from "./pulumiHarness";
 
 /** How often the instance's Pods are listed: a new Pod's sidecar is followed this soon after it starts. */
 const POLL_MS = 250;
 
-/** One Pod's followed output. */
-interface Followed {
-    readonly process: ChildProcess;
-    output: string;
-    ended: boolean;
-}
-
+/** Follows the sidecars of an instance's Pods, each from its start; see the module's comment. */
 export class SidecarLogCollector {
-    private readonly followed = new Map<string, Followed>();
+    private readonly followed = new Map<string, LogFollower>();
     private readonly timer: NodeJS.Timeout;
     private failure: Error | undefined;
 
@@ -43,31 +40,45 @@ export class SidecarLogCollector {
         return [...this.followed.keys()].sort();
     }
 
-    /** Everything shipped so far, by Pod. */
+    /** Everything shipped so far, by Pod (each up to its reader's failure, if it failed). */
     outputs(): Map<string, string> {
-        return new Map([...this.followed].map(([pod, followed]) => [pod, followed.output]));
+        return new Map([...this.followed].map(([pod, follower]) => [pod, follower.output]));
     }
 
     /**
      * Waits until `done` holds for the output of all Pods together (a last line may take a moment
      * to reach the kubelet's log), then stops following and returns every Pod's output.
-     * @throws when a look at the Pods failed, or `done` does not hold within `timeoutMs`.
+     * @throws when a look at the Pods failed, when a follower's reader failed (a LogReaderError
+     *   naming its command and message), or when `done` does not hold within `timeoutMs`.
      */
     async stop(done: (allOutput: string) => boolean, timeoutMs = 60_000): Promise<Map<string, string>> {
         try {
             await waitFor("every expected line in the sidecars' output", () => (done([...this.followed.values()].map((f) => f.output).join("")) ? true : undefined), timeoutMs, 250);
         } finally {
             clearInterval(this.timer);
-            for (const followed of this.followed.values()) {
-                if (!followed.ended) {
-                    followed.process.kill("SIGTERM");
-                }
+            for (const follower of this.followed.values()) {
+                follower.stop();
             }
         }
         if (this.failure !== undefined) {
             throw this.failure;
         }
-        return this.outputs();
+        const outputs = new Map<string, string>();
+        const readerFailures: Error[] = [];
+        for (const [pod, follower] of this.followed) {
+            try {
+                outputs.set(pod, await follower.done);
+            } catch (e) {
+                readerFailures.push(e as Error);
+            }
+        }
+        if (readerFailures.length === 1) {
+            throw readerFailures[0];
+        }
+        if (readerFailures.length > 1) {
+            throw new Error(`${readerFailures.length} of ${this.followed.size} sidecar followers failed:\n${readerFailures.map((e) => e.message).join("\n")}`);
+        }
+        return outputs;
     }
 
     /** Starts a follower for each Pod whose sidecar has started and that is not followed yet. */
@@ -86,13 +97,7 @@ export class SidecarLogCollector {
     }
 
     private follow(pod: string): void {
-        // From the container's first line: --since is not given, so the whole log so far comes first.
-        const process = spawn("kubectl", ["--kubeconfig", clusterKubeconfig(), "logs", "-f", pod, "-n", this.namespace, "-c", this.container],
-            { stdio: ["ignore", "pipe", "pipe"] });
-        const followed: Followed = { process, output: "", ended: false };
-        process.stdout?.on("data", (data: Buffer) => { followed.output += data.toString(); });
-        process.on("exit", () => { followed.ended = true; });
-        this.followed.set(pod, followed);
+        this.followed.set(pod, LogFollower.start({ namespace: this.namespace, pod, container: this.container }));
     }
 }
 

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, OutputMap } from "@pulumi/pulumi/automation";
 import { WebServer, WebServerArgs } from "../../components";
+import { readContainerOutput } from "../../lab/logFollower";
 import { waitFor } from "../../lab/polling";
 import { getThroughForward } from "../../lab/portForward";
 import { kubectl, liveNames } from "../../lab/pulumiHarness";
@@ -53,7 +54,7 @@ export async function expectRequestShipped(namespace: string, from: string): Pro
 /** Waits for a line holding `text` in `kubectl logs <pod> -c sidecar-container`, and returns the logs. */
 export function waitForShippedLine(pod: string, namespace: string, text: string): Promise<string> {
     return waitFor(`"${text}" in the sidecar's logs`, () => {
-        const shipped = kubectl(["logs", "-n", namespace, pod, "-c", "sidecar-container"]);
+        const shipped = readContainerOutput({ namespace, pod, container: "sidecar-container" }).shipped;
         return shipped.includes(text) ? shipped : undefined;
     }, 10_000, 100);
 }

@@ -10,6 +10,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { WebServer, WebServerArgs } from "../../components";
 import { InlineStack } from "../../lab/inlineStack";
+import { readContainerOutput } from "../../lab/logFollower";
 import { waitFor } from "../../lab/polling";
 import { getThroughPortForward } from "../../lab/portForward";
 import { clusterKubeconfig, createNamespace, deleteNamespace, kubectl, localClusterImages } from "../../lab/pulumiHarness";
@@ -82,7 +83,7 @@ describe("WebServers composed in one stack, against a real API server", function
             for (const name of ["site-a", "site-b"]) {
                 const other = name === "site-a" ? "site-b" : "site-a";
                 const logs = await waitFor(`${name}'s request line`, () => {
-                    const shipped = kubectl(["logs", "-n", namespace, name, "-c", "sidecar-container"]);
+                    const shipped = readContainerOutput({ namespace, pod: name, container: "sidecar-container" }).shipped;
                     return shipped.includes(`GET /?from=${name}`) ? shipped : undefined;
                 }, 10_000, 100);
                 expect(logs, `${name} ships no line of ${other}`).to.not.include(`GET /?from=${other}`);

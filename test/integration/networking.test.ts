@@ -10,6 +10,7 @@
 import { expect } from "chai";
 import * as http from "http";
 import { ClientPod, ExecResult, LISTENER_PAGE, LISTENER_PORT, execIn } from "../../lab/clientPod";
+import { readContainerOutput } from "../../lab/logFollower";
 import { sleep, waitFor } from "../../lab/polling";
 import { getThroughPortForward } from "../../lab/portForward";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl } from "../../lab/pulumiHarness";
@@ -71,7 +72,7 @@ const refused = (r: ExecResult) => r.code !== 0;
 
 /** The kubelet's readiness-probe requests in nginx's access log, as the sidecar shipped them. */
 function probeLines(namespace: string): number {
-    return kubectl(["logs", "webserver", "-n", namespace, "-c", "sidecar-container"]).split("\n").filter((l) => l.includes("kube-probe/")).length;
+    return readContainerOutput({ namespace, pod: "webserver", container: "sidecar-container" }).shipped.split("\n").filter((l) => l.includes("kube-probe/")).length;
 }
 
 /** The webserver Pod: Ready, and nginx never restarted (its liveness probe always answered). */

@@ -7,6 +7,7 @@
  */
 import { expect } from "chai";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl } from "../../lab/pulumiHarness";
+import { readContainerOutput } from "../../lab/logFollower";
 import { waitFor } from "../../lab/polling";
 import { getThroughPortForward } from "../../lab/portForward";
 
@@ -64,9 +65,9 @@ describe("replicas: a Deployment of the component's Pod", function () {
         }
         for (const pod of firstPods) {
             await waitFor(`${pod}'s line in its sidecar's output`, () =>
-                (kubectl(["logs", pod, "-n", namespace, "-c", "sidecar-container"]).includes(`GET /?replica=${pod}`) ? true : undefined), 30_000, 500);
+                (readContainerOutput({ namespace, pod, container: "sidecar-container" }).shipped.includes(`GET /?replica=${pod}`) ? true : undefined), 30_000, 500);
             for (const other of firstPods.filter((name) => name !== pod)) {
-                expect(kubectl(["logs", pod, "-n", namespace, "-c", "sidecar-container"])).to.not.include(`GET /?replica=${other}`);
+                expect(readContainerOutput({ namespace, pod, container: "sidecar-container" }).shipped).to.not.include(`GET /?replica=${other}`);
             }
         }
     });

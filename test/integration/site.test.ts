@@ -7,6 +7,7 @@
 import { expect } from "chai";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl } from "../../lab/pulumiHarness";
 import { livePods } from "../../lab/livePods";
+import { readContainerOutput } from "../../lab/logFollower";
 import { waitFor } from "../../lab/polling";
 import { getThroughPortForward } from "../../lab/portForward";
 import { LOG_SHIPPER_PATH } from "../../components/sidecar/shipperCommand";
@@ -73,7 +74,7 @@ describe("the team's own site and server block, and the shipper from its ConfigM
     it("ships the server block's request lines (its access log is the component's)", async () => {
         await getThroughPortForward("webserver", namespace, ["/?shipped-from=team-site"]);
         await waitFor("the request's line in the sidecar's output", () =>
-            (kubectl(["logs", "webserver", "-n", namespace, "-c", "sidecar-container"]).includes("GET /?shipped-from=team-site") ? true : undefined), 30_000, 500);
+            (readContainerOutput({ namespace, pod: "webserver", container: "sidecar-container" }).shipped.includes("GET /?shipped-from=team-site") ? true : undefined), 30_000, 500);
     });
 
     it("runs the shipper from its ConfigMap: the Pod as stored holds its path, not its Python", () => {
