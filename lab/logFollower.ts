@@ -4,8 +4,11 @@
  * (lab/logReader.ts): what every harness reader of container output through the API goes through.
  */
 import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
-import { ShippedOutput, containerOutputOf, separateReaderError, separateShipperNotices } from "./logReader";
+import { LogReaderError, ShippedOutput, containerOutputOf, separateReaderError, separateShipperNotices } from "./logReader";
 import { clusterKubeconfig } from "./pulumiHarness";
+
+/** The kubelet's in-band error for a container that was removed while it was followed. */
+const CONTAINER_REMOVED = /rpc error: code = NotFound desc = an error occurred when try to find container /;
 
 /** The signal {@link LogFollower.stop} ends a follow with. */
 const STOP_SIGNAL: NodeJS.Signals = "SIGTERM";
@@ -137,6 +140,24 @@ export class LogFollower {
     /** Whether the stream has ended. */
     get hasEnded(): boolean {
         return this.ended;
+    }
+
+    /**
+     * What the container shipped, once the stream ends after the harness deleted the container's
+     * Pod. The kubelet then sometimes ends the follow with its own NotFound for the container it
+     * has just removed (`rpc error: code = NotFound desc = an error occurred when try to find
+     * container …`): the stream is whole up to that error, which this accepts, and only it. The
+     * caller's accounting of every line still proves that nothing was lost.
+     */
+    async doneAfterDeletion(): Promise<string> {
+        try {
+            return await this.done;
+        } catch (error) {
+            if (error instanceof LogReaderError && CONTAINER_REMOVED.test(error.readerMessage)) {
+                return this.output;
+            }
+            throw error;
+        }
     }
 
     /** Ends the follow; `done` then resolves with what arrived (unless the reader had failed). */

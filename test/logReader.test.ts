@@ -107,6 +107,15 @@ describe("a log reader's errors kept apart from the logs it reads (lab/logReader
             expect(follower.output).to.equal(`${ACCESS_LINE}\n`);
         });
 
+        it("after the harness deleted the Pod, takes the kubelet's NotFound for the removed container as the stream's end, and nothing else", async () => {
+            expect(await standIn(`${ACCESS_LINE}\n${NOT_FOUND}`).doneAfterDeletion()).to.equal(`${ACCESS_LINE}\n`);
+            expect(await standIn(`${ACCESS_LINE}\n`).doneAfterDeletion()).to.equal(`${ACCESS_LINE}\n`);
+            const other = await rejectionOf(standIn(`${ACCESS_LINE}\n`, "error: unexpected EOF\n", 1).doneAfterDeletion());
+            expect(other).to.be.instanceOf(LogReaderError);
+            const unavailable = await rejectionOf(standIn(`${ACCESS_LINE}\nrpc error: code = Unavailable desc = connection closed`).doneAfterDeletion());
+            expect(unavailable).to.be.instanceOf(LogReaderError);
+        });
+
         it("rejects when kubectl fails after some output (before, such a run passed as complete)", async () => {
             const error = await rejectionOf(standIn(`${ACCESS_LINE}\n`, "error: unexpected EOF\n", 1).done);
             expect(error).to.be.instanceOf(LogReaderError);

@@ -28,7 +28,8 @@ function expectSameSequence(actual: string[], expected: string[], what: string):
 /** Deletes the Pod the kubelet's way and returns everything the sidecar shipped up to its exit. */
 async function deleteAndCollect(pod: NodePod, follower: ReturnType<NodePod["follow"]>): Promise<{ shipped: string; terminatedAt: Map<string, number> }> {
     const terminatedAt = await pod.delete();
-    return { shipped: await follower.done, terminatedAt };
+    // The Pod is gone on purpose: the kubelet's NotFound for its container may end the follow.
+    return { shipped: await follower.doneAfterDeletion(), terminatedAt };
 }
 
 describe("the sidecar ships every nginx line once (the real node: kubelet, containerd, runc)", function () {
