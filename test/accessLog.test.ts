@@ -12,8 +12,7 @@ import { JSON_LOG_FIELDS, accessLogDirectives, buildNginxConf } from "../compone
 import { resolveArgs } from "../components/args";
 import { buildNginxConfigMapData, configMapNamesFor, podFilesDigest } from "../components/podFiles";
 import { NGINX_CONTAINER, buildPodSpec } from "../components/podSpec";
-import { LocalNginx, NGINX_BINARY } from "./helpers/localNginx";
-import { PYTHON, ShipperSandbox } from "./helpers/shipperSandbox";
+import { LocalNginx, NGINX_BINARY, useNginxSandbox } from "./helpers/localNginx";
 
 /** NCSA combined, then the quoted X-Forwarded-For: the image's `main` format. */
 const MAIN_LINE = /^127\.0\.0\.1 - - \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET \/\?n=0 HTTP\/1\.1" 200 \d+ "-" "probe" "-"$/;
@@ -61,45 +60,30 @@ describe("accessLogFormat: the access log's format", () => {
 
     describe("on Debian's nginx, with the real shipper", function () {
         this.timeout(60_000);
-        let sandbox: ShipperSandbox;
-        let nginx: LocalNginx | undefined;
+        const fx = useNginxSandbox();
 
-        before(function () {
-            if (process.platform !== "linux") {
-                this.skip(); // inotify and /proc
-            }
-        });
-        beforeEach(() => {
-            sandbox = new ShipperSandbox(PYTHON);
-            nginx = undefined;
-        });
-        afterEach(async () => {
-            await nginx?.stop();
-            await sandbox.cleanup();
-        });
-
-        it("nginx -t accepts the component's whole nginx.conf, as the Pod mounts it", () => {
+        it("nginx -t accepts the component's whole fx.nginx.conf, as the Pod mounts it", () => {
             // Its paths are the image's: check it with a prefix whose conf.d and mime.types exist.
-            const etc = path.join(sandbox.root, "etc");
+            const etc = path.join(fx.sandbox.root, "etc");
             fs.mkdirSync(path.join(etc, "conf.d"), { recursive: true });
             fs.copyFileSync("/etc/nginx/mime.types", path.join(etc, "mime.types"));
-            const conf = buildNginxConf("json").replace(/\/etc\/nginx\//g, `${etc}/`).replace(/\/var\/log\/nginx/g, sandbox.logDirectory)
-                .replace("/var/run/nginx.pid", path.join(sandbox.root, "nginx.pid"));
-            fs.writeFileSync(path.join(etc, "nginx.conf"), conf);
-            const output = execFileSync(NGINX_BINARY, ["-t", "-c", path.join(etc, "nginx.conf"), "-e", path.join(sandbox.logDirectory, "error.log")],
+            const conf = buildNginxConf("json").replace(/\/etc\/nginx\//g, `${etc}/`).replace(/\/var\/log\/nginx/g, fx.sandbox.logDirectory)
+                .replace("/var/run/fx.nginx.pid", path.join(fx.sandbox.root, "fx.nginx.pid"));
+            fs.writeFileSync(path.join(etc, "fx.nginx.conf"), conf);
+            const output = execFileSync(NGINX_BINARY, ["-t", "-c", path.join(etc, "fx.nginx.conf"), "-e", path.join(fx.sandbox.logDirectory, "error.log")],
                 { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
             expect(output).to.equal("");
         });
 
         it("json: ships one JSON object per request, each once, with the fields, quotes and backslashes escaped", async () => {
-            const shipper = sandbox.startShipper();
-            nginx = await LocalNginx.start(sandbox.root, sandbox.logDirectory, accessLogDirectives("json", sandbox.logDirectory));
+            const shipper = fx.sandbox.startShipper();
+            fx.nginx = await LocalNginx.start(fx.sandbox.root, fx.sandbox.logDirectory, accessLogDirectives("json", fx.sandbox.logDirectory));
             const requests = 50;
             const agent = "probe \"quoted\" \\ back";
             for (let i = 0; i < requests; i++) {
-                expect(await nginx.get(`/?n=${i}`, { "User-Agent": agent, Referer: "https://example.test/a" })).to.equal(200);
+                expect(await fx.nginx.get(`/?n=${i}`, { "User-Agent": agent, Referer: "https://example.test/a" })).to.equal(200);
             }
-            expect(await nginx.get("/missing")).to.equal(404);
+            expect(await fx.nginx.get("/missing")).to.equal(404);
             const shipped = await waitFor(`${requests + 1} access lines shipped`, () => {
                 const lines = shipper.output().split("\n").filter((line) => line.startsWith("{"));
                 return lines.length >= requests + 1 ? lines : undefined;
@@ -123,9 +107,9 @@ describe("accessLogFormat: the access log's format", () => {
         });
 
         it("combined: ships the image's main format, as before", async () => {
-            const shipper = sandbox.startShipper();
-            nginx = await LocalNginx.start(sandbox.root, sandbox.logDirectory, accessLogDirectives("combined", sandbox.logDirectory));
-            expect(await nginx.get("/?n=0", { "User-Agent": "probe" })).to.equal(200);
+            const shipper = fx.sandbox.startShipper();
+            fx.nginx = await LocalNginx.start(fx.sandbox.root, fx.sandbox.logDirectory, accessLogDirectives("combined", fx.sandbox.logDirectory));
+            expect(await fx.nginx.get("/?n=0", { "User-Agent": "probe" })).to.equal(200);
             const line = await waitFor("the access line shipped", () => shipper.output().split("\n").find((l) => l.includes("GET /?n=0")), 10_000, 20);
             expect(line).to.match(MAIN_LINE);
         });

@@ -7,8 +7,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import { waitFor } from "../lab/polling";
-import { LocalNginx } from "./helpers/localNginx";
-import { PYTHON, ShipperSandbox } from "./helpers/shipperSandbox";
+import { LocalNginx, useNginxSandbox } from "./helpers/localNginx";
 
 /** The start of an entry of nginx's error log: its time and level. */
 const ERROR_ENTRY_START = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\] /;
@@ -17,30 +16,15 @@ const FORGING_TARGET = "/x%0a2026/01/01%2000:00:00%20[emerg]%201";
 
 describe("the log shipper next to Debian's nginx on loopback", function () {
     this.timeout(60_000);
-    let sandbox: ShipperSandbox;
-    let nginx: LocalNginx | undefined;
-
-    before(function () {
-        if (process.platform !== "linux") {
-            this.skip(); // inotify and /proc
-        }
-    });
-    beforeEach(() => {
-        sandbox = new ShipperSandbox(PYTHON);
-        nginx = undefined;
-    });
-    afterEach(async () => {
-        await nginx?.stop();
-        await sandbox.cleanup();
-    });
+    const fx = useNginxSandbox();
 
     it("ships a request's encoded newline inside nginx's error entry as \\x0A, so no client starts a line of its own", async () => {
-        const shipper = sandbox.startShipper();
-        nginx = await LocalNginx.start(sandbox.root, sandbox.logDirectory);
-        expect(await nginx.get(FORGING_TARGET)).to.equal(404);
+        const shipper = fx.sandbox.startShipper();
+        fx.nginx = await LocalNginx.start(fx.sandbox.root, fx.sandbox.logDirectory);
+        expect(await fx.nginx.get(FORGING_TARGET)).to.equal(404);
         // What nginx wrote: the decoded URI, newline and all, inside its open() error.
         const written = await waitFor("nginx's open() error", () => {
-            const text = fs.readFileSync(sandbox.logPath("error.log"), "utf8");
+            const text = fs.readFileSync(fx.sandbox.logPath("error.log"), "utf8");
             return text.includes("No such file") ? text : undefined;
         }, 10_000, 20);
         expect(written).to.include(`/x\n2026/01/01 00:00:00 [emerg] 1" failed (2: No such file or directory)`);
@@ -61,19 +45,19 @@ describe("the log shipper next to Debian's nginx on loopback", function () {
     });
 
     it("rotates nginx's access.log (SIGUSR1 to its master) and ships every request's line once, in order", async () => {
-        const shipper = sandbox.startShipper({ rotateBytes: 8 * 1024 });
-        nginx = await LocalNginx.start(sandbox.root, sandbox.logDirectory);
+        const shipper = fx.sandbox.startShipper({ rotateBytes: 8 * 1024 });
+        fx.nginx = await LocalNginx.start(fx.sandbox.root, fx.sandbox.logDirectory);
         const requests = 400; // about 36 KB of access lines: four rotations and more
         for (let i = 0; i < requests; i++) {
-            expect(await nginx.get(`/?request=${i}`)).to.equal(200);
+            expect(await fx.nginx.get(`/?request=${i}`)).to.equal(200);
         }
         const shipped = await waitFor(`${requests} access lines shipped`, () => {
             const lines = shipper.output().split("\n").filter((line) => line.includes("GET /?request="));
             return lines.length >= requests ? lines : undefined;
         }, 15_000, 20);
         expect(shipped.map((line) => /request=(\d+) /.exec(line)?.[1])).to.deep.equal(Array.from({ length: requests }, (_, i) => String(i)));
-        expect(fs.statSync(sandbox.logPath("access.log"), { throwIfNoEntry: false })?.size ?? 0, "access.log, rotated").to.be.below(requests * 80);
-        const rotations = fs.readFileSync(sandbox.logPath("error.log"), "utf8").match(/reopening logs/g) ?? [];
+        expect(fs.statSync(fx.sandbox.logPath("access.log"), { throwIfNoEntry: false })?.size ?? 0, "access.log, rotated").to.be.below(requests * 80);
+        const rotations = fs.readFileSync(fx.sandbox.logPath("error.log"), "utf8").match(/reopening logs/g) ?? [];
         expect(rotations.length, "nginx's reopenings").to.be.at.least(3);
         expect(shipper.stderr()).to.not.match(/Traceback/);
     });

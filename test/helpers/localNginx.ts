@@ -9,6 +9,7 @@ import * as net from "net";
 import * as path from "path";
 import { sleep } from "../../lab/polling";
 import { closedPort } from "./loopbackPorts";
+import { PYTHON, ShipperSandbox } from "./shipperSandbox";
 
 /** Where Debian's package puts nginx. */
 export const NGINX_BINARY = "/usr/sbin/nginx";
@@ -109,4 +110,34 @@ export class LocalNginx {
             await exited;
         }
     }
+}
+
+/** What a test of the real shipper next to Debian's nginx works with: set afresh before each test. */
+export interface NginxSandbox {
+    sandbox: ShipperSandbox;
+    /** The nginx the test started, if any: stopped after the test. */
+    nginx: LocalNginx | undefined;
+}
+
+/**
+ * Installs, in the calling `describe`, the hooks of a test of the real shipper next to Debian's
+ * nginx: skipped off Linux (inotify, /proc), a new sandbox before each test, and after it the
+ * test's nginx stopped and the sandbox removed.
+ */
+export function useNginxSandbox(): NginxSandbox {
+    const fixture = { nginx: undefined } as NginxSandbox;
+    before(function () {
+        if (process.platform !== "linux") {
+            this.skip(); // inotify and /proc
+        }
+    });
+    beforeEach(() => {
+        fixture.sandbox = new ShipperSandbox(PYTHON);
+        fixture.nginx = undefined;
+    });
+    afterEach(async () => {
+        await fixture.nginx?.stop();
+        await fixture.sandbox.cleanup();
+    });
+    return fixture;
 }
