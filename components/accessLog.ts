@@ -83,6 +83,10 @@ export function accessLogDirectives(format: AccessLogFormat, logDirectory: strin
     ];
 }
 
+/** Where nginx keeps request bodies and proxied responses: the official build's defaults, in the Pod's emptyDir. */
+const TEMP_PATHS: readonly string[] = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
+    .map((kind) => `${kind}_temp_path /var/cache/nginx/${kind === "client_body" ? "client" : kind}_temp;`);
+
 /**
  * The nginx.conf the Pod mounts over the image's when `accessLogFormat` is given: the official
  * image's settings (log files, pid file, MIME types, conf.d), with the access log in `format`. No
@@ -103,6 +107,10 @@ export function buildNginxConf(format: AccessLogFormat): string {
         ...accessLogDirectives(format).map((line) => `    ${line}`),
         "    sendfile on;",
         "    keepalive_timeout 65;",
+        // The official build's compiled-in temp paths, said here so that an image built otherwise
+        // (Debian's nginx, whose own are under /var/lib/nginx, read-only in the Pod) uses the
+        // Pod's writable /var/cache/nginx too: without them such an nginx cannot start.
+        ...TEMP_PATHS.map((directive) => `    ${directive}`),
         "    include /etc/nginx/conf.d/*.conf;",
         "}",
         "",

@@ -11,7 +11,7 @@ import { waitFor } from "../lab/polling";
 import { JSON_LOG_FIELDS, accessLogDirectives, buildNginxConf } from "../components/accessLog";
 import { resolveArgs } from "../components/args";
 import { buildNginxConfigMapData, configMapNamesFor, podFilesDigest } from "../components/podFiles";
-import { NGINX_CONTAINER, buildPodSpec } from "../components/podSpec";
+import { NGINX_CONTAINER, NGINX_SCRATCH_VOLUMES, buildPodSpec } from "../components/podSpec";
 import { LocalNginx, NGINX_BINARY, useNginxSandbox } from "./helpers/localNginx";
 
 /** NCSA combined, then the quoted X-Forwarded-For: the image's `main` format. */
@@ -53,6 +53,17 @@ describe("accessLogFormat: the access log's format", () => {
             }
         });
 
+        it("keeps nginx's temp files in the Pod's writable /var/cache/nginx, whatever paths the image's nginx was built with", () => {
+            // Debian's nginx (the local cluster's image) was built with /var/lib/nginx, read-only in
+            // the Pod: without these it could not start (the change matrix's accessLogFormat row).
+            const conf = buildNginxConf("json");
+            const cache = NGINX_SCRATCH_VOLUMES.find((volume) => volume.mountPath === "/var/cache/nginx");
+            expect(cache, "an emptyDir at /var/cache/nginx").to.not.equal(undefined);
+            for (const kind of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) {
+                expect(conf).to.match(new RegExp(`\\n    ${kind}_temp_path /var/cache/nginx/[a-z]+_temp;`));
+            }
+        });
+
         it("refuses another format, naming the key and the formats", () => {
             expect(() => resolveArgs({ accessLogFormat: "logfmt" as never })).to.throw('accessLogFormat: got "logfmt"; allowed: combined | json, or unset');
         });
@@ -62,15 +73,18 @@ describe("accessLogFormat: the access log's format", () => {
         this.timeout(60_000);
         const fx = useNginxSandbox();
 
-        it("nginx -t accepts the component's whole fx.nginx.conf, as the Pod mounts it", () => {
+        it("nginx -t accepts the component's whole nginx.conf, as the Pod mounts it", () => {
             // Its paths are the image's: check it with a prefix whose conf.d and mime.types exist.
             const etc = path.join(fx.sandbox.root, "etc");
             fs.mkdirSync(path.join(etc, "conf.d"), { recursive: true });
             fs.copyFileSync("/etc/nginx/mime.types", path.join(etc, "mime.types"));
+            // The temp paths, the Pod's emptyDir at /var/cache/nginx, here in the sandbox (nginx -t creates them).
+            const cache = path.join(fx.sandbox.root, "cache");
+            fs.mkdirSync(cache);
             const conf = buildNginxConf("json").replace(/\/etc\/nginx\//g, `${etc}/`).replace(/\/var\/log\/nginx/g, fx.sandbox.logDirectory)
-                .replace("/var/run/fx.nginx.pid", path.join(fx.sandbox.root, "fx.nginx.pid"));
-            fs.writeFileSync(path.join(etc, "fx.nginx.conf"), conf);
-            const output = execFileSync(NGINX_BINARY, ["-t", "-c", path.join(etc, "fx.nginx.conf"), "-e", path.join(fx.sandbox.logDirectory, "error.log")],
+                .replace(/\/var\/cache\/nginx/g, cache).replace("/var/run/nginx.pid", path.join(fx.sandbox.root, "nginx.pid"));
+            fs.writeFileSync(path.join(etc, "nginx.conf"), conf);
+            const output = execFileSync(NGINX_BINARY, ["-t", "-c", path.join(etc, "nginx.conf"), "-e", path.join(fx.sandbox.logDirectory, "error.log")],
                 { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
             expect(output).to.equal("");
         });
