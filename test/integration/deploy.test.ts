@@ -66,7 +66,9 @@ describe("pulumi preview, up and destroy against a real API server", function ()
             // It selects the instance's recommended labels only; the Pod also keeps the tutorial's app: webserver.
             const instance = { "app.kubernetes.io/name": "webserver-sidecar", "app.kubernetes.io/instance": "webserver" };
             expect(policy.spec.podSelector).to.deep.equal({ matchLabels: instance });
-            expect(pod.metadata.labels).to.deep.equal({ app: "webserver", ...instance });
+            // And the provider's own label, which it adds to what it creates with client-side apply
+            // (program/provider.ts; pulumi-kubernetes 4.25.0 provider.go Check, TrySetManagedByLabel).
+            expect(pod.metadata.labels).to.deep.equal({ app: "webserver", ...instance, "app.kubernetes.io/managed-by": "pulumi" });
             expect(policy.spec.policyTypes).to.deep.equal(["Ingress", "Egress"]);
             expect(policy.spec.ingress).to.deep.equal([{ ports: [{ protocol: "TCP", port: 80 }] }]);
             // The API server drops an empty list: no egress rule at all, which with Egress in policyTypes denies all egress.
