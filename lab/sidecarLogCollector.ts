@@ -67,7 +67,10 @@ export class SidecarLogCollector {
         const readerFailures: Error[] = [];
         for (const [pod, follower] of this.followed) {
             try {
-                outputs.set(pod, await follower.done);
+                // Pods here are deleted by their controllers (a rollout, a scale-down, a drain), by
+                // design: the kubelet's NotFound for a removed container ends such a follow, whole up
+                // to it (LogFollower.doneAfterDeletion); the caller's line accounting still proves it.
+                outputs.set(pod, await follower.doneAfterDeletion());
             } catch (e) {
                 readerFailures.push(e as Error);
             }
