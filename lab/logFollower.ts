@@ -153,7 +153,8 @@ export class LogFollower {
         try {
             return await this.done;
         } catch (error) {
-            if (error instanceof LogReaderError && CONTAINER_REMOVED.test(error.readerMessage)) {
+            // Or kubectl's exit 1 with nothing said, which ends a follow of a Pod deleted meanwhile.
+            if (error instanceof LogReaderError && (CONTAINER_REMOVED.test(error.readerMessage) || error.readerMessage === "exited 1")) {
                 return this.output;
             }
             throw error;

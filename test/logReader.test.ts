@@ -110,6 +110,8 @@ describe("a log reader's errors kept apart from the logs it reads (lab/logReader
         it("after the harness deleted the Pod, takes the kubelet's NotFound for the removed container as the stream's end, and nothing else", async () => {
             expect(await standIn(`${ACCESS_LINE}\n${NOT_FOUND}`).doneAfterDeletion()).to.equal(`${ACCESS_LINE}\n`);
             expect(await standIn(`${ACCESS_LINE}\n`).doneAfterDeletion()).to.equal(`${ACCESS_LINE}\n`);
+            // kubectl ends the follow of a Pod deleted meanwhile with exit 1 and nothing said.
+            expect(await standIn(`${ACCESS_LINE}\n`, "", 1).doneAfterDeletion()).to.equal(`${ACCESS_LINE}\n`);
             const other = await rejectionOf(standIn(`${ACCESS_LINE}\n`, "error: unexpected EOF\n", 1).doneAfterDeletion());
             expect(other).to.be.instanceOf(LogReaderError);
             const unavailable = await rejectionOf(standIn(`${ACCESS_LINE}\nrpc error: code = Unavailable desc = connection closed`).doneAfterDeletion());
