@@ -108,7 +108,9 @@ export interface ReaderRun {
 export function containerOutputOf(run: ReaderRun): ShippedOutput {
     const { output, readerError } = separateReaderError(run.stdout);
     const problems: string[] = [];
-    const stoppedByUs = run.signal !== null && run.signal === run.stoppedWith;
+    // Once the harness has stopped a follow, how kubectl ends is the stop's doing: killed by the
+    // signal, or (it handles SIGTERM) exit 1. Its stderr and in-band errors still count.
+    const stoppedByUs = run.stoppedWith !== undefined;
     if (run.exitCode !== 0 && !stoppedByUs) {
         problems.push(run.exitCode === null ? `killed by ${run.signal}` : `exited ${run.exitCode}`);
     }
