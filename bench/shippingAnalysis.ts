@@ -5,6 +5,9 @@
 import { OutputChunk } from "../lab/criLog";
 import { isErrorLogLine } from "../lab/lineAccounting";
 
+/** nginx's `$msec` (seconds since the epoch, with milliseconds) at the end of a measuring access line. */
+const MSEC_AT_END = / "[^"]*" (\d{10}\.\d{3})$/;
+
 /**
  * Latencies in milliseconds from nginx's write to the sidecar's stdout, at each access line's
  * first arrival, split by whether the line passes `isIdleLine` (requests of the idle phase).
@@ -22,9 +25,11 @@ export function accessLineLatencies(chunks: readonly OutputChunk[], isIdleLine: 
                 continue; // error lines carry seconds only; a repeat is not a new arrival
             }
             seen.add(line);
-            const writtenAt = Number(line.slice(line.lastIndexOf(" ") + 1)) * 1000;
-            if (Number.isFinite(writtenAt)) {
-                (isIdleLine(line) ? idle : load).push(Math.max(0, chunk.atMs - writtenAt));
+            // Only a whole access line ends with nginx's $msec; a line a sidecar cut or joined (tail
+            // at a rotation) may end with another number, such as a status, read as a time near 1970.
+            const msec = MSEC_AT_END.exec(line);
+            if (msec !== null) {
+                (isIdleLine(line) ? idle : load).push(Math.max(0, chunk.atMs - Number(msec[1]) * 1000));
             }
         }
     }

@@ -67,6 +67,7 @@ UNDUMPABLE_ERRNO = make_undumpable() if __name__ == "__main__" else 0
 
 # After make_undumpable, on purpose (E402): each import is time the process could still be read.
 import argparse  # noqa: E402
+import collections  # noqa: E402
 import fcntl  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -209,43 +210,70 @@ class LinePipe:
 
     The container's stdout is a pipe to its shim. A write that finds the pipe too full copies what
     fits and waits for the rest; if the sidecar is killed then (SIGKILL, the OOM killer), the start
-    of a line stays in the container log, cut. Two writes never wait part-way (pipe(7)): one into
-    an empty pipe that fits its capacity, and one of at most PIPE_BUF bytes, which the pipe takes
-    whole or not at all. So a pass is written in one piece when the pipe is empty (nearly always:
-    the shim drains it within milliseconds, and the pipe is enlarged to hold a whole pass), and in
-    pieces of whole lines of at most PIPE_BUF while the shim lags. A line longer than PIPE_BUF is
-    written on its own and can still be cut; nginx's error lines are at most 2048 bytes.
+    of a line stays in the container log, cut. A write never waits part-way when the pipe has room
+    for all of it, and one of at most PIPE_BUF bytes is taken whole or not at all (pipe(7)).
+
+    Room is counted in the pipe's slots, not bytes: Linux keeps a pipe as a ring of page-sized
+    slots (capacity / page size of them), a write of n bytes takes at most ceil(n / page) new ones
+    (pipe_write fills pages; a short tail may merge into the last one), and a slot is free again
+    only once its reader has taken all of it. The shipper is the pipe's only writer, so it knows
+    each of its writes; FIONREAD says how many bytes are still unread, so which of its writes may
+    still hold slots. A pass is written in one piece when that many slots are surely free (nearly
+    always: the shim drains the 1 MiB pipe within milliseconds), and otherwise as many whole lines
+    as surely fit, or PIPE_BUF when none does, one write each. A line longer than both is written
+    on its own and can still be cut; nginx's error lines are at most 2048 bytes.
     """
 
     WANTED_CAPACITY = 1024 * 1024  # the default /proc/sys/fs/pipe-max-size: no privilege needed
+    PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
     def __init__(self, fd):
         self.fd = fd
         self.is_pipe = stat.S_ISFIFO(os.fstat(fd).st_mode)
-        self.capacity = 0
+        self.slots = 0
+        self.written = 0  # every byte written so far
+        self.unconsumed = collections.deque()  # (end, slots) of each write the reader may not have finished
+        self.held_slots = 0  # the sum of those writes' slots
         if self.is_pipe:
             try:
-                self.capacity = fcntl.fcntl(fd, F_SETPIPE_SZ, self.WANTED_CAPACITY)
+                capacity = fcntl.fcntl(fd, F_SETPIPE_SZ, self.WANTED_CAPACITY)
             except OSError:
-                self.capacity = fcntl.fcntl(fd, F_GETPIPE_SZ)
+                capacity = fcntl.fcntl(fd, F_GETPIPE_SZ)
+            self.slots = capacity // self.PAGE_BYTES
 
     def unread_bytes(self):
         return struct.unpack("i", fcntl.ioctl(self.fd, termios.FIONREAD, b"\0\0\0\0"))[0]
 
-    def write(self, data):
-        """Write data, which ends with a newline."""
+    def surely_free_bytes(self, wanted):
+        """Bytes one write can surely put in the pipe now without waiting: its free slots, whole.
+
+        Counted first as if the shim had read nothing since the last look, which is nearly always
+        room enough: FIONREAD (a system call) is asked only when that is short of wanted.
+        """
+        if (self.slots - self.held_slots) * self.PAGE_BYTES < wanted:
+            consumed = self.written - self.unread_bytes()
+            while self.unconsumed and self.unconsumed[0][0] <= consumed:
+                self.held_slots -= self.unconsumed.popleft()[1]
+        return max(0, self.slots - self.held_slots) * self.PAGE_BYTES
+
+    def write(self, data, length=None):
+        """Write data[:length] (all of it by default), which ends with a newline."""
+        length = len(data) if length is None else length
+        view = memoryview(data)[:length]
         if not self.is_pipe:
-            write_all(self.fd, data)  # a file or /dev/null: nothing waits part-way
+            write_all(self.fd, view)  # a file or /dev/null: nothing waits part-way
             return
-        view = memoryview(data)
         start = 0
-        while start < len(data):
-            limit = self.capacity if self.unread_bytes() == 0 else select.PIPE_BUF
-            end = start + limit
-            if end < len(data):
+        while start < length:
+            end = min(length, start + max(self.surely_free_bytes(length - start), select.PIPE_BUF))
+            if end < length:
                 last_newline = data.rfind(b"\n", start, end)
                 end = last_newline + 1 if last_newline >= start else data.index(b"\n", end) + 1
             write_all(self.fd, view[start:end])
+            self.written += end - start
+            slots = -(-(end - start) // self.PAGE_BYTES)
+            self.unconsumed.append((self.written, slots))
+            self.held_slots += slots
             start = end
 
 
@@ -274,14 +302,18 @@ class DirectoryWatch:
             raise OSError(ctypes.get_errno(), "inotify_add_watch failed on %s" % self.directory)
         self.watching_writes = enabled
 
-    def discard_events(self):
-        """Empty the event queue: which file changed does not matter, every file is re-read."""
+    def take_events(self):
+        """Empty the event queue; True if it held any. Which file changed does not matter (every file
+        is re-read): only whether a name may now hold another file (a create, a rename, an overflow).
+        Under load, with writes unwatched, the queue is nearly always empty: one read, no lstat."""
+        had_events = False
         while True:
             try:
                 if not os.read(self.fd, 64 * 1024):
-                    return
+                    return had_events
             except BlockingIOError:
-                return
+                return had_events
+            had_events = True
 
 
 class ProcessTable:
@@ -368,9 +400,11 @@ class OpenFile:
         # A file shorter than the saved offset was truncated by someone else: start over.
         self.offset = offset if offset <= st.st_size else 0
         self.draining_since = None  # when it was rotated (monotonic), once it is
+        self.size_at_last_pass = st.st_size  # what the last pass read up to: the rotation checks this
 
     def size(self):
-        return os.fstat(self.fd).st_size
+        self.size_at_last_pass = os.fstat(self.fd).st_size
+        return self.size_at_last_pass
 
     def close(self):
         os.close(self.fd)
@@ -434,9 +468,16 @@ class LogFile:
         generation.draining_since = time.monotonic()
         self.draining.append(generation)
 
-    def ship(self, final):
-        """Write every new whole line of every generation to stdout, oldest generation first."""
-        self.follow_path()
+    def ship(self, final, names_changed=True):
+        """Write every new whole line of every generation to stdout, oldest generation first.
+
+        names_changed: the directory may hold a new file at path (an inotify event, or a start).
+        Without one, the file at path is still the current one, or still none: a create, a rename
+        onto the name, a hard link all raise an event. With no current file, the path is looked
+        at anyway (one lstat): a file refused earlier may have been made readable, which raises none.
+        """
+        if names_changed or self.current is None:
+            self.follow_path()
         for generation in list(self.draining):
             # Ask first, read after: once no writer holds the file, what is read now is all of it.
             finished = final or self.writer_gone(generation)
@@ -487,31 +528,32 @@ class LogFile:
 
     def rotate_if_large(self, rotate_bytes):
         """Rename a file past rotate_bytes and have nginx reopen it; one rotation at a time."""
-        if self.current is None or self.draining or self.current.size() < rotate_bytes:
-            return
+        if self.current is None or self.draining or self.current.size_at_last_pass < rotate_bytes:
+            return False
         master = self.shipper.nginx_master_to_signal()
         if master is None:
-            return
+            return False
         if self.current_is_at_path():
             if not self.shipper.clear_the_way(self.rotated_path):
-                return  # tried again on the next pass
+                return False  # tried again on the next pass
             try:
                 os.rename(self.path, self.rotated_path)
             except OSError as error:
                 # Something was put back at either name in between: no crash, the next pass retries.
                 log("cannot rename %s to %s (%s): rotating on a later pass" % (self.path, self.rotated_path, error.strerror))
-                return
+                return False
         # Else the file nginx writes is no longer at its name (removed, or renamed and replaced by
         # something that is not a regular file): once that is out of the way, nginx's reopen creates
         # a new file there, and the old one drains from the descriptor held here.
         elif not self.shipper.clear_the_way(self.path):
-            return  # tried again on the next pass
+            return False  # tried again on the next pass
         self.start_draining(self.current)
         self.current = None
         # Saved before nginx is told: a shipper restarted from here on finds access.log.1 with its
         # offset, and replays nothing of it, rather than all of it.
         self.shipper.save_state()
         self.shipper.signal_nginx(master)
+        return True
 
     def current_is_at_path(self):
         """True when the file at path is still the current generation (not removed or replaced since)."""
@@ -559,12 +601,15 @@ class Shipper:
         self.options = options
         self.processes = ProcessTable()
         self.stdout = LinePipe(1)
+        self.read_buffer = bytearray(options.chunk_bytes)  # every read goes here (ship_from)
+        self.read_view = memoryview(self.read_buffer)
         self.files = [LogFile(options.dir, name, self, name == options.error_log) for name in options.files]
         self.state_dir = os.path.join(options.dir, STATE_DIR)
         self.state_path = os.path.join(self.state_dir, STATE_FILE)
         self.warned_no_nginx = False
         self.stopping = False
         self.shipped_bytes = 0  # a running total: a pass that moved it found new lines
+        self.unsaved_bytes = 0  # shipped since the last record: a restart would replay these, at most a chunk
         self.state_dir_fd = None  # the state directory, opened once: the state file is opened in it
         self.state_fd = None  # the state file, opened on the first save and kept open
         self.state_length = 0  # bytes in it: a shorter record is padded over the longer one
@@ -682,7 +727,8 @@ class Shipper:
         return None
 
     def save_state(self):
-        """Record every file's offset, after each chunk written: the cost of this bounds the CPU.
+        """Record every file's offset: before a write would leave more than a chunk unrecorded
+        (ship_from), at a rotation before nginx is told, when shipping goes quiet, and at exit.
 
         One pwrite of the whole record at offset 0 of a file kept open, padded with spaces (JSON
         ignores them) over what the last record left: no new file and no rename per chunk, which
@@ -713,6 +759,7 @@ class Shipper:
             return
         self.save_failing = False
         self.state_length = len(padded)
+        self.unsaved_bytes = 0
 
     # --- reading and writing -----------------------------------------------------------------
 
@@ -723,6 +770,8 @@ class Shipper:
 
         Reads only up to the size the file had when called: under full load nginx writes as
         fast as this reads, and chasing the end would starve the rotation checks in between.
+        Reads go into one buffer kept for the shipper's life and whole lines are written from
+        it: no new object per read, and no read that only finds the line still being written.
         """
         end_of_pass = generation.size()
         if end_of_pass < generation.offset:
@@ -730,40 +779,57 @@ class Shipper:
             log("%s was truncated (to %d bytes, below the %d already shipped): shipping it from its start"
                 % (self.path_of(generation), end_of_pass, generation.offset))
             generation.offset = 0
+        buffer, view = self.read_buffer, self.read_view
         while generation.offset < end_of_pass:
             data_end = self.skip_holes(generation, end_of_pass)
             if generation.offset >= end_of_pass:
                 return
-            data = os.pread(generation.fd, min(self.options.chunk_bytes, data_end - generation.offset), generation.offset)
-            if not data:
+            read = os.preadv(generation.fd, [view[:min(len(buffer), data_end - generation.offset)]], generation.offset)
+            if not read:
                 return
-            if data[:1] == b"\0":
+            if buffer[0] == 0:
                 # The zeroed head of a block after a hole (holes are whole blocks): nginx never writes a NUL.
-                generation.offset += len(data) - len(data.lstrip(b"\0"))
+                generation.offset += read - len(bytes(view[:read]).lstrip(b"\0"))
                 continue
-            end = data.rfind(b"\n") + 1
+            end = buffer.rfind(b"\n", 0, read) + 1
             # Nothing completes a line that a hole follows: nginx appends, it never leaves holes.
-            before_hole = data_end < end_of_pass and generation.offset + len(data) == data_end
-            if end == 0 and len(data) < self.options.chunk_bytes and not final and not before_hole:
+            before_hole = data_end < end_of_pass and generation.offset + read == data_end
+            if end == 0 and read < len(buffer) and not final and not before_hole:
                 return  # a line still being written: wait for its newline
-            chunk = data[:end] if end else data
-            shipped = chunk.rstrip(b"\0") if end == 0 and before_hole else chunk  # a block's zeroed tail is not a line
-            if shipped and frame is not None:
-                shipped = frame(shipped)
-            if shipped:
-                # A line cut by the chunk size or left unterminated still ends with a newline.
-                self.stdout.write(shipped if shipped.endswith(b"\n") else shipped + b"\n")
-            generation.offset += len(chunk)
-            self.shipped_bytes += len(chunk)
-            self.save_state()
+            if self.unsaved_bytes + (end or read) > len(buffer):
+                self.save_state()  # so that a kill in the write below replays at most this chunk
+            if end and frame is None:
+                self.stdout.write(buffer, end)  # whole lines, from the buffer as read
+            else:
+                chunk = bytes(view[:end or read])
+                shipped = chunk.rstrip(b"\0") if end == 0 and before_hole else chunk  # a block's zeroed tail is not a line
+                if shipped and frame is not None:
+                    shipped = frame(shipped)
+                if shipped:
+                    # A line cut by the chunk size or left unterminated still ends with a newline.
+                    self.stdout.write(shipped if shipped.endswith(b"\n") else shipped + b"\n")
+            shipped_to = generation.offset + (end or read)
+            read_to = generation.offset + read
+            generation.offset = shipped_to
+            self.shipped_bytes += end or read
+            self.unsaved_bytes += end or read
+            if read_to == end_of_pass and shipped_to < read_to and not final:
+                return  # what is left of the pass is a line still being written: the next pass reads it
 
     def skip_holes(self, generation, end_of_pass):
         """Move generation's offset past any hole there, and return where the data from there ends.
 
         A hole is a range of a sparse file with no blocks (`truncate -s 512M access.log`): it takes
         no room in the volume, so nothing evicts the Pod, and read it is all NULs. nginx never
-        writes one. Two lseeks per read, whatever the number of lines.
+        writes one. One lseek per read when the offset is in data (always, but for a trap), whatever
+        the number of lines.
         """
+        try:
+            hole_at = os.lseek(generation.fd, generation.offset, os.SEEK_HOLE)
+            if hole_at > generation.offset:
+                return min(hole_at, end_of_pass)  # data from the offset on
+        except OSError:
+            pass  # ENXIO: the offset is past the end (shrunk since): as below
         try:
             data_at = os.lseek(generation.fd, generation.offset, os.SEEK_DATA)
             hole_at = os.lseek(generation.fd, data_at, os.SEEK_HOLE)
@@ -784,15 +850,16 @@ class Shipper:
                 return log_file.rotated_path
         return "a log file"
 
-    def ship_all(self, final=False):
+    def ship_all(self, final=False, names_changed=True):
+        rotated = False
         for log_file in self.files:
-            log_file.ship(final)
-            if not final:
-                log_file.rotate_if_large(self.options.rotate_bytes)
-        if not final:
-            # Rotation may have left files to drain; read them now rather than next wake-up.
+            log_file.ship(final, names_changed)
+            if not final and log_file.rotate_if_large(self.options.rotate_bytes):
+                rotated = True
+        if rotated:
+            # Read what the rotation left to drain now rather than at the next wake-up.
             for log_file in self.files:
-                log_file.ship(final)
+                log_file.ship(final, names_changed=False)
 
     # --- nginx -------------------------------------------------------------------------------
 
@@ -850,30 +917,36 @@ class Shipper:
         poller.register(watch.fd, select.POLLIN)
         poller.register(wake_read, select.POLLIN)
         batch_seconds = self.options.batch_ms / 1000.0
-        busy_batch_seconds = self.options.busy_batch_ms / 1000.0
+        busy_batch_ms = self.options.busy_batch_ms
 
         self.ship_all()
+        names_changed = True
         while not self.stopping:
             before = self.shipped_bytes
-            watch.discard_events()
-            self.ship_all()
+            self.ship_all(names_changed=names_changed)
             if self.shipped_bytes != before:
                 # Busy: more is surely coming. Read again after one (longer) batch window, without
-                # an event per write in between.
+                # an event per write in between. Waiting in poll rather than sleep tells, with no
+                # read, whether a name changed meanwhile (writes being unwatched, nearly never).
                 watch.watch_writes(False)
-                time.sleep(busy_batch_seconds)
+                names_changed = bool(poller.poll(busy_batch_ms)) and watch.take_events()
                 continue
+            if self.unsaved_bytes:
+                self.save_state()  # quiet: record where it stopped, so that a restart replays nothing
             if not watch.watching_writes:
                 # Quiet again: watch writes, then look once more for what came before the watch.
                 watch.watch_writes(True)
+                names_changed = True
                 continue
             # While a rotated file drains, nobody writes to say its last holder closed it: look again soon.
             draining = any(log_file.draining for log_file in self.files)
             if poller.poll(50 if draining else None) and not self.stopping:
                 time.sleep(batch_seconds)
+            names_changed = watch.take_events()
 
         self.wait_for_nginx_exit()
         self.ship_all(final=True)
+        self.save_state()
         return 0
 
     def request_stop(self, signum, frame):
@@ -885,11 +958,11 @@ def parse_options(argv):
     parser.add_argument("--dir", required=True, help="the shared log directory")
     parser.add_argument("--rotate-bytes", type=int, required=True,
                         help="rename a file and have nginx reopen it past this size")
-    parser.add_argument("--batch-ms", type=int, default=10,
+    parser.add_argument("--batch-ms", type=int, default=6,
                         help="after a wake-up, wait this long so one read covers a burst")
-    parser.add_argument("--busy-batch-ms", type=int, default=25,
-                        help="under load, wait this long between reads: each read costs the same however much it ships, "
-                             "so fewer of them cost nginx less CPU, for a few ms more latency")
+    parser.add_argument("--busy-batch-ms", type=int, default=10,
+                        help="under load, wait this long between reads: a read costs nearly the same however much it ships "
+                             "(the wake-up is most of it), so fewer of them cost less CPU, for this much more latency")
     parser.add_argument("--drain-timeout", type=float, default=20.0,
                         help="on SIGTERM, wait at most this long for nginx to exit (the Pod's grace period, less time for the last read)")
     parser.add_argument("--rotated-writer-seconds", type=float, default=5.0,
