@@ -253,6 +253,25 @@ describe("WebServer (mocks)", () => {
         expect(new WebServer("combined-by-default").nginxConfigMap).to.equal(undefined);
     });
 
+    it("serves the team's own object (contentFrom) without creating, or naming as its own, any ConfigMap for it", async () => {
+        const web = new WebServer("team-site", { contentFrom: { persistentVolumeClaim: "site-files" } });
+        await promiseOf(web.pod!.urn);
+        expect(registeredOfType(CONFIG_MAP).map((r) => r.name)).to.deep.equal(["team-site-shipper"]);
+        expect(registered.filter((r) => r.type.includes("PersistentVolumeClaim"))).to.deep.equal([]);
+        expect(web.siteConfigMap).to.equal(undefined);
+        expect(registeredOfType(POD)[0].inputs.spec.volumes).to.deep.include({ name: "site-content", persistentVolumeClaim: { claimName: "site-files", readOnly: true } });
+    });
+
+    it("checks the layout of an nginx image held in an Output, in that image", async () => {
+        const web = new WebServer("layout-output", { nginxImage: pulumi.output("registry.example/nginx:1.30.5") });
+        await promiseOf(web.pod!.urn);
+        const spec = registeredOfType(POD)[0].inputs.spec;
+        expect(spec.initContainers.map((c: { name: string; image: string }) => [c.name, c.image])).to.deep.equal([
+            ["sidecar-container", "python:3.11.16-slim-bookworm@sha256:528257d48c1da0dcecc2e725d1ae34498d60c965f1241e39cd6a85a8859bdf84"],
+            ["nginx-layout", "registry.example/nginx:1.30.5"],
+        ]);
+    });
+
     it("puts an Output readyTimeoutSeconds in the provider's timeout annotation, since a resource option cannot wait for it", async () => {
         const children = recordChildOptions();
         const web = new WebServer("ready-output", { readyTimeoutSeconds: pulumi.output(45) }, { transformations: children.transformations });
