@@ -183,7 +183,7 @@ export class WebServer extends pulumi.ComponentResource {
                     ...metadata,
                     labels: podLabels,
                     annotations: pulumi.all([filesAnnotations, readyTimeout]).apply(([annotations, timeout]) => ({
-                        ...annotations, ...buildReadinessAnnotations(timeoutIsOutput ? timeout : undefined), ...metadata.annotations,
+                        ...annotations, ...buildReadinessAnnotations(timeoutIsOutput ? timeout : undefined, early.resolved.nginxImageGiven), ...metadata.annotations,
                     })),
                 },
                 spec: podSpec,

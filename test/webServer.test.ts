@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clearRegistered, installMocks, promiseOf, registered, registeredOfType, unhandledRejectionsOf } from "./helpers/mocks";
 
 import { WebServer, WebServerConfigError } from "../components";
-import { READY_CONDITIONS } from "../components/podReadiness";
+import { CHECKED_READY_CONDITIONS, READY_CONDITIONS } from "../components/podReadiness";
 import { FILES_DIGEST_ANNOTATION, podFilesDigest } from "../components/podFiles";
 import { OWNER_ANNOTATION } from "../components/ownership";
 
@@ -270,6 +270,8 @@ describe("WebServer (mocks)", () => {
             ["sidecar-container", "python:3.11.16-slim-bookworm@sha256:528257d48c1da0dcecc2e725d1ae34498d60c965f1241e39cd6a85a8859bdf84"],
             ["nginx-layout", "registry.example/nginx:1.30.5"],
         ]);
+        // A failed check stays terminated, not waiting: the wait's conditions print that too.
+        expect(registeredOfType(POD)[0].inputs.metadata.annotations["pulumi.com/waitFor"]).to.equal(JSON.stringify(CHECKED_READY_CONDITIONS));
     });
 
     it("puts an Output readyTimeoutSeconds in the provider's timeout annotation, since a resource option cannot wait for it", async () => {
