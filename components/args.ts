@@ -10,6 +10,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor, sortedByKey } from "./naming";
 import { resolveServerConfig } from "./serverConfig";
 import { SiteFile, resolveSiteContent } from "./siteContent";
+import { ContentFrom, ResolvedContentFrom, resolveContentFrom } from "./contentFrom";
+import { fixedConfigMapNames } from "./podFiles";
 import { DEFAULT_READINESS_PATH, READINESS_PATH_RULE, isReadinessPath, probedSitePaths } from "./readinessPath";
 import { ACCESS_LOG_FORMATS, AccessLogFormat } from "./accessLog";
 import {
@@ -38,6 +40,18 @@ export const SidecarMode = {
 export type SidecarMode = (typeof SidecarMode)[keyof typeof SidecarMode];
 /** The sidecar modes, for validation and messages. */
 export const SIDECAR_MODES: readonly SidecarMode[] = Object.values(SidecarMode);
+
+/** Who chooses the uid and gid the Pod's containers run as. */
+export const UidAssignment = {
+    /** The component: uid and gid 10101 for both containers, and the volumes' group (`runAsUser`, `runAsGroup`, `fsGroup`). */
+    Pinned: "pinned",
+    /** The platform's admission (OpenShift's restricted-v2 SCC): the Pod sets none of them, and still requires a non-root uid. */
+    Platform: "platform",
+} as const;
+/** Who chooses the uid and gid the Pod's containers run as: `"pinned"` or `"platform"`. */
+export type UidAssignment = (typeof UidAssignment)[keyof typeof UidAssignment];
+/** The uid assignments, for validation and messages. */
+export const UID_ASSIGNMENTS: readonly UidAssignment[] = Object.values(UidAssignment);
 
 /** The Service types this component can create. */
 export const ServiceType = {
@@ -306,6 +320,30 @@ export interface WebServerArgs {
      * @default undefined (the image's nginx.conf, which writes `combined`)
      */
     readonly accessLogFormat?: pulumi.Input<AccessLogFormat>;
+    // contentFrom (issue 31, item 3)
+    /**
+     * The site from an object the team owns, in place of `content` and `binaryContent` (not with
+     * them): `{ configMap: "<name>" }` (its keys are the files at the document root) or
+     * `{ persistentVolumeClaim: "<name>" }` (a tree of any size), in the Pod's namespace. Mounted
+     * read-only on nginx's document root; the component never creates, changes or deletes it.
+     * Without a `serverConfig`, it must hold the page the readiness probe asks for (`index.html`
+     * for `/`), which only the running Pod can tell. docs/operating.md says how a change reaches the Pods.
+     * Default: unset (the image's pages, or `content`).
+     * @default undefined (the image's pages, or `content`)
+     */
+    readonly contentFrom?: pulumi.Input<ContentFrom>;
+    // uidAssignment (issue 31, item 5)
+    /**
+     * Who chooses the uid both containers run as. `pinned`: uid and gid 10101, set in the Pod.
+     * `platform`: the Pod sets no uid, gid or fsGroup, for a platform whose admission assigns them,
+     * such as OpenShift's restricted-v2 SCC (one uid from the namespace's range, to every
+     * container); nginx then runs as that uid in group 0. Either way the Pod requires a non-root
+     * uid: where nothing assigns one, the kubelet refuses to start the containers, and `up` fails
+     * with its reason. docs/security.md says what the platform must guarantee.
+     * Default: "pinned".
+     * @default "pinned"
+     */
+    readonly uidAssignment?: pulumi.Input<UidAssignment>;
 }
 
 /**
@@ -325,6 +363,8 @@ const ARG_KEYS_CHECKED = {
     affinity: true, imagePullSecrets: true, hostUsers: true, content: true, binaryContent: true, serverConfig: true, replicas: true,
     readinessPath: true,
     accessLogFormat: true,
+    contentFrom: true,
+    uidAssignment: true,
 } as const satisfies Record<keyof WebServerArgs, true>;
 /** The names of {@link WebServerArgs}' fields. */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
@@ -391,6 +431,11 @@ export interface ResolvedWebServerArgs {
     readonly readinessPath: string;
     /** The access log's format, or `undefined` for the image's nginx.conf (`combined`). */
     readonly accessLogFormat: AccessLogFormat | undefined;
+    /** The team's ConfigMap or PersistentVolumeClaim holding the site, or `undefined`. */
+    readonly contentFrom: ResolvedContentFrom | undefined;
+    readonly uidAssignment: UidAssignment;
+    /** Whether `nginxImage` was given (a value or an Output): then the Pod checks the image's layout first (nginxLayout.ts). */
+    readonly nginxImageGiven: boolean;
 }
 
 /**
@@ -430,6 +475,8 @@ export const DEFAULTS = {
     readyTimeoutSeconds: 300,
     // The site's root, as the tutorial's Pod is asked.
     readinessPath: DEFAULT_READINESS_PATH,
+    // The uid every Kubernetes without an assigning admission needs, and what stacks deployed so far run as.
+    uidAssignment: "pinned",
     // Closed by default: neither container needs the network beyond nginx answering on port 80.
     networkPolicy: true,
     // Requests leave room on small nodes; memory limits bound a leak. No CPU limits: CFS throttling
@@ -616,6 +663,14 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
     // Whether the site must hold the probe's page is known only once serverConfig and readinessPath are.
     const probePageDecidedLater = context.deferred?.has("serverConfig") === true || context.deferred?.has("readinessPath") === true;
     const site = resolveSiteContent(args.content, args.binaryContent, args.serverConfig !== undefined || probePageDecidedLater, key, problems, probe);
+    const contentFrom = resolveContentFrom(args.contentFrom, { content: args.content !== undefined, binaryContent: args.binaryContent !== undefined },
+        podName === undefined ? [] : Object.values(fixedConfigMapNames(podName, { site: true, serverConfig: true, nginxConfig: true })).filter((n) => n !== undefined),
+        key, problems);
+    const uidAssignment: unknown = args.uidAssignment ?? DEFAULTS.uidAssignment;
+    if (!UID_ASSIGNMENTS.includes(uidAssignment as UidAssignment)) {
+        problems.add(key("uidAssignment"), uidAssignment,
+            `${UID_ASSIGNMENTS.join(" | ")} (pinned: uid and gid 10101; platform: the uid the platform's admission assigns, e.g. OpenShift's restricted-v2)`);
+    }
     const accessLogFormat: unknown = args.accessLogFormat;
     if (accessLogFormat !== undefined && !ACCESS_LOG_FORMATS.includes(accessLogFormat as AccessLogFormat)) {
         problems.add(key("accessLogFormat"), accessLogFormat, `${ACCESS_LOG_FORMATS.join(" | ")}, or unset for the image's nginx.conf (combined)`);
@@ -661,6 +716,9 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
             replicas: replicas as number | undefined,
             readinessPath: readinessPath as string,
             accessLogFormat: accessLogFormat as AccessLogFormat | undefined,
+            contentFrom,
+            uidAssignment: uidAssignment as UidAssignment,
+            nginxImageGiven: args.nginxImage !== undefined || context.deferred?.has("nginxImage") === true,
         },
     };
 }

@@ -134,7 +134,7 @@ export const FILES_DIGEST_ANNOTATION = "webserver-sidecar/files-sha256";
  * The SHA-256 of every file the Pod reads from its ConfigMaps, with their paths. It changes exactly
  * when one of the files does, and the Pod carries it: so the Pod is replaced then, and only then.
  */
-export function podFilesDigest(args: Pick<ResolvedWebServerArgs, "site" | "serverConfig"> & Partial<Pick<ResolvedWebServerArgs, "accessLogFormat">>): string {
+export function podFilesDigest(args: Pick<ResolvedWebServerArgs, "site" | "serverConfig"> & Partial<Pick<ResolvedWebServerArgs, "accessLogFormat" | "contentFrom">>): string {
     const hash = createHash("sha256");
     const add = (role: string, path: string, content: string) => {
         // Lengths first: no two different sets of files hash the same input.
@@ -152,6 +152,12 @@ export function podFilesDigest(args: Pick<ResolvedWebServerArgs, "site" | "serve
     // Unset, nothing is added: the digest of an existing stack's Pod stays as it was.
     if (args.accessLogFormat !== undefined) {
         add(CONFIG_MAP_ROLES.nginxConfig, NGINX_CONF_FILE, buildNginxConf(args.accessLogFormat));
+    }
+    // The team's object, by kind and name (its files are the team's, unknown here): another source
+    // replaces the Pod as another site of ours does. A change inside it reaches the running Pods
+    // without one (docs/operating.md).
+    if (args.contentFrom !== undefined) {
+        add("content-from", args.contentFrom.kind, args.contentFrom.name);
     }
     return hash.digest("hex");
 }

@@ -39,18 +39,32 @@ export const READY_CONDITIONS: readonly string[] = [
     "condition=Ready",
 ];
 
+/**
+ * {@link READY_CONDITIONS} for a Pod with an init container that runs to completion (the check of a
+ * team's nginx image, nginxLayout.ts). One that fails stays `terminated` (exit code above 0, its
+ * message in the status) through the kubelet's back-off, never `waiting`, as measured on Kubernetes
+ * 1.36 (test/integration/nginxLayout.test.ts): so such a container selects its list too, and its
+ * message reaches `up`'s error. Only those Pods carry it: every other Pod's annotation, and so an
+ * existing stack's preview, stays as it was.
+ */
+export const CHECKED_READY_CONDITIONS: readonly string[] = [
+    "jsonpath={.status[?@[?(@.state.waiting && !(@.state.waiting.reason == 'PodInitializing')) || @.state.terminated.exitCode > 0], 'phase']}=Running",
+    "condition=Ready",
+];
+
 /** The provider's annotation that sets a resource's create and update timeout, in seconds. */
 export const TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds";
 
 /**
  * The Pod's annotations that make the provider wait for {@link READY_CONDITIONS}.
+ * @param initCheck whether the Pod runs an init container to completion (then {@link CHECKED_READY_CONDITIONS}).
  * @param timeoutSeconds set only when `readyTimeoutSeconds` was an Output, which the Pod's
  *   customTimeouts (a resource option, known at construction) cannot hold: the provider's timeout
  *   annotation then carries it. Changing it then changes the Pod object (an update in place).
  */
-export function buildReadinessAnnotations(timeoutSeconds?: number): Record<string, string> {
+export function buildReadinessAnnotations(timeoutSeconds?: number, initCheck = false): Record<string, string> {
     return {
-        [WAIT_FOR_ANNOTATION]: JSON.stringify(READY_CONDITIONS),
+        [WAIT_FOR_ANNOTATION]: JSON.stringify(initCheck ? CHECKED_READY_CONDITIONS : READY_CONDITIONS),
         ...(timeoutSeconds !== undefined ? { [TIMEOUT_ANNOTATION]: String(timeoutSeconds) } : {}),
     };
 }

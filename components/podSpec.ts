@@ -4,10 +4,15 @@ import { PodConfigMapNames, configMapNamesFor } from "./podFiles";
 import { SHIPPER_DIRECTORY, buildShipperCommand } from "./sidecar/shipperCommand";
 import { SiteFile } from "./siteContent";
 import { NGINX_CONF_FILE, NGINX_CONF_PATH } from "./accessLog";
+import { ResolvedContentFrom } from "./contentFrom";
+import { buildNginxLayoutContainer } from "./nginxLayout";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;
 type SecurityContext = k8s.types.input.core.v1.SecurityContext;
+type PodSecurityContext = k8s.types.input.core.v1.PodSecurityContext;
+type Volume = k8s.types.input.core.v1.Volume;
+type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
 /** The tutorial's names, kept so its kubectl walkthrough works as written. */
 export const NGINX_CONTAINER = "nginx-container";
@@ -16,7 +21,7 @@ export const SHARED_LOGS_VOLUME = "shared-logs";
 export const LOG_DIRECTORY = "/var/log/nginx";
 export const NGINX_PORT = 80;
 
-/** nginx's document root in the image's default server: where `content` is mounted. */
+/** nginx's document root in the image's default server: where `content` (or `contentFrom`) is mounted. */
 export const DOCUMENT_ROOT = "/usr/share/nginx/html";
 /** The directory of server blocks the image's nginx.conf includes: where `serverConfig` is mounted. */
 export const SERVER_CONFIG_DIRECTORY = "/etc/nginx/conf.d";
@@ -31,7 +36,7 @@ export const NGINX_CONFIG_VOLUME = "nginx-config";
 const CONFIG_FILE_MODE = 0o444;
 
 /**
- * The uid and gid both containers run as. The sidecar must share nginx's uid to signal it (log
+ * The uid and gid both containers run as, unless the platform assigns them (`uidAssignment`). The sidecar must share nginx's uid to signal it (log
  * rotation) and to see which files nginx still holds open (/proc/PID/fd). Above 10000, so that it
  * is nobody's uid on the node (kube-score's container-security-context-user-group-id): nginx needs
  * no particular user, since everything it writes is in the Pod's emptyDirs.
@@ -70,12 +75,15 @@ export const CONTAINER_SECURITY_CONTEXT: SecurityContext = {
  */
 export function buildPodSpec(args: ResolvedWebServerArgs, configMaps: PodConfigMapNames = configMapNamesFor(args.podName ?? args.instance, args)): PodSpec {
     const sidecar = buildSidecarContainer(args);
+    // A team's own nginx image is checked before nginx starts (nginxLayout.ts); after the native
+    // sidecar, which stays the first init container, as the tests and the shipper's docs address it.
+    const layoutCheck = args.nginxImageGiven ? [buildNginxLayoutContainer(args.nginxImage, nginxConfigMounts(args), CONTAINER_SECURITY_CONTEXT)] : [];
     return {
         // Native: an init container that keeps running. It starts before nginx and is stopped
         // only after nginx has exited, so nginx's last lines are shipped.
         ...(args.sidecarMode === "native"
-            ? { initContainers: [{ ...sidecar, restartPolicy: "Always" }], containers: [buildNginxContainer(args)] }
-            : { containers: [buildNginxContainer(args), sidecar] }),
+            ? { initContainers: [{ ...sidecar, restartPolicy: "Always" }, ...layoutCheck], containers: [buildNginxContainer(args)] }
+            : { ...(layoutCheck.length > 0 ? { initContainers: layoutCheck } : {}), containers: [buildNginxContainer(args), sidecar] }),
         volumes: [
             { name: SHARED_LOGS_VOLUME, emptyDir: { sizeLimit: args.logSizeLimit } },
             ...NGINX_SCRATCH_VOLUMES.map((volume) => ({ name: volume.name, emptyDir: { sizeLimit: "16Mi" } })),
@@ -83,6 +91,7 @@ export function buildPodSpec(args: ResolvedWebServerArgs, configMaps: PodConfigM
             ...(configMaps.site !== undefined && args.site !== undefined
                 ? [{ name: SITE_VOLUME, configMap: { name: configMaps.site, defaultMode: CONFIG_FILE_MODE, items: siteItems(args.site) } }]
                 : []),
+            ...(args.contentFrom !== undefined ? [buildTeamSiteVolume(args.contentFrom)] : []),
             ...(configMaps.serverConfig !== undefined
                 ? [{ name: SERVER_CONFIG_VOLUME, configMap: { name: configMaps.serverConfig, defaultMode: CONFIG_FILE_MODE } }]
                 : []),
@@ -104,17 +113,47 @@ export function buildPodSpec(args: ResolvedWebServerArgs, configMaps: PodConfigM
         ...(args.affinity !== undefined ? { affinity: args.affinity } : {}),
         ...(args.imagePullSecrets !== undefined ? { imagePullSecrets: args.imagePullSecrets.map((name) => ({ name })) } : {}),
         ...(args.hostUsers !== undefined ? { hostUsers: args.hostUsers } : {}),
-        securityContext: {
-            runAsNonRoot: true,
-            runAsUser: POD_UID,
-            runAsGroup: POD_UID,
-            fsGroup: POD_UID,
-            seccompProfile: { type: "RuntimeDefault" },
-            // Lets the non-root nginx bind port 80. The sysctl is namespaced to the Pod's network
-            // and is one of the "safe" sysctls the restricted profile allows; no capability needed.
-            sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: String(NGINX_PORT) }],
-        },
+        securityContext: buildPodSecurityContext(args),
     };
+}
+
+/**
+ * The Pod's security context. Both containers run as one uid, which rotation needs: the shipper
+ * renames nginx's files and signals nginx's master (docs/shipper.md). `pinned` sets it here;
+ * `platform` leaves uid, gid and fsGroup to the platform's admission, which must give every
+ * container the same uid (OpenShift's MustRunAsRange does: docs/security.md). Non-root either way.
+ */
+export function buildPodSecurityContext(args: Pick<ResolvedWebServerArgs, "uidAssignment">): PodSecurityContext {
+    return {
+        runAsNonRoot: true,
+        ...(args.uidAssignment === "pinned" ? { runAsUser: POD_UID, runAsGroup: POD_UID, fsGroup: POD_UID } : {}),
+        seccompProfile: { type: "RuntimeDefault" },
+        // Lets the non-root nginx bind port 80. The sysctl is namespaced to the Pod's network
+        // and is one of the "safe" sysctls the restricted profile (and every OpenShift SCC) allows; no capability needed.
+        sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: String(NGINX_PORT) }],
+    };
+}
+
+/**
+ * The team's ConfigMap or PersistentVolumeClaim as the site's volume: read-only, as the component
+ * only serves it. A ConfigMap's keys become the files; a claim is mounted whole.
+ */
+export function buildTeamSiteVolume(source: ResolvedContentFrom): Volume {
+    return source.kind === "configMap"
+        ? { name: SITE_VOLUME, configMap: { name: source.name, defaultMode: CONFIG_FILE_MODE } }
+        : { name: SITE_VOLUME, persistentVolumeClaim: { claimName: source.name, readOnly: true } };
+}
+
+/** nginx's configuration from ConfigMaps: the server block on conf.d, and nginx.conf over the image's. */
+export function nginxConfigMounts(args: Pick<ResolvedWebServerArgs, "serverConfig" | "accessLogFormat">): VolumeMount[] {
+    return [
+        ...(args.serverConfig !== undefined ? [{ name: SERVER_CONFIG_VOLUME, mountPath: SERVER_CONFIG_DIRECTORY, readOnly: true }] : []),
+        // One file over the image's nginx.conf, the rest of /etc/nginx left as the image has it.
+        // A subPath mount never sees a later change of the ConfigMap: a change replaces the Pod.
+        ...(args.accessLogFormat !== undefined
+            ? [{ name: NGINX_CONFIG_VOLUME, mountPath: NGINX_CONF_PATH, subPath: NGINX_CONF_FILE, readOnly: true }]
+            : []),
+    ];
 }
 
 /** nginx from its image's default command and configuration: port 80, logs in /var/log/nginx. */
@@ -126,13 +165,8 @@ export function buildNginxContainer(args: ResolvedWebServerArgs): Container {
         volumeMounts: [
             { name: SHARED_LOGS_VOLUME, mountPath: LOG_DIRECTORY },
             ...NGINX_SCRATCH_VOLUMES.map((volume) => ({ name: volume.name, mountPath: volume.mountPath })),
-            ...(args.site !== undefined ? [{ name: SITE_VOLUME, mountPath: DOCUMENT_ROOT, readOnly: true }] : []),
-            ...(args.serverConfig !== undefined ? [{ name: SERVER_CONFIG_VOLUME, mountPath: SERVER_CONFIG_DIRECTORY, readOnly: true }] : []),
-            // One file over the image's nginx.conf, the rest of /etc/nginx left as the image has it.
-            // A subPath mount never sees a later change of the ConfigMap: a change replaces the Pod.
-            ...(args.accessLogFormat !== undefined
-                ? [{ name: NGINX_CONFIG_VOLUME, mountPath: NGINX_CONF_PATH, subPath: NGINX_CONF_FILE, readOnly: true }]
-                : []),
+            ...(args.site !== undefined || args.contentFrom !== undefined ? [{ name: SITE_VOLUME, mountPath: DOCUMENT_ROOT, readOnly: true }] : []),
+            ...nginxConfigMounts(args),
         ],
         // Ready when it serves a page; alive while it accepts connections. A liveness probe that
         // asked for a page would restart an nginx that is merely overloaded, and make it worse.

@@ -33,7 +33,7 @@ export const ArgScope = {
     /** The Pod's (or the Pod template's) labels. */
     podLabels: ["podLabels"],
     /** The Pod's (or the Pod template's) annotations: the user's and the digest of the files. */
-    podAnnotations: ["podAnnotations", "content", "binaryContent", "serverConfig", "readinessPath", "accessLogFormat"],
+    podAnnotations: ["podAnnotations", "content", "binaryContent", "serverConfig", "readinessPath", "accessLogFormat", "contentFrom"],
     /** The files of the site and the server block, and so the ConfigMaps' data and names. */
     files: ["content", "binaryContent", "serverConfig", "readinessPath", "accessLogFormat"],
     /** How long `up` waits. */
@@ -41,7 +41,7 @@ export const ArgScope = {
     /** The Pod's spec, without its images (see {@link IMAGE_ARGS}). */
     podSpec: [
         "logSizeLimit", "sidecarMode", "terminationGracePeriodSeconds", "resources", "nodeSelector", "tolerations", "affinity",
-        "imagePullSecrets", "hostUsers", "content", "binaryContent", "serverConfig", "readinessPath", "accessLogFormat",
+        "imagePullSecrets", "hostUsers", "content", "binaryContent", "serverConfig", "readinessPath", "accessLogFormat", "contentFrom", "uidAssignment",
     ],
 } as const satisfies Record<string, readonly ArgName[]>;
 

@@ -12,6 +12,7 @@ import {
     buildNginxConfigMapData, buildShipperConfigMapData, buildSiteConfigMapData, configMapNamesFor, configMapNamingFor, fixedConfigMapNames, podFilesDigest,
 } from "./podFiles";
 import { NGINX_CONTAINER, SIDECAR_CONTAINER, buildPodSpec } from "./podSpec";
+import { NGINX_LAYOUT_CONTAINER } from "./nginxLayout";
 import { ArgScope, IMAGE_ARGS, ScopedArgs } from "./scopedArgs";
 import { buildServiceSpec } from "./serviceSpec";
 import {
@@ -182,7 +183,7 @@ export class WebServer extends pulumi.ComponentResource {
                     ...metadata,
                     labels: podLabels,
                     annotations: pulumi.all([filesAnnotations, readyTimeout]).apply(([annotations, timeout]) => ({
-                        ...annotations, ...buildReadinessAnnotations(timeoutIsOutput ? timeout : undefined), ...metadata.annotations,
+                        ...annotations, ...buildReadinessAnnotations(timeoutIsOutput ? timeout : undefined, early.resolved.nginxImageGiven), ...metadata.annotations,
                     })),
                 },
                 spec: podSpec,
@@ -289,7 +290,7 @@ function checkEarly(name: string, args: WebServerArgs): { resolved: ResolvedWebS
 function buildPodSpecInput(scoped: ScopedArgs, configMapNames: pulumi.Input<PodConfigMapNames>): pulumi.Input<PodSpec> {
     if (scoped.isKnown(ArgScope.podSpec) && !pulumi.Output.isInstance(configMapNames)) {
         return withImages(buildPodSpec(scoped.known, configMapNames as PodConfigMapNames), {
-            [NGINX_CONTAINER]: scoped.image("nginxImage"), [SIDECAR_CONTAINER]: scoped.image("sidecarImage"),
+            [NGINX_CONTAINER]: scoped.image("nginxImage"), [NGINX_LAYOUT_CONTAINER]: scoped.image("nginxImage"), [SIDECAR_CONTAINER]: scoped.image("sidecarImage"),
         });
     }
     return pulumi.all([scoped.resolved([...ArgScope.podSpec, ...IMAGE_ARGS]), configMapNames])

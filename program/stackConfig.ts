@@ -38,6 +38,8 @@ export const CONFIG_KEYS = {
     serverConfig: "nginx server {} blocks replacing the image's default server; each must listen 80 on every address, logs stay the component's; default: the image's",
     readinessPath: "the absolute URL path nginx's readiness probe asks for, e.g. /healthz (no spaces, '?' or '#'); default: /",
     accessLogFormat: "combined | json: nginx's access lines, json one object per line; default: unset (the image's nginx.conf, combined)",
+    contentFrom: "object { configMap: name } or { persistentVolumeClaim: name }: the site from the team's own object, mounted read-only; not with content or binaryContent; default: unset",
+    uidAssignment: "pinned (uid and gid 10101) | platform (the uid the platform's admission assigns, e.g. OpenShift's restricted-v2); default: pinned",
 } as const;
 type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -124,6 +126,8 @@ export function readStackConfig(
         replicas: parseWholeNumber(values.get("replicas")),
         readinessPath: values.get("readinessPath"),
         accessLogFormat: values.get("accessLogFormat") as PlainWebServerArgs["accessLogFormat"],
+        contentFrom: parseJson(values.get("contentFrom")) as PlainWebServerArgs["contentFrom"],
+        uidAssignment: values.get("uidAssignment") as PlainWebServerArgs["uidAssignment"],
     };
     const webServerCheck = checkArgs(webServer, { keyPrefix: PREFIX });
     if (!webServerCheck.ok) {

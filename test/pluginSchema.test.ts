@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import { ARG_KEYS, RESOURCES_KEYS, SERVICE_KEYS } from "../components/args";
+import { CONTENT_FROM_KEYS } from "../components/contentFrom";
 import { INTEGER_PROPERTIES } from "../plugin/schemaRefinements";
 import { PACKAGE_NAME, PackageSchema, PropertySchema, SCHEMA_FILE, generatePluginSchema } from "../scripts/pluginSchema";
 
@@ -34,10 +35,11 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         expect(Object.keys(generated.resources[WEB_SERVER].inputProperties).sort()).to.deep.equal([...ARG_KEYS].sort());
     });
 
-    it("has Service's and Resources' fields, and no other", () => {
+    it("has Service's, Resources' and ContentFrom's fields, and no other", () => {
         const fields = (name: string) => Object.keys(committed.types[typeToken(name)].properties ?? {}).sort();
         expect(fields("Service")).to.deep.equal([...SERVICE_KEYS].sort());
         expect(fields("Resources")).to.deep.equal([...RESOURCES_KEYS].sort());
+        expect(fields("ContentFrom")).to.deep.equal([...CONTENT_FROM_KEYS].sort());
     });
 
     it("describes every input, and marks as plain the ones that decide which resources exist", () => {
@@ -76,7 +78,7 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         expect(inputs.affinity.$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/types/kubernetes:core%2Fv1:Affinity`);
         expect((inputs.tolerations.items as PropertySchema).$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/types/kubernetes:core%2Fv1:Toleration`);
         expect(Object.keys(committed.types).map((token) => token.replace(typeToken(""), "")).sort())
-            .to.deep.equal(["AccessLogFormat", "ContainerResources", "NetworkPeer", "Resources", "Service", "ServiceType", "SidecarMode"]);
+            .to.deep.equal(["AccessLogFormat", "ContainerResources", "ContentFrom", "NetworkPeer", "Resources", "Service", "ServiceType", "SidecarMode", "UidAssignment"]);
     });
 
     it("names no type ...Args, which other languages' SDKs would read as ...ArgsArgs", () => {
@@ -88,6 +90,7 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         expect(values("SidecarMode")).to.deep.equal(["native", "classic"]);
         expect(values("ServiceType")).to.deep.equal(["ClusterIP", "NodePort", "LoadBalancer"]);
         expect(values("AccessLogFormat")).to.deep.equal(["combined", "json"]);
+        expect(values("UidAssignment")).to.deep.equal(["pinned", "platform"]);
     });
 
     it("types the outputs as the kubernetes package's resources, at the version the project pins", () => {

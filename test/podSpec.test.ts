@@ -2,8 +2,10 @@ import { expect } from "chai";
 import * as fs from "fs";
 import { resolveArgs } from "../components/args";
 import {
-    LOG_DIRECTORY, NGINX_CONTAINER, POD_UID, SHARED_LOGS_VOLUME, SHIPPER_VOLUME, SIDECAR_CONTAINER, buildPodSpec,
+    CONTAINER_SECURITY_CONTEXT, DOCUMENT_ROOT, LOG_DIRECTORY, NGINX_CONTAINER, POD_UID, SHARED_LOGS_VOLUME, SHIPPER_VOLUME, SIDECAR_CONTAINER, SITE_VOLUME, buildPodSpec,
 } from "../components/podSpec";
+import { NGINX_LAYOUT_CONTAINER, NGINX_LAYOUT_SCRIPT } from "../components/nginxLayout";
+import { podFilesDigest } from "../components/podFiles";
 import { LOG_SHIPPER_PATH, SHIPPER_DIRECTORY } from "../components/sidecar/shipperCommand";
 
 // Builders take plain values; these tests read them back as plain objects.
@@ -144,6 +146,74 @@ describe("buildPodSpec", () => {
         });
         it("is not the tutorial's cat-and-sleep loop", () => {
             expect(sidecar.command.join(" ")).to.not.include("sleep 30");
+        });
+    });
+
+    describe("the site from the team's object (contentFrom)", () => {
+        it("mounts the team's ConfigMap whole, read-only, on the document root, with no ConfigMap of its own", () => {
+            const spec = podSpecFor({ contentFrom: { configMap: "team-site" } });
+            expect(spec.volumes.find((v: Plain) => v.name === SITE_VOLUME)).to.deep.equal({ name: SITE_VOLUME, configMap: { name: "team-site", defaultMode: 0o444 } });
+            expect(container(spec, NGINX_CONTAINER).volumeMounts).to.deep.include({ name: SITE_VOLUME, mountPath: DOCUMENT_ROOT, readOnly: true });
+            expect(spec.volumes.filter((v: Plain) => v.configMap?.name === "webserver-content")).to.deep.equal([]);
+        });
+        it("mounts the team's claim read-only, in the volume and in the mount, so no Pod can write the team's files", () => {
+            const spec = podSpecFor({ contentFrom: { persistentVolumeClaim: "team-site" } });
+            expect(spec.volumes.find((v: Plain) => v.name === SITE_VOLUME)).to.deep.equal({ name: SITE_VOLUME, persistentVolumeClaim: { claimName: "team-site", readOnly: true } });
+            expect(container(spec, NGINX_CONTAINER).volumeMounts).to.deep.include({ name: SITE_VOLUME, mountPath: DOCUMENT_ROOT, readOnly: true });
+            expect(container(spec, SIDECAR_CONTAINER).volumeMounts.map((m: Plain) => m.name)).to.not.include(SITE_VOLUME);
+        });
+        it("changes the Pod's digest when the source changes, and leaves an existing stack's digest alone", () => {
+            const digest = (args: object) => podFilesDigest(resolveArgs(args));
+            expect(digest({ contentFrom: { configMap: "a" } })).to.not.equal(digest({ contentFrom: { configMap: "b" } }));
+            expect(digest({ contentFrom: { configMap: "a" } })).to.not.equal(digest({ contentFrom: { persistentVolumeClaim: "a" } }));
+            expect(digest({})).to.equal(podFilesDigest({ site: undefined, serverConfig: undefined }));
+        });
+    });
+
+    describe("who assigns the uid (uidAssignment)", () => {
+        it("pins uid, gid and fsGroup 10101 by default", () => {
+            expect(podSpecFor().securityContext).to.deep.include({ runAsNonRoot: true, runAsUser: POD_UID, runAsGroup: POD_UID, fsGroup: POD_UID });
+        });
+        it("with platform, sets no uid, gid or fsGroup anywhere, for the platform's admission to assign, and still requires non-root", () => {
+            const spec = podSpecFor({ uidAssignment: "platform" });
+            expect(spec.securityContext).to.deep.equal({
+                runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" },
+                sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "80" }],
+            });
+            for (const c of [...spec.initContainers, ...spec.containers]) {
+                expect(c.securityContext, c.name).to.deep.equal(CONTAINER_SECURITY_CONTEXT);
+            }
+        });
+        it("keeps the shared process namespace, which rotation needs with either", () => {
+            expect(podSpecFor({ uidAssignment: "platform" }).shareProcessNamespace).to.equal(true);
+        });
+    });
+
+    describe("the check of a team's nginx image (nginxLayout.ts)", () => {
+        const image = "registry.example/web/nginx:1.30.5";
+        it("adds no check for the pinned default image, so an existing stack's Pod is unchanged", () => {
+            expect(podSpecFor().initContainers.map((c: Plain) => c.name)).to.deep.equal([SIDECAR_CONTAINER]);
+            expect(podSpecFor({ sidecarMode: "classic" }).initContainers).to.equal(undefined);
+        });
+        it("checks a given image after the native sidecar (still the first init container) and before nginx", () => {
+            const spec = podSpecFor({ nginxImage: image });
+            expect(spec.initContainers.map((c: Plain) => c.name)).to.deep.equal([SIDECAR_CONTAINER, NGINX_LAYOUT_CONTAINER]);
+            expect(podSpecFor({ nginxImage: image, sidecarMode: "classic" }).initContainers.map((c: Plain) => c.name)).to.deep.equal([NGINX_LAYOUT_CONTAINER]);
+        });
+        it("runs the check in that image, least-privileged, its log becoming the reason the Pod shows", () => {
+            const check = container(podSpecFor({ nginxImage: image }), NGINX_LAYOUT_CONTAINER);
+            expect(check).to.deep.include({ image, command: ["sh", "-c", NGINX_LAYOUT_SCRIPT], terminationMessagePolicy: "FallbackToLogsOnError" });
+            expect(check.securityContext).to.deep.equal(CONTAINER_SECURITY_CONTEXT);
+            expect(check.resources.limits.memory).to.equal("32Mi");
+            expect(check.volumeMounts).to.equal(undefined);
+            expect(check.restartPolicy).to.equal(undefined);
+        });
+        it("gives the check nginx's configuration mounts, read-only, so that it reads what nginx will", () => {
+            const spec = podSpecFor({ nginxImage: image, serverConfig: "server {\n    listen 80;\n}\n", accessLogFormat: "json" });
+            const mounts = container(spec, NGINX_LAYOUT_CONTAINER).volumeMounts;
+            expect(mounts.map((m: Plain) => m.mountPath)).to.deep.equal(["/etc/nginx/conf.d", "/etc/nginx/nginx.conf"]);
+            expect(mounts.every((m: Plain) => m.readOnly === true)).to.equal(true);
+            expect(container(spec, NGINX_CONTAINER).volumeMounts).to.deep.include.members(mounts);
         });
     });
 

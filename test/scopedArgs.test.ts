@@ -50,7 +50,8 @@ const SITE = { content: { "index.html": "<h1>hi</h1>" } };
  * fields it may reach (as `child:path` prefixes). Selectors, labels and names are never among them.
  */
 const SCOPES: { arg: keyof WebServerArgs; value: unknown; beside?: WebServerArgs; reaches: string[] }[] = [
-    { arg: "nginxImage", value: "nginx:1.27.3", reaches: ["pod:spec.containers.0.image"] },
+    // Also the image of the check of its layout (nginxLayout.ts), which only a given image has.
+    { arg: "nginxImage", value: "nginx:1.27.3", reaches: ["pod:spec.containers.0.image", "pod:spec.initContainers.1.image"] },
     { arg: "sidecarImage", value: "python:3.12.8-slim", reaches: ["pod:spec.initContainers.0.image"] },
     { arg: "namespace", value: "web", reaches: ["pod:metadata.namespace", "network-policy:metadata.namespace", "shipper:metadata.namespace", "content:metadata.namespace"] },
     { arg: "podLabels", value: { team: "web" }, reaches: ["pod:metadata.labels"] },
@@ -58,6 +59,8 @@ const SCOPES: { arg: keyof WebServerArgs; value: unknown; beside?: WebServerArgs
     { arg: "allowFrom", value: [{ podSelector: { role: "client" } }], reaches: ["network-policy:spec"] },
     { arg: "logSizeLimit", value: "64Mi", reaches: ["pod:spec"] },
     { arg: "tolerations", value: [{ key: "dedicated", operator: "Exists" }], reaches: ["pod:spec"] },
+    { arg: "uidAssignment", value: "platform", reaches: ["pod:spec"] },
+    { arg: "contentFrom", value: { configMap: "team-site" }, reaches: ["pod:spec", "pod:metadata.annotations"] },
     { arg: "readyTimeoutSeconds", value: 45, reaches: ["pod:metadata.annotations"] },
     { arg: "content", value: SITE.content, reaches: ["pod:spec", "pod:metadata.annotations", "content:data", "content:binaryData"] },
     { arg: "serverConfig", value: "server {\n    listen 80;\n    location / { return 200 'ok'; }\n}\n", reaches: ["pod:spec", "pod:metadata.annotations", "server-config:data", "server-config:binaryData"] },
@@ -65,7 +68,7 @@ const SCOPES: { arg: keyof WebServerArgs; value: unknown; beside?: WebServerArgs
 
 /** The same, for a Deployment (`replicas: 2`): the selector, the replicas and the names stay known. */
 const DEPLOYMENT_SCOPES: typeof SCOPES = [
-    { arg: "nginxImage", value: "nginx:1.27.3", reaches: ["deployment:spec.template.spec.containers.0.image"] },
+    { arg: "nginxImage", value: "nginx:1.27.3", reaches: ["deployment:spec.template.spec.containers.0.image", "deployment:spec.template.spec.initContainers.1.image"] },
     { arg: "podAnnotations", value: { "team.example/token": "t0ken" }, reaches: ["deployment:spec.template.metadata.annotations"] },
     { arg: "podLabels", value: { team: "web" }, reaches: ["deployment:spec.template.metadata.labels"] },
     {
@@ -101,7 +104,7 @@ describe("an unknown or secret argument stays where it is used (issue 27, item 6
             for (const { arg, value, reaches } of scopes) {
                 it(`${kind}: ${arg} reaches ${reaches.join(", ")} and nothing else`, async () => {
                     const component = `unknown-${arg.toLowerCase()}${"replicas" in beside ? "-d" : ""}`;
-                    new WebServer(component, { ...beside, ...(arg === "serverConfig" || arg === "content" ? {} : SITE), [arg]: unknownInPreview(value) });
+                    new WebServer(component, { ...beside, ...(["serverConfig", "content", "contentFrom"].includes(arg) ? {} : SITE), [arg]: unknownInPreview(value) });
                     await settle();
                     const unknown = markedPaths(isUnknown, component);
                     expect(unknown, "the argument reaches no field").to.not.deep.equal([]);
@@ -164,7 +167,7 @@ describe("an unknown or secret argument stays where it is used (issue 27, item 6
             nginxImage: "nginx:1.27.3", sidecarImage: "python:3.12.8-slim", namespace: "web", podLabels: { team: "web" },
             podAnnotations: { "team.example/a": "b" }, logSizeLimit: "64Mi", sidecarMode: "classic", terminationGracePeriodSeconds: 20,
             readyTimeoutSeconds: 45, allowFrom: [{ podSelector: { role: "client" } }], resources: { nginx: { limits: { memory: "256Mi" } } },
-            nodeSelector: { disk: "ssd" }, tolerations: [{ key: "dedicated", operator: "Exists" }], imagePullSecrets: ["regcred"], hostUsers: false, readinessPath: "/healthz", accessLogFormat: "json",
+            nodeSelector: { disk: "ssd" }, tolerations: [{ key: "dedicated", operator: "Exists" }], imagePullSecrets: ["regcred"], hostUsers: false, readinessPath: "/healthz", accessLogFormat: "json", uidAssignment: "platform",
             content: SITE.content, binaryContent: { "favicon.ico": "AAAA" }, serverConfig: "server {\n    listen 80;\n    location / { root /usr/share/nginx/html; }\n}\n",
         };
         // readyTimeoutSeconds stays plain: held in an Output it is meant to move into an annotation (webServer.test.ts).

@@ -46,6 +46,7 @@ describe("readStackConfig", () => {
         expect(config.cluster.context).to.equal("beta");
     });
 
+    // contentFrom, which cannot stand beside content, is read in a test of its own below.
     it("reads every key", () => {
         const config = read({
             "webserver-sidecar:kubeconfig": "/clusters/two.yaml",
@@ -73,6 +74,7 @@ describe("readStackConfig", () => {
             "webserver-sidecar:replicas": "3",
             "webserver-sidecar:readinessPath": "/healthz",
             "webserver-sidecar:accessLogFormat": "json",
+            "webserver-sidecar:uidAssignment": "platform",
         });
         expect(config).to.deep.equal({
             cluster: { kubeconfig: { kind: "file", path: "/clusters/two.yaml" }, context: "beta", namespace: "web" },
@@ -85,6 +87,7 @@ describe("readStackConfig", () => {
                 affinity: { podAntiAffinity: {} }, imagePullSecrets: ["registry-credentials"], hostUsers: false,
                 content: { "about.html": "<p>us</p>" }, binaryContent: { "img/a.png": "AAE=" },
                 serverConfig: "server { listen 80; location / { index about.html; } }", replicas: 3, readinessPath: "/healthz", accessLogFormat: "json",
+                uidAssignment: "platform", contentFrom: undefined,
             },
         });
     });
@@ -93,6 +96,11 @@ describe("readStackConfig", () => {
         const config = readStackConfig({ "webserver-sidecar:kubeconfig": fixtureText, "webserver-sidecar:context": "alpha" },
             withFixture, new Set(["webserver-sidecar:kubeconfig"]));
         expect(config.cluster.kubeconfig).to.deep.equal({ kind: "inline", contents: fixtureText });
+    });
+
+    it("reads contentFrom as the JSON object pulumi config set --path stores", () => {
+        expect(read({ "webserver-sidecar:contentFrom": JSON.stringify({ persistentVolumeClaim: "site" }) }).webServer.contentFrom)
+            .to.deep.equal({ persistentVolumeClaim: "site" });
     });
 
     it("turns the NetworkPolicy off with networkPolicy false", () => {
@@ -249,6 +257,16 @@ describe("readStackConfig", () => {
             ["a readinessPath that is not a path", { "webserver-sidecar:readinessPath": "healthz" }, 'webserver-sidecar:readinessPath: got "healthz"; allowed: an absolute URL path'],
             ["a site without the page readinessPath asks for", { "webserver-sidecar:readinessPath": "/ping/", "webserver-sidecar:content": '{"index.html":""}' },
                 "allowed: a site with ping/index.html or ping/index.htm (nginx's readiness probe asks for webserver-sidecar:readinessPath /ping/)"],
+            ["contentFrom beside content, naming both keys", { "webserver-sidecar:content": '{"index.html":"hi"}', "webserver-sidecar:contentFrom": '{"configMap":"site"}' },
+                'webserver-sidecar:content + webserver-sidecar:contentFrom: got {"content":"(given)","contentFrom":{"configMap":"site"}}; allowed: one of them'],
+            ["contentFrom as a bare name", { "webserver-sidecar:contentFrom": "site" },
+                'webserver-sidecar:contentFrom: got "site"; allowed: an object with exactly one of configMap or persistentVolumeClaim'],
+            ["contentFrom naming a claim that cannot be a name", { "webserver-sidecar:contentFrom": '{"persistentVolumeClaim":"Site_Files"}' },
+                'webserver-sidecar:contentFrom.persistentVolumeClaim: got "Site_Files"; allowed: the name of the team\'s PersistentVolumeClaim: a DNS-1123 subdomain'],
+            ["a misspelled contentFrom field", { "webserver-sidecar:contentFrom": '{"configmap":"site"}' },
+                'webserver-sidecar:contentFrom.configmap: got "site"; allowed: did you mean webserver-sidecar:contentFrom.configMap?'],
+            ["a uidAssignment that is a uid", { "webserver-sidecar:uidAssignment": "1000" },
+                'webserver-sidecar:uidAssignment: got "1000"; allowed: pinned | platform'],
             ["content that is not JSON", { "webserver-sidecar:content": "<h1>hi</h1>" }, 'webserver-sidecar:content: got "<h1>hi</h1>"; allowed: an object of files'],
             ["content without an index page", { "webserver-sidecar:content": '{"a.html":""}' }, 'webserver-sidecar:content: got ["a.html"]; allowed: a site with index.html'],
             ["a server block logging elsewhere", { "webserver-sidecar:serverConfig": "server { listen 80;\n error_log stderr; }" },

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clearRegistered, installMocks, promiseOf, registered, registeredOfType, unhandledRejectionsOf } from "./helpers/mocks";
 
 import { WebServer, WebServerConfigError } from "../components";
-import { READY_CONDITIONS } from "../components/podReadiness";
+import { CHECKED_READY_CONDITIONS, READY_CONDITIONS } from "../components/podReadiness";
 import { FILES_DIGEST_ANNOTATION, podFilesDigest } from "../components/podFiles";
 import { OWNER_ANNOTATION } from "../components/ownership";
 
@@ -251,6 +251,27 @@ describe("WebServer (mocks)", () => {
         expect(registeredOfType(POD)[0].inputs.spec.volumes.map((v: { name: string }) => v.name)).to.include("nginx-config");
         expect(web.nginxConfigMap).to.not.equal(undefined);
         expect(new WebServer("combined-by-default").nginxConfigMap).to.equal(undefined);
+    });
+
+    it("serves the team's own object (contentFrom) without creating, or naming as its own, any ConfigMap for it", async () => {
+        const web = new WebServer("team-site", { contentFrom: { persistentVolumeClaim: "site-files" } });
+        await promiseOf(web.pod!.urn);
+        expect(registeredOfType(CONFIG_MAP).map((r) => r.name)).to.deep.equal(["team-site-shipper"]);
+        expect(registered.filter((r) => r.type.includes("PersistentVolumeClaim"))).to.deep.equal([]);
+        expect(web.siteConfigMap).to.equal(undefined);
+        expect(registeredOfType(POD)[0].inputs.spec.volumes).to.deep.include({ name: "site-content", persistentVolumeClaim: { claimName: "site-files", readOnly: true } });
+    });
+
+    it("checks the layout of an nginx image held in an Output, in that image", async () => {
+        const web = new WebServer("layout-output", { nginxImage: pulumi.output("registry.example/nginx:1.30.5") });
+        await promiseOf(web.pod!.urn);
+        const spec = registeredOfType(POD)[0].inputs.spec;
+        expect(spec.initContainers.map((c: { name: string; image: string }) => [c.name, c.image])).to.deep.equal([
+            ["sidecar-container", "python:3.11.16-slim-bookworm@sha256:528257d48c1da0dcecc2e725d1ae34498d60c965f1241e39cd6a85a8859bdf84"],
+            ["nginx-layout", "registry.example/nginx:1.30.5"],
+        ]);
+        // A failed check stays terminated, not waiting: the wait's conditions print that too.
+        expect(registeredOfType(POD)[0].inputs.metadata.annotations["pulumi.com/waitFor"]).to.equal(JSON.stringify(CHECKED_READY_CONDITIONS));
     });
 
     it("puts an Output readyTimeoutSeconds in the provider's timeout annotation, since a resource option cannot wait for it", async () => {

@@ -63,13 +63,14 @@ describe("an image that cannot be pulled: up fails by readyTimeoutSeconds with t
         console.log(diagnostic.replace(/^/gm, "      | "));
         expect(diagnostic).to.match(/ErrImagePull|ImagePullBackOff/);
         expect(diagnostic).to.include(bad);
-        expect(diagnostic).to.include("nginx-container");
+        // The first container of a given nginx image is the check of its layout (nginxLayout.ts), before nginx.
+        expect(diagnostic).to.include("nginx-layout");
 
-        // What is left: the Pod, its nginx waiting on the image, as the kubelet says.
+        // What is left: the Pod, the check waiting on the image and nginx on the check, as the kubelet says.
         const [pod, ...others] = livePods(namespace);
         expect(others).to.deep.equal([]);
         expect(pod.ready).to.equal(false);
-        expect(pod.waiting.map((w) => [w.container, w.reason])).to.deep.equal([["nginx-container", pod.waiting[0].reason]]);
+        expect(pod.waiting.map((w) => [w.container, w.reason])).to.deep.equal([["nginx-layout", pod.waiting[0].reason], ["nginx-container", "PodInitializing"]]);
         expect(pod.waiting[0].reason).to.match(/^(ErrImagePull|ImagePullBackOff)$/);
     });
 
@@ -155,7 +156,8 @@ describe("with replicas: a rollout to an image that cannot be pulled fails by re
         // The provider's Deployment await lists each unready Pod with the kubelet's reason and message.
         expect(diagnostic).to.match(/ErrImagePull|ImagePullBackOff/);
         expect(diagnostic).to.include(bad);
-        expect(diagnostic).to.include("nginx-container");
+        // nginx's, or the check of its image's layout, which runs first (nginxLayout.ts).
+        expect(diagnostic).to.match(/nginx-(container|layout)/);
         // maxUnavailable 0: the new revision's Pod never became Ready, so no old Pod was stopped.
         const stillReady = livePods(namespace).filter((pod) => pod.ready).map((pod) => pod.uid).sort();
         expect(stillReady).to.deep.equal(before);
