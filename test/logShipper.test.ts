@@ -143,6 +143,23 @@ for (const [interpreterName, interpreter] of INTERPRETERS) describe(`the log shi
             expect((lines.length - 6200) * LINE, "bytes replayed").to.be.at.most(SHIPPER_CHUNK_BYTES);
             expect([...new Set(lines)]).to.deep.equal(expectedLines("access.log", 0, 6200, LINE));
         });
+
+        it("killed between a rotation's rename and its save, finds the rotated file under its old name's offset (replays at most one chunk, not the file)", async () => {
+            const nginx = await sandbox.startNginx();
+            const first = sandbox.startShipper();
+            await nginx.write("access.log", 6000, LINE); // more than two chunks
+            await shippedAtLeast([first], 6000);
+            first.kill("SIGKILL");
+            await first.exited;
+            // What the killed shipper had just done: the rename, with the record still naming the file access.log.
+            fs.renameSync(sandbox.logPath("access.log"), sandbox.logPath("access.log.1"));
+            const second = sandbox.startShipper(); // tells nginx to reopen: the rename was never announced
+            await nginx.usr1Received(1);
+            await nginx.write("access.log", 100, LINE);
+            const lines = await shippedAtLeast([first, second], 6100);
+            expect((lines.length - 6100) * LINE, "bytes replayed").to.be.at.most(SHIPPER_CHUNK_BYTES);
+            expect([...new Set(lines)]).to.deep.equal(expectedLines("access.log", 0, 6100, LINE));
+        });
     });
 
     describe("stopping", () => {

@@ -450,11 +450,11 @@ class LogFile:
     def open_saved(self, state):
         """On start, reopen what a previous run of the shipper had not finished."""
         for path in (self.rotated_path, self.path):
-            saved = state.get(os.path.basename(path), {})
             opened = self.open_safely(path, 0)
             if opened is None:
                 continue
-            if saved.get("ino") == opened.ino:
+            saved = self.saved_entry_of(state, path, opened.ino)
+            if saved is not None:
                 opened.offset = saved["offset"] if saved["offset"] <= opened.size() else 0
             if path == self.rotated_path:
                 self.start_draining(opened)
@@ -463,6 +463,19 @@ class LogFile:
         if self.draining and self.current is None:
             # Renamed but nginx was never told: tell it now (reopening is idempotent).
             self.shipper.signal_reopen()
+
+    def saved_entry_of(self, state, path, ino):
+        """The record's entry for the file at path, or None: by its name, and for the rotated file
+        also as the current one, which is what a shipper killed between its rename and its save
+        recorded it as (else a restart would ship the whole rotated file again). Only that way
+        round: a rotated file is never renamed back to the current name.
+        """
+        names = [os.path.basename(path)] + ([self.name] if path == self.rotated_path else [])
+        for name in names:
+            entry = state.get(name)
+            if entry is not None and entry["ino"] == ino:
+                return entry
+        return None
 
     def start_draining(self, generation):
         generation.draining_since = time.monotonic()

@@ -122,7 +122,9 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         load = sustainLoad(watched!.pod.baseUrl, 4);
         await watched!.pod.killContainer(NGINX_CONTAINER, "SIGKILL", AFTER_ROTATION);
         await eventually("the kubelet to restart nginx", 30_000, () => watched!.pod.containerStatus(NGINX_CONTAINER)?.restartCount === 1 && watched!.pod.containerStatus(NGINX_CONTAINER)?.ready === true);
-        await sleep(4000); // more rotations, with the new master
+        // More load, until the new master has been rotated too: on a slow machine that takes more
+        // than the few seconds it takes here (1 MiB of access lines from 4 connections).
+        await eventually("a rotation of the new nginx master", 120_000, () => reopeningMasters(watched!.pod.truthText("error.log")).size >= 2);
         await load.stop();
         load = undefined;
         expect(watched!.pod.containerStatus(SIDECAR_CONTAINER)?.restartCount, "the sidecar kept running").to.equal(0);
@@ -131,7 +133,7 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         expectNothingLost(result);
         expect(result.duplicated, "lines shipped twice").to.have.length(0);
         expect(result.unexpected.length, "lines cut from the truth copy by the kill (at most one per nginx process)").to.be.at.most(nginxProcesses(watched!.pod));
-        const masters = new Set(result.shippedLines.filter((l) => l.includes("SIGUSR1") && l.includes("reopening logs")).map((l) => /\[notice\] (\d+)#/.exec(l)?.[1]));
+        const masters = reopeningMasters(result.shippedLines.join("\n"));
         expect(masters.size, "nginx masters that reopened their logs").to.be.at.least(2);
     });
 
@@ -153,3 +155,8 @@ describe("the shipper under an operator's hands (the real node, under load)", fu
         console.log(`      ${result.written.toLocaleString("en-US")} lines, 0 lost, ${replayedBytes} bytes replayed (bound ${CHUNK_BYTES_OF_SHIPPER})`);
     });
 });
+
+/** The pids of the nginx masters that reopened their logs on SIGUSR1 (a rotation), in nginx's error log lines. */
+function reopeningMasters(errorLog: string): Set<string | undefined> {
+    return new Set(errorLog.split("\n").filter((l) => l.includes("SIGUSR1") && l.includes("reopening logs")).map((l) => /\[notice\] (\d+)#/.exec(l)?.[1]));
+}
