@@ -3,6 +3,10 @@
  * - wall time of `pulumi preview`, `pulumi up` (create to Ready), a no-op `up` and `destroy` of the
  *   dev stack's program, next to `kubectl apply` (+ wait for Ready) and `kubectl delete --wait`
  *   of the tutorial's YAML;
+ * - the floor beside it, each repeat paired: the same steps of a one-ConfigMap program, run by the
+ *   same CLI through the same provider (client-side apply, as ours) into the same cluster, so that
+ *   what remains is the program's own cost (its config checks, the reachability and ownership
+ *   reads, the component's registrations);
  * - how `up` grows with the number of WebServer instances in one stack (1, 5, 10), through an
  *   inline Automation API program that uses the component as a library. Each Pod requests 150m of
  *   CPU: a 2-core node schedules about 12 of them, so more would wait Pending (Insufficient cpu).
@@ -39,23 +43,55 @@ async function timed(action: () => Promise<unknown> | unknown): Promise<number> 
     return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** The dev stack's program, step by step, `repeats` times. */
+/**
+ * The floor: a program of one ConfigMap, through a provider set as ours is (program/provider.ts),
+ * run by the CLI from a copy of the project, as the dev stack's program is.
+ */
+const FLOOR_PROGRAM = `
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+const config = new pulumi.Config("webserver-sidecar");
+const provider = new k8s.Provider("k8s", { kubeconfig: config.require("kubeconfig"), namespace: config.require("namespace"), enableServerSideApply: false });
+new k8s.core.v1.ConfigMap("floor", { metadata: { name: "floor" }, data: { index: "floor" } }, { provider });
+`;
+
+/** The steps of a stack's life that are timed, in order. */
+const STEPS = ["pulumi preview", "pulumi up (create to Ready)", "pulumi up (no changes)", "pulumi destroy"] as const;
+
+/** The dev stack's program and the floor, step by step, each `repeats` times, alternating. */
 async function programSteps(repeats: number): Promise<Timing[]> {
-    const steps: Record<string, number[]> = { "pulumi preview": [], "pulumi up (create to Ready)": [], "pulumi up (no changes)": [], "pulumi destroy": [] };
+    const programs = { "": undefined, "floor, one ConfigMap: ": FLOOR_PROGRAM };
+    const steps: Record<string, number[]> = {};
     for (let i = 0; i < repeats; i++) {
-        const namespace = createNamespace("bench");
-        const stack = await TestStack.create({ kubeconfig: clusterKubeconfig(), namespace });
-        try {
-            steps["pulumi preview"].push(await timed(() => stack.stack.preview()));
-            steps["pulumi up (create to Ready)"].push(await timed(() => stack.stack.up()));
-            steps["pulumi up (no changes)"].push(await timed(() => stack.stack.up()));
-            steps["pulumi destroy"].push(await timed(() => stack.stack.destroy()));
-        } finally {
-            await stack.dispose();
-            deleteNamespace(namespace);
+        for (const [label, program] of Object.entries(programs)) {
+            const namespace = createNamespace("bench");
+            const stack = await TestStack.create({ kubeconfig: clusterKubeconfig(), namespace }, program !== undefined ? { program } : {});
+            try {
+                for (const step of STEPS) {
+                    const run = step === "pulumi preview" ? () => stack.stack.preview() : step === "pulumi destroy" ? () => stack.stack.destroy() : () => stack.stack.up();
+                    (steps[`${label}${step}`] ??= []).push(await timed(run));
+                }
+            } finally {
+                await stack.dispose();
+                deleteNamespace(namespace);
+            }
         }
     }
     return Object.entries(steps).map(([step, seconds]) => ({ step, seconds }));
+}
+
+/** Each step of the dev stack's program against the same step of the floor: medians, and their difference and ratio. */
+function overFloor(timings: readonly Timing[]): string[] {
+    const byStep = new Map(timings.map((t) => [t.step, t.seconds]));
+    return [
+        "| step | dev stack's program, median (s) | floor, median (s) | over the floor (s) | ratio |",
+        "|---|---|---|---|---|",
+        ...STEPS.map((step) => {
+            const ours = median(byStep.get(step) ?? [NaN]);
+            const floor = median(byStep.get(`floor, one ConfigMap: ${step}`) ?? [NaN]);
+            return `| ${step} | ${ours.toFixed(2)} | ${floor.toFixed(2)} | ${(ours - floor).toFixed(2)} | ×${(ours / floor).toFixed(2)} |`;
+        }),
+    ];
 }
 
 /** The tutorial's YAML with kubectl, the same number of times. */
@@ -134,6 +170,8 @@ async function main(): Promise<void> {
         `| step | median of ${repeats} (s) | min (s) | max (s) |`,
         "|---|---|---|---|",
         ...timings.map((t) => `| ${t.step} | ${median(t.seconds).toFixed(2)} | ${Math.min(...t.seconds).toFixed(2)} | ${Math.max(...t.seconds).toFixed(2)} |`),
+        "",
+        ...overFloor(timings),
         "",
         "| WebServers in one stack | pulumi up (s) | per WebServer (s) | pulumi destroy (s) |",
         "|---|---|---|---|",

@@ -1,13 +1,16 @@
 /**
  * Reads the metadata of the objects the component would create, by name, from the cluster the
  * provider uses (program/ownership.ts decides what it means). One GET per object, of its metadata
- * alone (PartialObjectMetadata: no ConfigMap's data), authenticated by the official Kubernetes
- * client (@kubernetes/client-node) as the kubeconfig says.
+ * alone (PartialObjectMetadata: no ConfigMap's data), authenticated as the kubeconfig says: directly
+ * for certificates and tokens (directAccess.ts), else by the official Kubernetes client
+ * (@kubernetes/client-node).
  */
 import * as http from "http";
 import * as https from "https";
 import { ComponentObject, LiveMetadata } from "../components/ownership";
 import { REACHABILITY_TIMEOUT_MS } from "./clusterReachability";
+import { DirectAccess, directAccess } from "./directAccess";
+import { KubeconfigEnvironment, machineEnvironment } from "./kubeconfig";
 import { loadKubeConfig } from "./kubernetesClient";
 import { ClusterSettings } from "./stackConfig";
 
@@ -61,33 +64,49 @@ export interface MetadataReaderOptions {
     readonly timeoutMs?: number;
     /** The process environment, for the proxy variables. @default process.env */
     readonly environment?: Readonly<Record<string, string | undefined>>;
+    /** Where kubeconfig files are read. @default machineEnvironment() */
+    readonly kubeconfigEnv?: KubeconfigEnvironment;
 }
 
 /**
  * The reader of the cluster the provider uses: one HTTPS GET per object, authenticated as the
- * kubeconfig says (certificates, tokens, exec plugins) by the Kubernetes client, through the proxy
- * the provider would use, for the object's metadata alone.
+ * kubeconfig says (certificates and tokens directly; exec plugins and the rest by the Kubernetes
+ * client), through the proxy the provider would use, for the object's metadata alone.
  */
 export function clusterMetadataReader(cluster: ClusterSettings, options: MetadataReaderOptions = {}): MetadataReader {
     const timeoutMs = options.timeoutMs ?? REACHABILITY_TIMEOUT_MS;
-    // One kubeconfig for every read, loaded on the first (as is the client's module).
-    let loaded: ReturnType<typeof loadKubeConfig> | undefined;
+    const environment = options.environment ?? process.env;
+    // One way in for every read, settled on the first (and the client's module loaded only then, if needed).
+    let settled: Promise<DirectAccess> | undefined;
     return async (object, namespace) => {
         try {
-            loaded ??= loadKubeConfig(cluster, options.environment ?? process.env);
-            const config = await loaded;
-            const server = config.getCurrentCluster()?.server;
-            if (server === undefined) {
-                return { unreadable: `the kubeconfig's context "${config.getCurrentContext()}" names no cluster` };
-            }
-            const url = new URL(`${server.replace(/\/+$/, "")}${objectPath(object, namespace)}`);
-            const request: https.RequestOptions = { method: "GET", headers: { Accept: METADATA_ONLY } };
-            await config.applyToHTTPSOptions(request);
-            return await get(url, request, timeoutMs);
+            settled ??= accessFor(cluster, environment, options.kubeconfigEnv ?? machineEnvironment());
+            const access = await settled;
+            const url = new URL(`${access.server.replace(/\/+$/, "")}${objectPath(object, namespace)}`);
+            const headers = { ...access.options.headers, Accept: METADATA_ONLY };
+            return await get(url, { ...access.options, method: "GET", headers }, timeoutMs);
         } catch (error) {
             return { unreadable: error instanceof Error ? error.message : String(error) };
         }
     };
+}
+
+/** The server and request options: built here when the kubeconfig allows (directAccess.ts), else by the client. */
+async function accessFor(
+    cluster: ClusterSettings, environment: Readonly<Record<string, string | undefined>>, kubeconfigEnv: KubeconfigEnvironment,
+): Promise<DirectAccess> {
+    const direct = directAccess(cluster, kubeconfigEnv, environment);
+    if (!("clientNeeded" in direct)) {
+        return direct;
+    }
+    const config = await loadKubeConfig(cluster, environment);
+    const server = config.getCurrentCluster()?.server;
+    if (server === undefined) {
+        throw new Error(`the kubeconfig's context "${config.getCurrentContext()}" names no cluster`);
+    }
+    const options: https.RequestOptions = {};
+    await config.applyToHTTPSOptions(options);
+    return { server, options };
 }
 
 /** One GET: 200 is the object's metadata, 404 is no object, anything else (or no answer in time) unreadable. */

@@ -16,6 +16,7 @@ import * as yaml from "js-yaml";
 export interface KubeconfigContext {
     readonly name: string;
     readonly cluster?: string;
+    readonly user?: string;
 }
 
 /** A cluster entry: where its API server is and how it is reached. */
@@ -26,6 +27,10 @@ export interface KubeconfigCluster {
     readonly proxyUrl?: string;
     /** `insecure-skip-tls-verify: true`: the server's certificate is not checked. */
     readonly insecureSkipTlsVerify: boolean;
+    /** `certificate-authority-data`: the CA bundle that signs the server's certificate, base64. */
+    readonly certificateAuthorityData?: string;
+    /** `certificate-authority`: the same as a file's path (relative to the kubeconfig's directory). */
+    readonly certificateAuthority?: string;
 }
 
 /** A user entry, with its fields as written (credentials among them: see kubeconfigCredentials.ts). */
@@ -74,7 +79,7 @@ export function parseKubeconfig(text: string): ParsedKubeconfig | KubeconfigPars
         contexts: entries("contexts").flatMap((entry) => {
             const context = isRecord(entry.context) ? entry.context : {};
             return typeof entry.name === "string"
-                ? [{ name: entry.name, ...(typeof context.cluster === "string" ? { cluster: context.cluster } : {}) }]
+                ? [{ name: entry.name, ...(typeof context.cluster === "string" ? { cluster: context.cluster } : {}), ...optionalString("user", context.user) }]
                 : [];
         }),
         clusters: entries("clusters").flatMap((entry) => {
@@ -86,6 +91,8 @@ export function parseKubeconfig(text: string): ParsedKubeconfig | KubeconfigPars
                     ...optionalString("tlsServerName", cluster["tls-server-name"]),
                     ...optionalString("proxyUrl", cluster["proxy-url"]),
                     insecureSkipTlsVerify: cluster["insecure-skip-tls-verify"] === true,
+                    ...optionalString("certificateAuthorityData", cluster["certificate-authority-data"]),
+                    ...optionalString("certificateAuthority", cluster["certificate-authority"]),
                 }]
                 : [];
         }),

@@ -105,9 +105,11 @@ describe("the log shipper and what the uid sharing its volume leaves there", fun
             expect(lines).to.deep.equal(expectedLines("access.log", 0, BATCH + 10, LINE));
             await shipper.saidOnStderr(/offsets\.json.*starting afresh/);
             expectAlive(shipper);
-            const saved = await waitFor("a record of offsets", () => {
+            // The record saved once the new access.log is shipped (quiet again): the one saved at the
+            // rotation, before nginx reopened, names only access.log.1 and error.log.
+            const saved = await waitFor("a record of offsets naming the new access.log", () => {
                 const text = fs.readFileSync(statePath, "utf8").trim();
-                return text.startsWith("{") ? text : undefined;
+                return text.startsWith("{") && text.includes('"access.log"') ? text : undefined;
             }, 10_000, 20);
             expect(fs.statSync(statePath).size, "the state file's size").to.be.at.most(4096);
             expect(Object.keys(JSON.parse(saved) as object)).to.include("access.log");
