@@ -99,5 +99,32 @@ export function renderShippingTable(summaries: readonly VariantSummary[], run: S
             ? [`ours vs k8s-docs-tail, same round: nginx req/s ${formatRatio(run.oursVsStreamingTail)}. Both stream every line to stdout, so the node's log path `
                 + "(the Pod's shim copying it, containerd stamping it into the CRI log file) costs both alike and is not in this ratio; what remains is ours' own cost."]
             : []),
+        ...renderTargets(summaries, run),
     ].join("\n");
+}
+
+/** The shipper's targets (docs/benchmarks.md), and whether this run met each. */
+export const SHIPPER_TARGETS = { idleP99Ms: 12, loadP99Ms: 15 } as const;
+
+/** One line per target, under the table: ours' figure, the target, met or not. Nothing when ours or k8s-docs-tail did not run. */
+function renderTargets(summaries: readonly VariantSummary[], run: ShippingRun): string[] {
+    const ours = summaries.find((s) => s.variant === "ours");
+    const tail = summaries.find((s) => s.variant === "k8s-docs-tail");
+    if (ours === undefined || tail === undefined) {
+        return [];
+    }
+    const verdict = (met: boolean) => (met ? "met" : "**not met**");
+    const idleP99 = percentile(ours.idleLatencyMs, 99);
+    const loadP99 = percentile(ours.loadLatencyMs, 99);
+    const rate = run.oursVsStreamingTail;
+    return [
+        "",
+        "ours against its targets (docs/benchmarks.md):",
+        `- latency p99 idle ${formatMs(idleP99)}, at most ${SHIPPER_TARGETS.idleP99Ms} ms: ${verdict(idleP99 <= SHIPPER_TARGETS.idleP99Ms)}`,
+        `- latency p99 at full load ${formatMs(loadP99)}, at most ${SHIPPER_TARGETS.loadP99Ms} ms: ${verdict(loadP99 <= SHIPPER_TARGETS.loadP99Ms)}`,
+        `- lines lost ${formatCount(ours.linesLost)} and duplicated ${formatCount(ours.linesDuplicated)}, none: ${verdict(ours.linesLost === 0 && ours.linesDuplicated === 0)}`,
+        `- sidecar CPU per GB shipped ${ours.sidecarCpuSecondsPerGB.toFixed(1)} s, at most k8s-docs-tail's ${tail.sidecarCpuSecondsPerGB.toFixed(1)} s: `
+            + verdict(ours.sidecarCpuSecondsPerGB <= tail.sidecarCpuSecondsPerGB),
+        ...(rate ? [`- nginx req/s against k8s-docs-tail's, same round, median ${formatRatio(rate)}, at least 100%: ${verdict(rate.median >= 1)}`] : []),
+    ];
 }

@@ -53,6 +53,17 @@ describe("shipping benchmark table", () => {
         expect(table).to.include("ours vs k8s-docs-tail, same round: nginx req/s 99.0% (97.0–101.0%)");
     });
 
+    it("says under the table whether ours met each of its targets, from the same figures", () => {
+        const targets = table.slice(table.indexOf("ours against its targets"));
+        expect(targets.split("\n").slice(1)).to.deep.equal([
+            "- latency p99 idle 12 ms, at most 12 ms: met",
+            "- latency p99 at full load 30 ms, at most 15 ms: **not met**",
+            "- lines lost 0 and duplicated 0, none: met",
+            "- sidecar CPU per GB shipped 5.4 s, at most k8s-docs-tail's 5.4 s: met",
+            "- nginx req/s against k8s-docs-tail's, same round, median 99.0% (97.0–101.0%), at least 100%: **not met**",
+        ]);
+    });
+
     it("formats a missing ratio as a dash", () => {
         expect(formatRatio(undefined)).to.equal("–");
     });
