@@ -28,9 +28,13 @@ const LINE_LATENCY_BOUND_MS = 1000;
 /**
  * Harness deadline (not the bound under test) for a marker to come through a running
  * `kubectl logs -f` too: that stream adds the kubelet's following of the log file, which is not the
- * shipper's, and which under this full load on 2 cores has taken a little over a second.
+ * shipper's. Under this full load on 2 cores it has taken from about a second to 4.0 s in one full
+ * test run, more than 10 s in the next, and 26.9 s in a run of this file alone, while each marker
+ * was in the container log within the bound below (which is what this test holds the shipper to):
+ * the kubelet's follow of a CRI log file that grows by megabytes a second lags. This deadline only
+ * says the stream is still alive.
  */
-const KUBECTL_FOLLOW_DEADLINE_MS = 10_000;
+const KUBECTL_FOLLOW_DEADLINE_MS = 120_000;
 
 /** A kill that strikes as soon as the shipper has renamed access.log to access.log.1 (watched on the node). */
 const AFTER_ROTATION: KillOptions = { onceSharedLogExists: "access.log.1", timeoutMs: 60_000 };
