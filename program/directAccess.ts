@@ -15,7 +15,7 @@
 import * as fs from "fs";
 import type * as https from "https";
 import * as path from "path";
-import { ClusterEndpoint, UnresolvedEndpoint, proxyFor, resolveClusterEndpoint } from "./clusterEndpoint";
+import { proxyFor, resolveClusterEndpoint } from "./clusterEndpoint";
 import { INLINE_ORIGIN, KubeconfigEnvironment, kubeconfigDocuments } from "./kubeconfig";
 import { KubeconfigCluster, KubeconfigUser, ParsedKubeconfig, isParsedKubeconfig, parseKubeconfig } from "./parseKubeconfig";
 import { ClusterSettings } from "./stackConfig";
@@ -46,7 +46,7 @@ interface PlacedDocument extends ParsedKubeconfig {
 export function directAccess(
     cluster: ClusterSettings, kubeconfigEnv: KubeconfigEnvironment, environment: Readonly<Record<string, string | undefined>>,
 ): DirectAccess | ClientNeeded {
-    const endpoint: ClusterEndpoint | UnresolvedEndpoint = resolveClusterEndpoint(cluster, kubeconfigEnv);
+    const endpoint = resolveClusterEndpoint(cluster, kubeconfigEnv);
     if ("unresolved" in endpoint) {
         return { clientNeeded: endpoint.unresolved };
     }
@@ -100,7 +100,7 @@ function tlsOptions(
     if ((token !== undefined && typeof token !== "string") || (tokenFile !== undefined && typeof tokenFile !== "string")) {
         return { clientNeeded: "the user's token is not a string" };
     }
-    const bearer = token ?? (tokenFile === undefined ? undefined : readText(path.resolve(user.directory, tokenFile)).trim());
+    const bearer = token ?? (tokenFile === undefined ? undefined : fs.readFileSync(path.resolve(user.directory, tokenFile), "utf8").trim());
     return {
         ...(cluster.entry.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
         ...(cluster.entry.tlsServerName !== undefined ? { servername: cluster.entry.tlsServerName } : {}),
@@ -122,15 +122,7 @@ function material(directory: string, file: unknown, data: unknown): Buffer | und
         return BOTH;
     }
     if (hasFile) {
-        return readBytes(path.resolve(directory, file));
+        return fs.readFileSync(path.resolve(directory, file));
     }
     return hasData ? Buffer.from(data, "base64") : undefined;
-}
-
-function readBytes(file: string): Buffer {
-    return fs.readFileSync(file);
-}
-
-function readText(file: string): string {
-    return fs.readFileSync(file, "utf8");
 }
