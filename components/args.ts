@@ -10,6 +10,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { INSTANCE_LABEL, NAME_LABEL, selectorLabelsFor, sortedByKey } from "./naming";
 import { resolveServerConfig } from "./serverConfig";
 import { SiteFile, resolveSiteContent } from "./siteContent";
+import { Autoscaling, ResolvedAutoscaling, resolveAutoscaling } from "./autoscaling";
 import { ContentFrom, ResolvedContentFrom, resolveContentFrom } from "./contentFrom";
 import { fixedConfigMapNames } from "./podFiles";
 import { DEFAULT_READINESS_PATH, READINESS_PATH_RULE, isReadinessPath, probedSitePaths } from "./readinessPath";
@@ -344,6 +345,18 @@ export interface WebServerArgs {
      * @default "pinned"
      */
     readonly uidAssignment?: pulumi.Input<UidAssignment>;
+    // autoscaling (issue 31, item 2)
+    /**
+     * A HorizontalPodAutoscaler (`autoscaling/v2`) sizes the Deployment by the Pods' average CPU
+     * against their requests, between `minReplicas` (default 1) and `maxReplicas` (required), aiming
+     * at `targetCPUUtilizationPercentage` (default 80). The Deployment starts with `replicas`, or
+     * `minReplicas` when unset; after that the count is the autoscaler's, and an `up` never sets it
+     * again, whatever `replicas` says (docs/operating.md). Needs a metrics API in the cluster
+     * (metrics-server). Plain: it decides which resources exist.
+     * Default: unset (no autoscaler; `replicas` is the count).
+     * @default undefined (no autoscaler; `replicas` is the count)
+     */
+    readonly autoscaling?: Autoscaling;
 }
 
 /**
@@ -365,6 +378,7 @@ const ARG_KEYS_CHECKED = {
     accessLogFormat: true,
     contentFrom: true,
     uidAssignment: true,
+    autoscaling: true,
 } as const satisfies Record<keyof WebServerArgs, true>;
 /** The names of {@link WebServerArgs}' fields. */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
@@ -434,6 +448,8 @@ export interface ResolvedWebServerArgs {
     /** The team's ConfigMap or PersistentVolumeClaim holding the site, or `undefined`. */
     readonly contentFrom: ResolvedContentFrom | undefined;
     readonly uidAssignment: UidAssignment;
+    /** The autoscaler's bounds and target, or `undefined` for none (then `replicas` is the count). */
+    readonly autoscaling: ResolvedAutoscaling | undefined;
     /** Whether `nginxImage` was given (a value or an Output): then the Pod checks the image's layout first (nginxLayout.ts). */
     readonly nginxImageGiven: boolean;
 }
@@ -678,11 +694,14 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
     const replicas: unknown = args.replicas;
     if (replicas !== undefined && (!Number.isInteger(replicas) || (replicas as number) < 1 || (replicas as number) > MAX_REPLICAS)) {
         problems.add(key("replicas"), replicas, `a whole number from 1 to ${MAX_REPLICAS} (Pods under a Deployment), or unset for the one bare Pod`);
-    } else if (replicas !== undefined && Number.isInteger(terminationGracePeriodSeconds)
+    } else if ((replicas !== undefined || args.autoscaling !== undefined) && Number.isInteger(terminationGracePeriodSeconds)
         && terminationGracePeriodSeconds < PRE_STOP_SECONDS + MIN_GRACE_PERIOD_SECONDS) {
-        problems.add(`${key("replicas")} + ${key("terminationGracePeriodSeconds")}`, { replicas, terminationGracePeriodSeconds },
-            `a grace period of at least ${PRE_STOP_SECONDS + MIN_GRACE_PERIOD_SECONDS} s with replicas: ${PRE_STOP_SECONDS} s of serving while the Service lets go of the Pod, then nginx's quit and the shipper's drain`);
+        // A Deployment's Pod stops serving only after preStop: replicas and autoscaling each make one.
+        const deploymentKey = replicas !== undefined ? "replicas" : "autoscaling";
+        problems.add(`${key(deploymentKey)} + ${key("terminationGracePeriodSeconds")}`, { [deploymentKey]: args[deploymentKey], terminationGracePeriodSeconds },
+            `a grace period of at least ${PRE_STOP_SECONDS + MIN_GRACE_PERIOD_SECONDS} s with ${deploymentKey}: ${PRE_STOP_SECONDS} s of serving while the Service lets go of the Pod, then nginx's quit and the shipper's drain`);
     }
+    const autoscaling = resolveAutoscaling(args.autoscaling, replicas, MAX_REPLICAS, key, problems);
 
     if (!problems.isEmpty) {
         return { ok: false, problems: hideSecretValues(problems.all, new Set([...context.secretKeys ?? []].map(key))) };
@@ -713,11 +732,13 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
             hostUsers: hostUsers as boolean | undefined,
             site,
             serverConfig,
-            replicas: replicas as number | undefined,
+            // With an autoscaler and no replicas, the Deployment starts with minReplicas.
+            replicas: (replicas as number | undefined) ?? autoscaling?.minReplicas,
             readinessPath: readinessPath as string,
             accessLogFormat: accessLogFormat as AccessLogFormat | undefined,
             contentFrom,
             uidAssignment: uidAssignment as UidAssignment,
+            autoscaling,
             nginxImageGiven: args.nginxImage !== undefined || context.deferred?.has("nginxImage") === true,
         },
     };

@@ -4,6 +4,7 @@ export {
     ContainerResourcesArgs, DEFAULTS, ResourcesArgs, SERVICE_TYPES, SIDECAR_MODES, TolerationArgs, resolveArgs,
     PlainWebServerArgs, ResolvedNetworkPolicy, ResolvedService, ResolvedWebServerArgs, Service, ServiceArgs, ServiceType, SidecarMode, UID_ASSIGNMENTS, UidAssignment, WebServerArgs,
 } from "./args";
+export { Autoscaling, ResolvedAutoscaling } from "./autoscaling";
 export { ContentFrom, ResolvedContentFrom } from "./contentFrom";
 export { NetworkPeer, ResolvedNetworkPeer } from "./allowFrom";
 export { ContainerResources, Resources, Toleration, TolerationEffect, TolerationOperator } from "./podSettings";

@@ -85,7 +85,8 @@ export function componentObjects(args: ResolvedWebServerArgs): ComponentObject[]
         args.replicas !== undefined && { apiVersion: "apps/v1", kind: "Deployment", name },
         // workloadSpec.ts's MIN_REPLICAS_FOR_BUDGET, not imported: it imports args.ts, which imports this
         // module (through podSettings.ts), a cycle. test/ownership.test.ts holds the two equal.
-        (args.replicas ?? 0) >= 2 && { apiVersion: "policy/v1", kind: "PodDisruptionBudget", name },
+        (args.autoscaling?.minReplicas ?? args.replicas ?? 0) >= 2 && { apiVersion: "policy/v1", kind: "PodDisruptionBudget", name },
+        args.autoscaling !== undefined && { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name },
         args.networkPolicy !== undefined && { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name },
         args.service !== undefined && { apiVersion: "v1", kind: "Service", name },
         ...[configMaps.shipper, configMaps.site, configMaps.serverConfig, configMaps.nginxConfig].map((configMap) =>

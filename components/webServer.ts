@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ARG_KEYS, PlainWebServerArgs, ResolvedWebServerArgs, WebServerArgs, checkArgs } from "./args";
+import { buildHorizontalPodAutoscalerSpec } from "./autoscaling";
 import { ProblemList, WebServerConfigError, addUnknownKeys } from "./errors";
 import { plainOnlyProblems, splitKnown } from "./inputs";
 import { childName } from "./naming";
@@ -33,7 +34,7 @@ export const WEB_SERVER_TYPE = "webserver-sidecar:index:WebServer";
 const POD_REPLACE_ON_CHANGES = [`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`, "spec.tolerations"];
 
 /** The arguments that must be plain values: they decide which resources exist and their names. */
-const PLAIN_ONLY_ARGS = ["podName", "autoName", "networkPolicy", "service", "replicas"] as const;
+const PLAIN_ONLY_ARGS = ["podName", "autoName", "networkPolicy", "service", "replicas", "autoscaling"] as const;
 
 /**
  * nginx with a log-shipping sidecar in one Pod, a NetworkPolicy closing it (unless turned off), and
@@ -50,8 +51,10 @@ export class WebServer extends pulumi.ComponentResource {
     readonly podName: pulumi.Output<string> | undefined;
     /** The Deployment running the Pods, with `replicas`; otherwise `undefined`. */
     readonly deployment: k8s.apps.v1.Deployment | undefined;
-    /** The PodDisruptionBudget, with 2 or more `replicas`; otherwise `undefined`. */
+    /** The PodDisruptionBudget, with 2 or more `replicas` (or `autoscaling.minReplicas`); otherwise `undefined`. */
     readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget | undefined;
+    /** The HorizontalPodAutoscaler sizing the Deployment, with `autoscaling`; otherwise `undefined`. */
+    readonly horizontalPodAutoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined;
     /** The labels that select this instance's Pods, and only them (its Service and NetworkPolicy select on them). */
     readonly selectorLabels: pulumi.Output<Record<string, string>>;
     /** The Service, or `undefined` when no Service was asked for. */
@@ -177,6 +180,9 @@ export class WebServer extends pulumi.ComponentResource {
         const readyTimeout = scoped.part(ArgScope.readyTimeout, (r) => r.readyTimeoutSeconds);
         const dependsOn = [this.networkPolicy, this.shipperConfigMap, this.siteConfigMap, this.serverConfigMap, this.nginxConfigMap].filter((r) => r !== undefined);
         const replicas = early.resolved.replicas;
+        const autoscaling = early.resolved.autoscaling;
+        // The most Pods a rollout may have to start in turn: the autoscaler's bound, when it sizes them.
+        const mostPods = autoscaling?.maxReplicas ?? replicas;
         if (replicas === undefined) {
             this.pod = new k8s.core.v1.Pod(childName(name, "pod"), {
                 metadata: {
@@ -212,7 +218,7 @@ export class WebServer extends pulumi.ComponentResource {
                     ? {
                         ...metadata,
                         annotations: pulumi.output(readyTimeout).apply((timeout) => ({
-                            [TIMEOUT_ANNOTATION]: String(rolloutTimeoutSeconds(timeout, replicas)), ...metadata.annotations,
+                            [TIMEOUT_ANNOTATION]: String(rolloutTimeoutSeconds(timeout, mostPods!)), ...metadata.annotations,
                         })),
                     }
                     : metadata,
@@ -227,14 +233,25 @@ export class WebServer extends pulumi.ComponentResource {
             }, {
                 parent: this,
                 dependsOn,
-                customTimeouts: timeoutIsOutput ? undefined : buildReadinessTimeouts(rolloutTimeoutSeconds(early.resolved.readyTimeoutSeconds, replicas)),
+                customTimeouts: timeoutIsOutput ? undefined : buildReadinessTimeouts(rolloutTimeoutSeconds(early.resolved.readyTimeoutSeconds, mostPods!)),
+                // With an autoscaler the count is its own after the Deployment's creation: the
+                // provider then keeps the live count (autoscaling.ts says how, for either apply).
+                ...(autoscaling !== undefined ? { ignoreChanges: ["spec.replicas"] } : {}),
             });
             this.pod = undefined;
         }
-        this.podDisruptionBudget = (replicas ?? 0) < MIN_REPLICAS_FOR_BUDGET ? undefined
+        // The fewest Pods there will be: the autoscaler may go down to minReplicas.
+        this.podDisruptionBudget = (autoscaling?.minReplicas ?? replicas ?? 0) < MIN_REPLICAS_FOR_BUDGET ? undefined
             : new k8s.policy.v1.PodDisruptionBudget(childName(name, "pdb"), {
                 metadata,
                 spec: scoped.part([], () => buildPodDisruptionBudgetSpec(selectorLabels)),
+            }, { parent: this });
+        this.horizontalPodAutoscaler = autoscaling === undefined ? undefined
+            : new k8s.autoscaling.v2.HorizontalPodAutoscaler(childName(name, "autoscaler"), {
+                metadata,
+                // A fixed name is known now; generated (autoName), it is the Deployment's once created.
+                spec: pulumi.output(podName ?? this.deployment!.metadata.name).apply((deploymentName) =>
+                    buildHorizontalPodAutoscalerSpec(autoscaling, deploymentName)),
             }, { parent: this });
         this.podName = this.pod?.metadata.name;
         this.selectorLabels = pulumi.output(selectorLabels);
@@ -251,6 +268,7 @@ export class WebServer extends pulumi.ComponentResource {
             podName: this.podName,
             deployment: this.deployment,
             podDisruptionBudget: this.podDisruptionBudget,
+            horizontalPodAutoscaler: this.horizontalPodAutoscaler,
             selectorLabels: this.selectorLabels,
             service: this.service,
             serviceName: this.serviceName,

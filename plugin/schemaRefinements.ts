@@ -33,6 +33,9 @@ export const INTEGER_PROPERTIES: readonly PropertyPlace[] = [
     { owner: `${INDEX}WebServer`, property: "readyTimeoutSeconds" },
     { owner: `${INDEX}WebServer`, property: "replicas" },
     { owner: `${INDEX}Service`, property: "port" },
+    { owner: `${INDEX}Autoscaling`, property: "minReplicas" },
+    { owner: `${INDEX}Autoscaling`, property: "maxReplicas" },
+    { owner: `${INDEX}Autoscaling`, property: "targetCPUUtilizationPercentage" },
 ];
 
 /** The component's inputs typed as the `kubernetes` package's types: input → type token (`items` for a list). */

@@ -29,7 +29,7 @@ export const METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k
 /** The plural resource names of the kinds the component creates, as API paths spell them. */
 const RESOURCES: Readonly<Record<string, string>> = {
     Pod: "pods", Service: "services", ConfigMap: "configmaps", NetworkPolicy: "networkpolicies",
-    Deployment: "deployments", PodDisruptionBudget: "poddisruptionbudgets",
+    Deployment: "deployments", PodDisruptionBudget: "poddisruptionbudgets", HorizontalPodAutoscaler: "horizontalpodautoscalers",
 };
 
 /**

@@ -55,6 +55,10 @@ describe("the objects the component creates under fixed names (componentObjects)
         ["a Deployment in place of the Pod with 1 replica, and no budget", { networkPolicy: false, replicas: 1 }, ["apps/v1 Deployment webserver", `v1 ConfigMap ${shipperByContent}`]],
         ["the PodDisruptionBudget from 2 replicas", { networkPolicy: false, replicas: 2 },
             ["apps/v1 Deployment webserver", "policy/v1 PodDisruptionBudget webserver", `v1 ConfigMap ${shipperByContent}`]],
+        ["the HorizontalPodAutoscaler with autoscaling, and the budget from its minReplicas", { networkPolicy: false, autoscaling: { minReplicas: 2, maxReplicas: 4 } },
+            ["apps/v1 Deployment webserver", "policy/v1 PodDisruptionBudget webserver", "autoscaling/v2 HorizontalPodAutoscaler webserver", `v1 ConfigMap ${shipperByContent}`]],
+        ["no budget when the autoscaler may go down to 1 Pod, even from 3 replicas", { networkPolicy: false, replicas: 3, autoscaling: { maxReplicas: 4 } },
+            ["apps/v1 Deployment webserver", "autoscaling/v2 HorizontalPodAutoscaler webserver", `v1 ConfigMap ${shipperByContent}`]],
         ["the podName given", { networkPolicy: false, podName: "site" }, ["v1 Pod site", `v1 ConfigMap ${configMapNamesFor("site", { site: undefined, serverConfig: undefined }).shipper}`]],
         ["nothing under autoName: every name gets a random suffix", { autoName: true, service: {} }, []],
     ];
@@ -112,11 +116,13 @@ describe("the owner annotation on every object (mocks)", () => {
     beforeEach(clearRegistered);
 
     it("stamps every Kubernetes object of the component with the stack's owner annotation", async () => {
-        const web = new WebServer("stamped", { service: { annotations: { "example.com/team": "web" } }, content: { "index.html": "hi" }, replicas: 2 });
-        await Promise.all([promiseOf(web.deployment!.urn), promiseOf(web.podDisruptionBudget!.urn), promiseOf(web.service!.urn)]);
+        const web = new WebServer("stamped", {
+            service: { annotations: { "example.com/team": "web" } }, content: { "index.html": "hi" }, replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 3 },
+        });
+        await Promise.all([promiseOf(web.deployment!.urn), promiseOf(web.podDisruptionBudget!.urn), promiseOf(web.service!.urn), promiseOf(web.horizontalPodAutoscaler!.urn)]);
         const objects = registered.filter((r) => r.type.startsWith("kubernetes:"));
         expect(objects.map((r) => r.type).sort()).to.deep.equal([
-            "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Service",
+            "kubernetes:apps/v1:Deployment", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Service",
             "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:policy/v1:PodDisruptionBudget",
         ]);
         for (const object of objects) {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import { ARG_KEYS, RESOURCES_KEYS, SERVICE_KEYS } from "../components/args";
+import { AUTOSCALING_KEYS } from "../components/autoscaling";
 import { CONTENT_FROM_KEYS } from "../components/contentFrom";
 import { INTEGER_PROPERTIES } from "../plugin/schemaRefinements";
 import { PACKAGE_NAME, PackageSchema, PropertySchema, SCHEMA_FILE, generatePluginSchema } from "../scripts/pluginSchema";
@@ -35,18 +36,20 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         expect(Object.keys(generated.resources[WEB_SERVER].inputProperties).sort()).to.deep.equal([...ARG_KEYS].sort());
     });
 
-    it("has Service's, Resources' and ContentFrom's fields, and no other", () => {
+    it("has Service's, Resources', ContentFrom's and Autoscaling's fields, and no other", () => {
         const fields = (name: string) => Object.keys(committed.types[typeToken(name)].properties ?? {}).sort();
         expect(fields("Service")).to.deep.equal([...SERVICE_KEYS].sort());
         expect(fields("Resources")).to.deep.equal([...RESOURCES_KEYS].sort());
         expect(fields("ContentFrom")).to.deep.equal([...CONTENT_FROM_KEYS].sort());
+        expect(fields("Autoscaling")).to.deep.equal([...AUTOSCALING_KEYS].sort());
+        expect(committed.types[typeToken("Autoscaling")].required).to.deep.equal(["maxReplicas"]);
     });
 
     it("describes every input, and marks as plain the ones that decide which resources exist", () => {
         const inputs = committed.resources[WEB_SERVER].inputProperties;
         expect(Object.entries(inputs).filter(([, property]) => !property.description).map(([name]) => name)).to.deep.equal([]);
         expect(Object.entries(inputs).filter(([, property]) => property.plain === true).map(([name]) => name).sort())
-            .to.deep.equal(["autoName", "networkPolicy", "podName", "replicas", "service"]);
+            .to.deep.equal(["autoName", "autoscaling", "networkPolicy", "podName", "replicas", "service"]);
     });
 
     it("says each input's default, and each of Service's, in its description (the analyzer keeps TSDoc's text, not its @default tags)", () => {
@@ -78,7 +81,7 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         expect(inputs.affinity.$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/types/kubernetes:core%2Fv1:Affinity`);
         expect((inputs.tolerations.items as PropertySchema).$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/types/kubernetes:core%2Fv1:Toleration`);
         expect(Object.keys(committed.types).map((token) => token.replace(typeToken(""), "")).sort())
-            .to.deep.equal(["AccessLogFormat", "ContainerResources", "ContentFrom", "NetworkPeer", "Resources", "Service", "ServiceType", "SidecarMode", "UidAssignment"]);
+            .to.deep.equal(["AccessLogFormat", "Autoscaling", "ContainerResources", "ContentFrom", "NetworkPeer", "Resources", "Service", "ServiceType", "SidecarMode", "UidAssignment"]);
     });
 
     it("names no type ...Args, which other languages' SDKs would read as ...ArgsArgs", () => {
@@ -96,7 +99,7 @@ describe("the plugin's schema (plugin/schema.json)", function () {
     it("types the outputs as the kubernetes package's resources, at the version the project pins", () => {
         const outputs = committed.resources[WEB_SERVER].properties;
         expect(Object.keys(outputs).sort()).to.deep.equal([
-            "deployment", "networkPolicy", "networkPolicyName", "nginxConfigMap", "pod", "podDisruptionBudget", "podName", "selectorLabels",
+            "deployment", "horizontalPodAutoscaler", "networkPolicy", "networkPolicyName", "nginxConfigMap", "pod", "podDisruptionBudget", "podName", "selectorLabels",
             "serverConfigMap", "service", "serviceName", "shipperConfigMap", "siteConfigMap",
         ]);
         const kubernetesVersion = (JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as { version: string }).version;

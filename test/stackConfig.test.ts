@@ -75,6 +75,7 @@ describe("readStackConfig", () => {
             "webserver-sidecar:readinessPath": "/healthz",
             "webserver-sidecar:accessLogFormat": "json",
             "webserver-sidecar:uidAssignment": "platform",
+            "webserver-sidecar:autoscaling": JSON.stringify({ maxReplicas: 5 }),
         });
         expect(config).to.deep.equal({
             cluster: { kubeconfig: { kind: "file", path: "/clusters/two.yaml" }, context: "beta", namespace: "web" },
@@ -87,7 +88,7 @@ describe("readStackConfig", () => {
                 affinity: { podAntiAffinity: {} }, imagePullSecrets: ["registry-credentials"], hostUsers: false,
                 content: { "about.html": "<p>us</p>" }, binaryContent: { "img/a.png": "AAE=" },
                 serverConfig: "server { listen 80; location / { index about.html; } }", replicas: 3, readinessPath: "/healthz", accessLogFormat: "json",
-                uidAssignment: "platform", contentFrom: undefined,
+                uidAssignment: "platform", contentFrom: undefined, autoscaling: { maxReplicas: 5 },
             },
         });
     });
@@ -101,6 +102,11 @@ describe("readStackConfig", () => {
     it("reads contentFrom as the JSON object pulumi config set --path stores", () => {
         expect(read({ "webserver-sidecar:contentFrom": JSON.stringify({ persistentVolumeClaim: "site" }) }).webServer.contentFrom)
             .to.deep.equal({ persistentVolumeClaim: "site" });
+    });
+
+    it("reads autoscaling as the JSON object pulumi config set --path stores", () => {
+        expect(read({ "webserver-sidecar:autoscaling": JSON.stringify({ minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 60 }) }).webServer.autoscaling)
+            .to.deep.equal({ minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 60 });
     });
 
     it("turns the NetworkPolicy off with networkPolicy false", () => {
@@ -265,6 +271,12 @@ describe("readStackConfig", () => {
                 'webserver-sidecar:contentFrom.persistentVolumeClaim: got "Site_Files"; allowed: the name of the team\'s PersistentVolumeClaim: a DNS-1123 subdomain'],
             ["a misspelled contentFrom field", { "webserver-sidecar:contentFrom": '{"configmap":"site"}' },
                 'webserver-sidecar:contentFrom.configmap: got "site"; allowed: did you mean webserver-sidecar:contentFrom.configMap?'],
+            ["autoscaling as a bare count", { "webserver-sidecar:autoscaling": "5" },
+                "webserver-sidecar:autoscaling: got 5; allowed: an object { minReplicas?: 1.., maxReplicas: minReplicas..100"],
+            ["autoscaling with maxReplicas as a string", { "webserver-sidecar:autoscaling": '{"maxReplicas":"5"}' },
+                'webserver-sidecar:autoscaling.maxReplicas: got "5"; allowed: a whole number from minReplicas to 100'],
+            ["replicas outside the autoscaler's bounds", { "webserver-sidecar:replicas": "1", "webserver-sidecar:autoscaling": '{"minReplicas":2,"maxReplicas":4}' },
+                'webserver-sidecar:replicas + webserver-sidecar:autoscaling: got {"replicas":1,"minReplicas":2,"maxReplicas":4}; allowed: replicas (the count the Deployment starts with) from minReplicas to maxReplicas'],
             ["a uidAssignment that is a uid", { "webserver-sidecar:uidAssignment": "1000" },
                 'webserver-sidecar:uidAssignment: got "1000"; allowed: pinned | platform'],
             ["content that is not JSON", { "webserver-sidecar:content": "<h1>hi</h1>" }, 'webserver-sidecar:content: got "<h1>hi</h1>"; allowed: an object of files'],

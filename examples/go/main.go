@@ -14,6 +14,8 @@ func main() {
 				Type: webserversidecar.ServiceTypeClusterIP,
 				Port: pulumi.Int(8080),
 			},
+			// One JSON object per access line, which a log pipeline parses without a regex.
+			AccessLogFormat: webserversidecar.AccessLogFormatJson,
 		}
 		// Unset, the objects go to the provider's namespace (the kubeconfig context's, else "default").
 		if namespace := config.Get(ctx, "namespace"); namespace != "" {

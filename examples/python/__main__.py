@@ -10,6 +10,8 @@ web = webserver_sidecar.WebServer(
     "web",
     namespace=namespace,
     service={"type": webserver_sidecar.ServiceType.CLUSTER_IP, "port": 8080},
+    # One JSON object per access line, which a log pipeline parses without a regex.
+    access_log_format=webserver_sidecar.AccessLogFormat.JSON,
 )
 
 pulumi.export("podName", web.pod_name)

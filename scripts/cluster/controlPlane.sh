@@ -45,6 +45,17 @@ componentsPatches:
   # Dial the node at its bridge address: its name resolves nowhere.
   - { key: kubelet-preferred-address-types, value: InternalIP }
   - { key: service-cluster-ip-range, value: ${SERVICE_CIDR} }
+  # The aggregation layer, for the metrics API (metricsServer.sh): the API server proxies to an
+  # APIService's backend with kwokctl's front-proxy client certificate (kwok-admin), and the
+  # backend takes the caller's identity from these headers only from that certificate.
+  - { key: requestheader-client-ca-file, value: ${CLUSTER_CA_CERT} }
+  - { key: requestheader-allowed-names, value: kwok-admin }
+  - { key: requestheader-username-headers, value: X-Remote-User }
+  - { key: requestheader-group-headers, value: X-Remote-Group }
+  - { key: requestheader-extra-headers-prefix, value: X-Remote-Extra- }
+  # The backend's endpoint address, not its ClusterIP: the API server runs on the host, outside
+  # the Pods' network, where no kube-proxy rule need be relied on.
+  - { key: enable-aggregator-routing, value: "true" }
 CONF
 }
 

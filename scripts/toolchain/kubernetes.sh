@@ -4,7 +4,8 @@
 #   kubelet, kube-proxy                                                     -> $CACHE/bin/kubernetes-<ver>/
 #   kwokctl                                                                 -> $CACHE/bin/kwok-<ver>/
 #   crictl                                                                  -> $CACHE/bin/cri-tools-<ver>/
-#   coredns, kube-router (the local node's DNS and NetworkPolicy firewall)   -> $CACHE/bin/<tool>-<ver>/
+#   coredns, kube-router, metrics-server (the local node's DNS, NetworkPolicy firewall and metrics API)
+#                                                                           -> $CACHE/bin/<tool>-<ver>/
 # Versions come from versions.env. Idempotent: a binary that already exists is not rebuilt, so a warm
 # run costs a few `--version` calls. A cold build on 2 cores takes tens of minutes and a few GB of cache.
 #
@@ -107,6 +108,7 @@ fi
 #   crictl: talks CRI to the node's containerd (scripts/cluster/containerd.sh removes Pods with it)
 #   coredns: the cluster's DNS on the local node (scripts/cluster/clusterDns.sh), every in-tree plugin
 #   kube-router: its firewall enforces NetworkPolicy on the local node (scripts/cluster/networkPolicy.sh)
+#   metrics-server: the metrics API HorizontalPodAutoscalers read (scripts/cluster/metricsServer.sh)
 # ---------------------------------------------------------------------------------------------
 kwok_ldflags="-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION}"
 go_install_tool "${kwok_bin_dir}" kwokctl "sigs.k8s.io/kwok/cmd/kwokctl@${kwok_version}" "${kwok_ldflags}" "${KWOK_VERSION}" --version
@@ -118,3 +120,8 @@ kube_router_ldflags="-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Ve
 go_install_tool "${CACHE}/bin/kube-router-v${KUBE_ROUTER_VERSION}" kube-router \
   "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@v${KUBE_ROUTER_VERSION}" "${kube_router_ldflags}" \
   "version v${KUBE_ROUTER_VERSION}," --version
+# The version is stamped where `metrics-server --version` reads it (client-go's version package, as
+# its Makefile's VERSION_LDFLAGS do).
+go_install_tool "${CACHE}/bin/metrics-server-v${METRICS_SERVER_VERSION}" metrics-server \
+  "sigs.k8s.io/metrics-server/cmd/metrics-server@v${METRICS_SERVER_VERSION}" "-X k8s.io/client-go/pkg/version.gitVersion=v${METRICS_SERVER_VERSION}" \
+  "v${METRICS_SERVER_VERSION}" --version

@@ -80,6 +80,7 @@ export const SERVICE = "kubernetes:core/v1:Service";
 export const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 export const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 export const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+export const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 export const PROVIDER = "pulumi:providers:kubernetes";
 
 /** A change to the Pod's spec or metadata: an update in place (images, metadata) or a replacement (the rest). */
@@ -159,6 +160,7 @@ export function matrixRows(env: MatrixEnvironment): MatrixRow[] {
     const serviceRead: Observation = { kind: "object", resource: "service/webserver", jsonpath: "{.spec.type} {.spec.ports[0].port}" };
     const policyRead = (jsonpath: string): Observation => ({ kind: "object", resource: "networkpolicy/webserver", jsonpath });
     const readyReplicas: Observation = { kind: "object", resource: "deployment/webserver", jsonpath: "{.status.readyReplicas}" };
+    const autoscalerRead: Observation = { kind: "object", resource: "horizontalpodautoscaler/webserver", jsonpath: "{.spec.minReplicas} {.spec.maxReplicas}" };
     return [
         sameOnBoth("kubeconfig", env.otherKubeconfig,
             "another kubeconfig file of the same cluster (a second cluster is not cheap here): the provider is updated, no object changes",
@@ -221,6 +223,19 @@ export function matrixRows(env: MatrixEnvironment): MatrixRow[] {
                 preview: [{ type: CONFIG_MAP, ops: ["create"] }, workload],
                 observation: { kind: "pods", jsonpath: `{.spec.volumes[?(@.name=="nginx-config")].name}` }, changed: "nginx-config",
             })),
+        {
+            key: "autoscaling",
+            why: `the bare stack goes to a Deployment of 1 Pod sized by an autoscaler up to 3 (its Pod deleted); the replicas stack gets an autoscaler from ${MATRIX_REPLICAS} to 3, `
+                + "its Deployment unchanged (the count is then the autoscaler's)",
+            bare: {
+                value: JSON.stringify({ maxReplicas: 3 }), preview: [{ type: POD, ops: ["delete"] }, { type: DEPLOYMENT, ops: ["create"] }, { type: HPA, ops: ["create"] }],
+                observation: autoscalerRead, changed: "1 3",
+            },
+            replicas: {
+                value: JSON.stringify({ minReplicas: MATRIX_REPLICAS, maxReplicas: 3 }), preview: [{ type: HPA, ops: ["create"] }],
+                observation: autoscalerRead, changed: `${MATRIX_REPLICAS} 3`,
+            },
+        },
     ];
 }
 

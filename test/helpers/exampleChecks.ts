@@ -45,10 +45,15 @@ export function expectWebDeployed(outputs: OutputMap, namespace: string): void {
     expect(service.spec.ports[0]).to.deep.include({ port: 8080, targetPort: 80 });
 }
 
-/** A request through the example's Service, tagged `from`, is answered and its access line shipped. */
+/**
+ * A request through the example's Service, tagged `from`, is answered and its access line shipped,
+ * as the JSON object every example asks for (`accessLogFormat: json`).
+ */
 export async function expectRequestShipped(namespace: string, from: string): Promise<void> {
     expect(await getThroughService("web", 8080, namespace, `/?from=${from}`)).to.equal(200);
-    await waitForShippedLine("web", namespace, `GET /?from=${from}`);
+    const shipped = await waitForShippedLine("web", namespace, `GET /?from=${from}`);
+    const line = shipped.split("\n").find((text) => text.includes(`GET /?from=${from}`))!;
+    expect(JSON.parse(line), line).to.deep.include({ request: `GET /?from=${from} HTTP/1.1`, status: 200 });
 }
 
 /** Waits for a line holding `text` in `kubectl logs <pod> -c sidecar-container`, and returns the logs. */
