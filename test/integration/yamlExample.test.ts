@@ -66,8 +66,9 @@ describe("the YAML example (examples/yaml), against a real API server", function
 
         it("changes nothing on a second up", async () => {
             const result = await stack.stack.up();
-            // The stack, the WebServer and its Pod, Service, NetworkPolicy and the shipper's ConfigMap.
-            expect(result.summary.resourceChanges).to.deep.equal({ same: 6 });
+            // The stack, the WebServer and its Pod, Service, NetworkPolicy, the shipper's ConfigMap and
+            // nginx.conf's (accessLogFormat).
+            expect(result.summary.resourceChanges).to.deep.equal({ same: 7 });
         });
     });
 
