@@ -111,7 +111,8 @@ function checkIpBlock(cidr: unknown, except: unknown, key: string, problems: Pro
     return { kind: "ipBlock", cidr: cidr as string, except: exceptList as string[] };
 }
 
-function checkSelector(selector: unknown, key: string, problems: ProblemList): Record<string, string> | undefined {
+/** Checks a set of labels a selector matches, sorted by key; `undefined` when none is given. */
+export function checkSelector(selector: unknown, key: string, problems: ProblemList): Record<string, string> | undefined {
     if (selector === undefined) {
         return undefined;
     }

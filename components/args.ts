@@ -12,6 +12,7 @@ import { resolveServerConfig } from "./serverConfig";
 import { SiteFile, resolveSiteContent } from "./siteContent";
 import { Autoscaling, ResolvedAutoscaling, resolveAutoscaling } from "./autoscaling";
 import { ContentFrom, ResolvedContentFrom, resolveContentFrom } from "./contentFrom";
+import { HttpRoute, Ingress, ResolvedRoutes, resolveRoutes, routeControllerPeers } from "./routes";
 import { fixedConfigMapNames } from "./podFiles";
 import { DEFAULT_READINESS_PATH, READINESS_PATH_RULE, isReadinessPath, probedSitePaths } from "./readinessPath";
 import { ACCESS_LOG_FORMATS, AccessLogFormat } from "./accessLog";
@@ -357,6 +358,25 @@ export interface WebServerArgs {
      * @default undefined (no autoscaler; `replicas` is the count)
      */
     readonly autoscaling?: Autoscaling;
+    // ingress, httpRoute (issue 31, item 1)
+    /**
+     * An Ingress (`networking.k8s.io/v1`) routing `hosts` under `path` to the Service (which it
+     * needs), with TLS from a Secret when `tlsSecretName` is given. With a `controller` named (its
+     * namespace and its Pods' labels), the NetworkPolicy admits that controller, and, without
+     * `allowFrom`, nothing else. Plain: it decides which resources exist.
+     * Default: unset (no Ingress).
+     * @default undefined (no Ingress)
+     */
+    readonly ingress?: Ingress;
+    /**
+     * A Gateway API HTTPRoute (`gateway.networking.k8s.io/v1`) attaching to `parentRefs`' Gateways
+     * and routing `hostnames` under `path` to the Service (which it needs). The cluster must have
+     * the Gateway API's CRDs. With a `controller` named, the NetworkPolicy admits it, and, without
+     * `allowFrom`, nothing else. Plain: it decides which resources exist.
+     * Default: unset (no HTTPRoute).
+     * @default undefined (no HTTPRoute)
+     */
+    readonly httpRoute?: HttpRoute;
 }
 
 /**
@@ -379,6 +399,8 @@ const ARG_KEYS_CHECKED = {
     contentFrom: true,
     uidAssignment: true,
     autoscaling: true,
+    ingress: true,
+    httpRoute: true,
 } as const satisfies Record<keyof WebServerArgs, true>;
 /** The names of {@link WebServerArgs}' fields. */
 export const ARG_KEYS: readonly string[] = Object.keys(ARG_KEYS_CHECKED);
@@ -450,6 +472,8 @@ export interface ResolvedWebServerArgs {
     readonly uidAssignment: UidAssignment;
     /** The autoscaler's bounds and target, or `undefined` for none (then `replicas` is the count). */
     readonly autoscaling: ResolvedAutoscaling | undefined;
+    /** The Ingress and the HTTPRoute, each `undefined` when not asked for. */
+    readonly routes: ResolvedRoutes;
     /** Whether `nginxImage` was given (a value or an Output): then the Pod checks the image's layout first (nginxLayout.ts). */
     readonly nginxImageGiven: boolean;
 }
@@ -650,7 +674,12 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
             `a whole number of seconds, at least ${MIN_READY_TIMEOUT_SECONDS} (the Pod needs time to start and pass its readiness probe)`);
     }
 
-    const networkPolicy = resolveNetworkPolicy(args, key, problems);
+    const ownPolicy = resolveNetworkPolicy(args, key, problems);
+    const routes = resolveRoutes(args, args.service !== undefined, (args.networkPolicy ?? DEFAULTS.networkPolicy) !== false, key, problems);
+    // A route's controller is admitted beside allowFrom's peers; named without allowFrom, it is the only one.
+    const controllers = routeControllerPeers(routes);
+    const networkPolicy: ResolvedNetworkPolicy | undefined = ownPolicy !== undefined && controllers.length > 0
+        ? { allowFrom: [...controllers, ...ownPolicy.allowFrom ?? []] } : ownPolicy;
 
     if (args.resources !== undefined && (typeof args.resources !== "object" || args.resources === null)) {
         problems.add(key("resources"), args.resources, "an object { nginx?: {requests?, limits?}, sidecar?: {requests?, limits?} }");
@@ -739,6 +768,7 @@ export function checkArgs(args: PlainWebServerArgs, context: ArgsContext = {}): 
             contentFrom,
             uidAssignment: uidAssignment as UidAssignment,
             autoscaling,
+            routes,
             nginxImageGiven: args.nginxImage !== undefined || context.deferred?.has("nginxImage") === true,
         },
     };

@@ -5,6 +5,7 @@ export {
     PlainWebServerArgs, ResolvedNetworkPolicy, ResolvedService, ResolvedWebServerArgs, Service, ServiceArgs, ServiceType, SidecarMode, UID_ASSIGNMENTS, UidAssignment, WebServerArgs,
 } from "./args";
 export { Autoscaling, ResolvedAutoscaling } from "./autoscaling";
+export { HttpRoute, Ingress, ResolvedHttpRoute, ResolvedIngress, ResolvedRoutes, RouteController, RouteParent } from "./routes";
 export { ContentFrom, ResolvedContentFrom } from "./contentFrom";
 export { NetworkPeer, ResolvedNetworkPeer } from "./allowFrom";
 export { ContainerResources, Resources, Toleration, TolerationEffect, TolerationOperator } from "./podSettings";

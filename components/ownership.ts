@@ -89,6 +89,8 @@ export function componentObjects(args: ResolvedWebServerArgs): ComponentObject[]
         args.autoscaling !== undefined && { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name },
         args.networkPolicy !== undefined && { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name },
         args.service !== undefined && { apiVersion: "v1", kind: "Service", name },
+        args.routes.ingress !== undefined && { apiVersion: "networking.k8s.io/v1", kind: "Ingress", name },
+        args.routes.httpRoute !== undefined && { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", name },
         ...[configMaps.shipper, configMaps.site, configMaps.serverConfig, configMaps.nginxConfig].map((configMap) =>
             configMap !== undefined && { apiVersion: "v1", kind: "ConfigMap", name: configMap }),
     ];

@@ -15,6 +15,7 @@ import {
 import { NGINX_CONTAINER, SIDECAR_CONTAINER, buildPodSpec } from "./podSpec";
 import { NGINX_LAYOUT_CONTAINER } from "./nginxLayout";
 import { ArgScope, IMAGE_ARGS, ScopedArgs } from "./scopedArgs";
+import { buildHttpRouteSpec, buildIngressSpec } from "./routes";
 import { buildServiceSpec } from "./serviceSpec";
 import {
     MIN_REPLICAS_FOR_BUDGET, assembleDeploymentSpec, buildPodDisruptionBudgetSpec, buildTemplatePodSpec, rolloutTimeoutSeconds,
@@ -34,7 +35,7 @@ export const WEB_SERVER_TYPE = "webserver-sidecar:index:WebServer";
 const POD_REPLACE_ON_CHANGES = [`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`, "spec.tolerations"];
 
 /** The arguments that must be plain values: they decide which resources exist and their names. */
-const PLAIN_ONLY_ARGS = ["podName", "autoName", "networkPolicy", "service", "replicas", "autoscaling"] as const;
+const PLAIN_ONLY_ARGS = ["podName", "autoName", "networkPolicy", "service", "replicas", "autoscaling", "ingress", "httpRoute"] as const;
 
 /**
  * nginx with a log-shipping sidecar in one Pod, a NetworkPolicy closing it (unless turned off), and
@@ -61,6 +62,14 @@ export class WebServer extends pulumi.ComponentResource {
     readonly service: k8s.core.v1.Service | undefined;
     /** The Service's Kubernetes name, or `undefined` when no Service was asked for. */
     readonly serviceName: pulumi.Output<string> | undefined;
+    /** The Ingress routing to the Service, with `ingress`; otherwise `undefined`. */
+    readonly ingress: k8s.networking.v1.Ingress | undefined;
+    /**
+     * The Kubernetes name of the Gateway API HTTPRoute routing to the Service, with `httpRoute`;
+     * otherwise `undefined`. (A name, not the resource: an HTTPRoute is a custom resource, which
+     * other languages' SDKs cannot type.)
+     */
+    readonly httpRouteName: pulumi.Output<string> | undefined;
     /** The NetworkPolicy, or `undefined` when `networkPolicy` is false. */
     readonly networkPolicy: k8s.networking.v1.NetworkPolicy | undefined;
     /** The NetworkPolicy's Kubernetes name, or `undefined` when `networkPolicy` is false. */
@@ -263,6 +272,23 @@ export class WebServer extends pulumi.ComponentResource {
         }, { parent: this });
         this.serviceName = this.service?.metadata.name;
 
+        // The routes send their hosts' requests to the Service (args.ts holds that one is given): its
+        // name once known (generated under autoName), its port as given.
+        const { ingress, httpRoute } = early.resolved.routes;
+        const backend = this.service === undefined ? undefined
+            : pulumi.all([this.service.metadata.name, scoped.part(ArgScope.service, (r) => r.service!.port)]).apply(([serviceName, port]) => ({ name: serviceName, port }));
+        this.ingress = ingress === undefined || backend === undefined ? undefined : new k8s.networking.v1.Ingress(childName(name, "ingress"), {
+            metadata: ingress.annotations === undefined ? metadata : { ...metadata, annotations: { ...ingress.annotations, ...metadata.annotations } },
+            spec: backend.apply((service) => buildIngressSpec(ingress, service)),
+        }, { parent: this });
+        const route = httpRoute === undefined || backend === undefined ? undefined : new k8s.apiextensions.CustomResource(childName(name, "http-route"), {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "HTTPRoute",
+            metadata,
+            spec: backend.apply((service) => buildHttpRouteSpec(httpRoute, service)),
+        }, { parent: this });
+        this.httpRouteName = route?.metadata.name;
+
         this.registerOutputs({
             pod: this.pod,
             podName: this.podName,
@@ -272,6 +298,8 @@ export class WebServer extends pulumi.ComponentResource {
             selectorLabels: this.selectorLabels,
             service: this.service,
             serviceName: this.serviceName,
+            ingress: this.ingress,
+            httpRouteName: this.httpRouteName,
             networkPolicy: this.networkPolicy,
             networkPolicyName: this.networkPolicyName,
             shipperConfigMap: this.shipperConfigMap,

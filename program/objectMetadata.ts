@@ -30,6 +30,7 @@ export const METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k
 const RESOURCES: Readonly<Record<string, string>> = {
     Pod: "pods", Service: "services", ConfigMap: "configmaps", NetworkPolicy: "networkpolicies",
     Deployment: "deployments", PodDisruptionBudget: "poddisruptionbudgets", HorizontalPodAutoscaler: "horizontalpodautoscalers",
+    Ingress: "ingresses", HTTPRoute: "httproutes",
 };
 
 /**

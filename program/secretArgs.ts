@@ -16,7 +16,7 @@ const PREFIX = "webserver-sidecar:";
  * The arguments that decide which objects exist, or their names: they must be plain, so that a
  * preview can show the objects; a secret could only be printed in their names and counts.
  */
-export const PLAIN_ONLY_KEYS = ["networkPolicy", "replicas", "autoscaling"] as const;
+export const PLAIN_ONLY_KEYS = ["networkPolicy", "replicas", "autoscaling", "ingress", "httpRoute"] as const;
 
 /**
  * The arguments with each one read from a secret key held in `pulumi.secret`. The Service's

@@ -40,6 +40,8 @@ export const CONFIG_KEYS = {
     accessLogFormat: "combined | json: nginx's access lines, json one object per line; default: unset (the image's nginx.conf, combined)",
     contentFrom: "object { configMap: name } or { persistentVolumeClaim: name }: the site from the team's own object, mounted read-only; not with content or binaryContent; default: unset",
     uidAssignment: "pinned (uid and gid 10101) | platform (the uid the platform's admission assigns, e.g. OpenShift's restricted-v2); default: pinned",
+    ingress: "object { hosts: [host], path?, ingressClassName?, tlsSecretName?, annotations?, controller?: { namespace, podLabels } }: an Ingress to the Service (which it needs); a controller named is what the NetworkPolicy admits; default: unset",
+    httpRoute: "object { parentRefs: [{ name, namespace?, sectionName? }], hostnames?, path?, controller?: { namespace, podLabels } }: a Gateway API HTTPRoute to the Service (which it needs); default: unset",
     autoscaling: "object { minReplicas?: 1.., maxReplicas: ..100, targetCPUUtilizationPercentage?: 1..1000 }: a HorizontalPodAutoscaler sizes the Deployment by CPU (defaults 1 and 80), which starts at replicas or minReplicas; up never resets its count; default: unset",
 } as const;
 type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -130,6 +132,8 @@ export function readStackConfig(
         contentFrom: parseJson(values.get("contentFrom")) as PlainWebServerArgs["contentFrom"],
         uidAssignment: values.get("uidAssignment") as PlainWebServerArgs["uidAssignment"],
         autoscaling: parseJson(values.get("autoscaling")) as PlainWebServerArgs["autoscaling"],
+        ingress: parseJson(values.get("ingress")) as PlainWebServerArgs["ingress"],
+        httpRoute: parseJson(values.get("httpRoute")) as PlainWebServerArgs["httpRoute"],
     };
     const webServerCheck = checkArgs(webServer, { keyPrefix: PREFIX });
     if (!webServerCheck.ok) {

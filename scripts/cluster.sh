@@ -2,7 +2,7 @@
 # The project's own local cluster, for a machine that has none (and for our tests): a control
 # plane started by kwokctl from our binaries, and one real node: a kubelet running Pods in
 # containerd with runc, on a bridge network, with kube-proxy, CoreDNS, kube-router's
-# NetworkPolicy firewall and metrics-server. Linux and root only. See scripts/cluster/*.sh, one file per component.
+# NetworkPolicy firewall, metrics-server and Traefik (the route controller). Linux and root only. See scripts/cluster/*.sh, one file per component.
 #
 # Usage: scripts/cluster.sh up       build what is missing, start everything (no-op when healthy)
 #        scripts/cluster.sh down     stop everything `up` started and remove what it made on the host
@@ -23,14 +23,14 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/debianPackages.sh
 source "${script_dir}/lib/debianPackages.sh"
 for part in lib hostSysctls hostFirewall network controlPlane componentCredentials clusterDns images containerd \
-  kubelet kubeProxy networkPolicy metricsServer inspect; do
+  kubelet kubeProxy networkPolicy metricsServer traefik inspect; do
   # shellcheck source=/dev/null
   source "${script_dir}/cluster/${part}.sh"
 done
 
 healthy() {
   control_plane_healthy && process_running coredns && process_running containerd && process_running kubelet \
-    && process_running kube-proxy && process_running kube-router && process_running metrics-server && node_ready
+    && process_running kube-proxy && process_running kube-router && process_running metrics-server && process_running api-relay && node_ready
 }
 
 # On a failed `up`: show the end of the logs, then take down whatever was started.
@@ -39,7 +39,7 @@ on_up_failure() {
   trap - EXIT
   if ((rc != 0)); then
     local name
-    for name in metrics-server kube-router kube-proxy kubelet containerd coredns kwokctl; do
+    for name in api-relay metrics-server kube-router kube-proxy kubelet containerd coredns kwokctl; do
       [[ -f "${LOGS}/${name}.log" ]] || continue
       log "last lines of ${LOGS}/${name}.log:"
       tail -n 15 "${LOGS}/${name}.log" | sed 's/^/    /' >&2
@@ -61,7 +61,7 @@ cmd_up() {
   [[ "$(id -u)" == 0 ]] || die "the local node needs root (containerd, runc, network namespaces, cgroups)"
   # The node's runtime and network, and what the scripts use, from Debian.
   install_debian_packages cluster containerd=containerd runc=runc \
-    containernetworking-plugins=/usr/lib/cni/bridge iproute2=ip iptables=iptables-save ipset=ipset openssl=openssl curl=curl
+    containernetworking-plugins=/usr/lib/cni/bridge iproute2=ip iptables=iptables-save ipset=ipset openssl=openssl curl=curl socat=socat
   bash "${script_dir}/toolchain/kubernetes.sh"
   images_build
   local started_at=${SECONDS}
@@ -77,9 +77,10 @@ cmd_up() {
   kube_proxy_up
   network_policy_up
   metrics_server_up
+  traefik_up
   wait_until "ServiceAccount default/default" kubectl get serviceaccount default --namespace default
   trap - EXIT
-  log "up in $((SECONDS - started_at)) s: node ${NODE_NAME} Ready (kubelet and kube-proxy v${KUBERNETES_VERSION}, containerd, CoreDNS v${COREDNS_VERSION}, kube-router v${KUBE_ROUTER_VERSION} firewall, metrics-server v${METRICS_SERVER_VERSION}), context ${CONTEXT}, kubeconfig ${KUBECONFIG_FILE}"
+  log "up in $((SECONDS - started_at)) s: node ${NODE_NAME} Ready (kubelet and kube-proxy v${KUBERNETES_VERSION}, containerd, CoreDNS v${COREDNS_VERSION}, kube-router v${KUBE_ROUTER_VERSION} firewall, metrics-server v${METRICS_SERVER_VERSION}, Traefik v${TRAEFIK_VERSION}), context ${CONTEXT}, kubeconfig ${KUBECONFIG_FILE}"
 }
 
 cmd_down() {
@@ -92,6 +93,7 @@ cmd_down() {
     kubectl delete pods --all --all-namespaces --wait=true --timeout=60s >/dev/null 2>&1 \
       || log "some Pods did not stop within 60 s; removing them through the runtime"
   fi
+  traefik_down
   metrics_server_down
   network_policy_down
   kube_proxy_down

@@ -48,6 +48,6 @@ describe("Pulumi's component analyzer on WebServerArgs", function () {
 
     it("marks as plain exactly the arguments that decide which resources exist and their names", () => {
         const plain = Object.entries(inputs).filter(([, property]) => property.plain === true).map(([name]) => name).sort();
-        expect(plain).to.deep.equal(["autoName", "autoscaling", "networkPolicy", "podName", "replicas", "service"]);
+        expect(plain).to.deep.equal(["autoName", "autoscaling", "httpRoute", "ingress", "networkPolicy", "podName", "replicas", "service"]);
     });
 });

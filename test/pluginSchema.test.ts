@@ -3,6 +3,7 @@ import * as fs from "fs";
 import { ARG_KEYS, RESOURCES_KEYS, SERVICE_KEYS } from "../components/args";
 import { AUTOSCALING_KEYS } from "../components/autoscaling";
 import { CONTENT_FROM_KEYS } from "../components/contentFrom";
+import { HTTP_ROUTE_KEYS, INGRESS_KEYS, ROUTE_CONTROLLER_KEYS, ROUTE_PARENT_KEYS } from "../components/routes";
 import { INTEGER_PROPERTIES } from "../plugin/schemaRefinements";
 import { PACKAGE_NAME, PackageSchema, PropertySchema, SCHEMA_FILE, generatePluginSchema } from "../scripts/pluginSchema";
 
@@ -42,6 +43,10 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         expect(fields("Resources")).to.deep.equal([...RESOURCES_KEYS].sort());
         expect(fields("ContentFrom")).to.deep.equal([...CONTENT_FROM_KEYS].sort());
         expect(fields("Autoscaling")).to.deep.equal([...AUTOSCALING_KEYS].sort());
+        expect(fields("Ingress")).to.deep.equal([...INGRESS_KEYS].sort());
+        expect(fields("HttpRoute")).to.deep.equal([...HTTP_ROUTE_KEYS].sort());
+        expect(fields("RouteParent")).to.deep.equal([...ROUTE_PARENT_KEYS].sort());
+        expect(fields("RouteController")).to.deep.equal([...ROUTE_CONTROLLER_KEYS].sort());
         expect(committed.types[typeToken("Autoscaling")].required).to.deep.equal(["maxReplicas"]);
     });
 
@@ -49,7 +54,7 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         const inputs = committed.resources[WEB_SERVER].inputProperties;
         expect(Object.entries(inputs).filter(([, property]) => !property.description).map(([name]) => name)).to.deep.equal([]);
         expect(Object.entries(inputs).filter(([, property]) => property.plain === true).map(([name]) => name).sort())
-            .to.deep.equal(["autoName", "autoscaling", "networkPolicy", "podName", "replicas", "service"]);
+            .to.deep.equal(["autoName", "autoscaling", "httpRoute", "ingress", "networkPolicy", "podName", "replicas", "service"]);
     });
 
     it("says each input's default, and each of Service's, in its description (the analyzer keeps TSDoc's text, not its @default tags)", () => {
@@ -81,7 +86,7 @@ describe("the plugin's schema (plugin/schema.json)", function () {
         expect(inputs.affinity.$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/types/kubernetes:core%2Fv1:Affinity`);
         expect((inputs.tolerations.items as PropertySchema).$ref).to.equal(`/kubernetes/v${kubernetesVersion}/schema.json#/types/kubernetes:core%2Fv1:Toleration`);
         expect(Object.keys(committed.types).map((token) => token.replace(typeToken(""), "")).sort())
-            .to.deep.equal(["AccessLogFormat", "Autoscaling", "ContainerResources", "ContentFrom", "NetworkPeer", "Resources", "Service", "ServiceType", "SidecarMode", "UidAssignment"]);
+            .to.deep.equal(["AccessLogFormat", "Autoscaling", "ContainerResources", "ContentFrom", "HttpRoute", "Ingress", "NetworkPeer", "Resources", "RouteController", "RouteParent", "Service", "ServiceType", "SidecarMode", "UidAssignment"]);
     });
 
     it("names no type ...Args, which other languages' SDKs would read as ...ArgsArgs", () => {
@@ -99,7 +104,7 @@ describe("the plugin's schema (plugin/schema.json)", function () {
     it("types the outputs as the kubernetes package's resources, at the version the project pins", () => {
         const outputs = committed.resources[WEB_SERVER].properties;
         expect(Object.keys(outputs).sort()).to.deep.equal([
-            "deployment", "horizontalPodAutoscaler", "networkPolicy", "networkPolicyName", "nginxConfigMap", "pod", "podDisruptionBudget", "podName", "selectorLabels",
+            "deployment", "horizontalPodAutoscaler", "httpRouteName", "ingress", "networkPolicy", "networkPolicyName", "nginxConfigMap", "pod", "podDisruptionBudget", "podName", "selectorLabels",
             "serverConfigMap", "service", "serviceName", "shipperConfigMap", "siteConfigMap",
         ]);
         const kubernetesVersion = (JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as { version: string }).version;

@@ -88,7 +88,7 @@ describe("readStackConfig", () => {
                 affinity: { podAntiAffinity: {} }, imagePullSecrets: ["registry-credentials"], hostUsers: false,
                 content: { "about.html": "<p>us</p>" }, binaryContent: { "img/a.png": "AAE=" },
                 serverConfig: "server { listen 80; location / { index about.html; } }", replicas: 3, readinessPath: "/healthz", accessLogFormat: "json",
-                uidAssignment: "platform", contentFrom: undefined, autoscaling: { maxReplicas: 5 },
+                uidAssignment: "platform", contentFrom: undefined, autoscaling: { maxReplicas: 5 }, ingress: undefined, httpRoute: undefined,
             },
         });
     });

@@ -7,6 +7,9 @@
 #   go_install_tool DIR NAME PACKAGE@VERSION LDFLAGS EXPECTED ARGS...
 #       builds DIR/NAME with `go install PACKAGE@VERSION` unless it is there, then checks it with
 #       check_version (so a cached binary of another version is caught too)
+#   go_build_module_tool DIR NAME MODULE@VERSION PACKAGE LDFLAGS EXPECTED ARGS...
+#       the same for a module whose go.mod has replace directives, which `go install` refuses: its
+#       source from the module proxy, built as the main module (`go build ./PACKAGE` in a copy)
 
 check_version() {
     local bin="$1" expected="$2" out
@@ -35,4 +38,28 @@ go_install_tool() {
     mv -f "${tmp}/${name}" "${dir}/${name}"
     rm -rf "${tmp}"
     log "built ${name} ${package_at_version#*@} into ${dir}"
+}
+
+go_build_module_tool() {
+    local dir="$1" name="$2" module_at_version="$3" package="$4" ldflags="$5" expected="$6" tmp source
+    shift 6
+    if [[ -x "${dir}/${name}" ]]; then
+        check_version "${dir}/${name}" "${expected}" "$@"
+        log "${name} ${module_at_version#*@} cached"
+        return 0
+    fi
+    log "building ${name} ${module_at_version#*@} from its module's source ..."
+    mkdir -p "${dir}"
+    tmp="$(mktemp -d "${dir}/.build.XXXXXX")"
+    source="$(go mod download -json "${module_at_version}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" \
+        || { rm -rf "${tmp}"; die "go mod download ${module_at_version} failed"; }
+    [[ -d "${source}" ]] || { rm -rf "${tmp}"; die "go mod download ${module_at_version} gave no source directory"; }
+    # The module cache is read-only: the build runs in a copy, with its go.mod and go.sum as released.
+    cp -r "${source}" "${tmp}/src" && chmod -R u+w "${tmp}/src"
+    (cd "${tmp}/src" && go build -trimpath -ldflags "-s -w ${ldflags}" -o "${tmp}/${name}" "./${package}") \
+        || { rm -rf "${tmp}"; die "go build of ${package} in ${module_at_version} failed"; }
+    check_version "${tmp}/${name}" "${expected}" "$@"
+    mv -f "${tmp}/${name}" "${dir}/${name}"
+    rm -rf "${tmp}"
+    log "built ${name} ${module_at_version#*@} into ${dir}"
 }

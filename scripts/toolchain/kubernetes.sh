@@ -4,8 +4,8 @@
 #   kubelet, kube-proxy                                                     -> $CACHE/bin/kubernetes-<ver>/
 #   kwokctl                                                                 -> $CACHE/bin/kwok-<ver>/
 #   crictl                                                                  -> $CACHE/bin/cri-tools-<ver>/
-#   coredns, kube-router, metrics-server (the local node's DNS, NetworkPolicy firewall and metrics API)
-#                                                                           -> $CACHE/bin/<tool>-<ver>/
+#   coredns, kube-router, metrics-server, traefik (the local node's DNS, NetworkPolicy firewall,
+#   metrics API and route controller)                                       -> $CACHE/bin/<tool>-<ver>/
 # Versions come from versions.env. Idempotent: a binary that already exists is not rebuilt, so a warm
 # run costs a few `--version` calls. A cold build on 2 cores takes tens of minutes and a few GB of cache.
 #
@@ -125,3 +125,8 @@ go_install_tool "${CACHE}/bin/kube-router-v${KUBE_ROUTER_VERSION}" kube-router \
 go_install_tool "${CACHE}/bin/metrics-server-v${METRICS_SERVER_VERSION}" metrics-server \
   "sigs.k8s.io/metrics-server/cmd/metrics-server@v${METRICS_SERVER_VERSION}" "-X k8s.io/client-go/pkg/version.gitVersion=v${METRICS_SERVER_VERSION}" \
   "v${METRICS_SERVER_VERSION}" --version
+# Traefik's go.mod has replace directives, which `go install` refuses: built from its source.
+go_build_module_tool "${CACHE}/bin/traefik-v${TRAEFIK_VERSION}" traefik "github.com/traefik/traefik/v3@v${TRAEFIK_VERSION}" cmd/traefik \
+  "-X github.com/traefik/traefik/v3/pkg/version.Version=${TRAEFIK_VERSION}" "${TRAEFIK_VERSION}" version
+# The Gateway API's CRDs, from its module (Traefik's build has it in the module cache already).
+go mod download "sigs.k8s.io/gateway-api@v${GATEWAY_API_VERSION}"

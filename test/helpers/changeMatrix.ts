@@ -140,6 +140,10 @@ export const EXCLUDED_KEYS: Readonly<Partial<Record<StackKey, string>>> = {
         + "(test/integration/userNamespaces.test.ts covers it on clusters that have them)",
     uidAssignment: "its other value, platform, leaves the uid to an admission that assigns one (OpenShift's SCCs), which the local node has not: "
         + "the kubelet then refuses the root images (runAsNonRoot), as it must, and the Pod never becomes Ready (test/podSpec.test.ts holds the spec)",
+    ingress: "it needs service set too, which a one-key change of the stack without a Service cannot give; "
+        + "test/integration/routes.test.ts previews, applies and removes an Ingress on a stack with a Service",
+    httpRoute: "it needs service set too, which a one-key change of the stack without a Service cannot give; "
+        + "test/integration/routes.test.ts previews, applies and removes an HTTPRoute on a stack with a Service",
     contentFrom: "it names an object the team owns, which the matrix's stacks would have to find in their namespace beside them; "
         + "not a row yet (test/podSpec.test.ts and test/webServer.test.ts hold the volume and that nothing of it is created)",
 };
