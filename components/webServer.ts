@@ -272,11 +272,12 @@ export class WebServer extends pulumi.ComponentResource {
         }, { parent: this });
         this.serviceName = this.service?.metadata.name;
 
-        // The routes send their hosts' requests to the Service (args.ts holds that one is given): its
-        // name once known (generated under autoName), its port as given.
+        // The routes send their hosts' requests to the Service (args.ts holds that one is given): by
+        // its fixed name, known now (not its output, which a replacement of the Service would make
+        // unknown in a preview), or by its generated one under autoName; to its port as given.
         const { ingress, httpRoute } = early.resolved.routes;
         const backend = this.service === undefined ? undefined
-            : pulumi.all([this.service.metadata.name, scoped.part(ArgScope.service, (r) => r.service!.port)]).apply(([serviceName, port]) => ({ name: serviceName, port }));
+            : pulumi.all([podName ?? this.service.metadata.name, scoped.part(ArgScope.service, (r) => r.service!.port)]).apply(([serviceName, port]) => ({ name: serviceName, port }));
         this.ingress = ingress === undefined || backend === undefined ? undefined : new k8s.networking.v1.Ingress(childName(name, "ingress"), {
             metadata: ingress.annotations === undefined ? metadata : { ...metadata, annotations: { ...ingress.annotations, ...metadata.annotations } },
             spec: backend.apply((service) => buildIngressSpec(ingress, service)),
