@@ -26,6 +26,7 @@ import * as os from "os";
 import * as path from "path";
 import { WebServer } from "../components";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl, localClusterImages } from "../lab/pulumiHarness";
+import { FLOOR_PROGRAM } from "./floorProgram";
 
 interface Timing {
     readonly step: string;
@@ -43,17 +44,6 @@ async function timed(action: () => Promise<unknown> | unknown): Promise<number> 
     return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/**
- * The floor: a program of one ConfigMap, through a provider set as ours is (program/provider.ts),
- * run by the CLI from a copy of the project, as the dev stack's program is.
- */
-const FLOOR_PROGRAM = `
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
-const config = new pulumi.Config("webserver-sidecar");
-const provider = new k8s.Provider("k8s", { kubeconfig: config.require("kubeconfig"), namespace: config.require("namespace"), enableServerSideApply: false });
-new k8s.core.v1.ConfigMap("floor", { metadata: { name: "floor" }, data: { index: "floor" } }, { provider });
-`;
 
 /** The steps of a stack's life that are timed, in order. */
 const STEPS = ["pulumi preview", "pulumi up (create to Ready)", "pulumi up (no changes)", "pulumi destroy"] as const;
