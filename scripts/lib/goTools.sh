@@ -18,36 +18,45 @@ check_version() {
     [[ "$(head -n 1 <<<"${out}")" == *"${expected}"* ]] || die "$(basename "${bin}") $* does not report ${expected}: ${out}"
 }
 
+# True, once its version is checked, when DIR/NAME is already built: the start of both builders.
+tool_cached() {
+    local dir="$1" name="$2" version="$3" expected="$4"
+    shift 4
+    [[ -x "${dir}/${name}" ]] || return 1
+    check_version "${dir}/${name}" "${expected}" "$@"
+    log "${name} ${version} cached"
+}
+
+# Checks the binary a builder left in its scratch directory TMP, and moves it into DIR: the end of
+# both builders. Built into a scratch directory and moved in whole, a build that stops half way
+# leaves nothing.
+install_built_tool() {
+    local tmp="$1" dir="$2" name="$3" version="$4" expected="$5"
+    shift 5
+    [[ -x "${tmp}/${name}" ]] || { rm -rf "${tmp}"; die "the build of ${name} ${version} produced no ${name}"; }
+    check_version "${tmp}/${name}" "${expected}" "$@"
+    mv -f "${tmp}/${name}" "${dir}/${name}"
+    rm -rf "${tmp}"
+    log "built ${name} ${version} into ${dir}"
+}
+
 go_install_tool() {
     local dir="$1" name="$2" package_at_version="$3" ldflags="$4" expected="$5" tmp
     shift 5
-    if [[ -x "${dir}/${name}" ]]; then
-        check_version "${dir}/${name}" "${expected}" "$@"
-        log "${name} ${package_at_version#*@} cached"
-        return 0
-    fi
+    tool_cached "${dir}" "${name}" "${package_at_version#*@}" "${expected}" "$@" && return 0
     log "building ${name} ${package_at_version#*@} ..."
     mkdir -p "${dir}"
-    # Built into a scratch directory and moved in whole: a build that stops half way leaves nothing.
     tmp="$(mktemp -d "${dir}/.build.XXXXXX")"
     # `go install module/cmd@version` builds in the tool's own module graph (its go.mod and go.sum).
     GOBIN="${tmp}" go install -trimpath -ldflags "-s -w ${ldflags}" "${package_at_version}" \
         || { rm -rf "${tmp}"; die "go install ${package_at_version} failed"; }
-    [[ -x "${tmp}/${name}" ]] || { rm -rf "${tmp}"; die "go install ${package_at_version} produced no ${name}"; }
-    check_version "${tmp}/${name}" "${expected}" "$@"
-    mv -f "${tmp}/${name}" "${dir}/${name}"
-    rm -rf "${tmp}"
-    log "built ${name} ${package_at_version#*@} into ${dir}"
+    install_built_tool "${tmp}" "${dir}" "${name}" "${package_at_version#*@}" "${expected}" "$@"
 }
 
 go_build_module_tool() {
     local dir="$1" name="$2" module_at_version="$3" package="$4" ldflags="$5" expected="$6" tmp source
     shift 6
-    if [[ -x "${dir}/${name}" ]]; then
-        check_version "${dir}/${name}" "${expected}" "$@"
-        log "${name} ${module_at_version#*@} cached"
-        return 0
-    fi
+    tool_cached "${dir}" "${name}" "${module_at_version#*@}" "${expected}" "$@" && return 0
     log "building ${name} ${module_at_version#*@} from its module's source ..."
     mkdir -p "${dir}"
     tmp="$(mktemp -d "${dir}/.build.XXXXXX")"
@@ -58,8 +67,5 @@ go_build_module_tool() {
     cp -r "${source}" "${tmp}/src" && chmod -R u+w "${tmp}/src"
     (cd "${tmp}/src" && go build -trimpath -ldflags "-s -w ${ldflags}" -o "${tmp}/${name}" "./${package}") \
         || { rm -rf "${tmp}"; die "go build of ${package} in ${module_at_version} failed"; }
-    check_version "${tmp}/${name}" "${expected}" "$@"
-    mv -f "${tmp}/${name}" "${dir}/${name}"
-    rm -rf "${tmp}"
-    log "built ${name} ${module_at_version#*@} into ${dir}"
+    install_built_tool "${tmp}" "${dir}" "${name}" "${module_at_version#*@}" "${expected}" "$@"
 }
