@@ -27,15 +27,11 @@ import * as path from "path";
 import { WebServer } from "../components";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl, localClusterImages } from "../lab/pulumiHarness";
 import { FLOOR_PROGRAM } from "./floorProgram";
+import { median } from "./shippingRounds";
 
 interface Timing {
     readonly step: string;
     readonly seconds: number[];
-}
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function timed(action: () => Promise<unknown> | unknown): Promise<number> {

@@ -22,6 +22,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace } from "../lab/pulumiHarness";
 import { FLOOR_PROGRAM } from "./floorProgram";
+import { median } from "./shippingRounds";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -30,11 +31,6 @@ interface Phases {
     readonly stackRegistered: number;
     readonly providerRegistered: number;
     readonly done: number;
-}
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** One no-op `up`, timed by the engine's events: when the stack's and the provider's steps arrive. */

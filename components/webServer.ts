@@ -276,7 +276,7 @@ export class WebServer extends pulumi.ComponentResource {
         // its fixed name, known now (not its output, which a replacement of the Service would make
         // unknown in a preview), or by its generated one under autoName; to its port as given.
         const { ingress, httpRoute } = early.resolved.routes;
-        const backend = this.service === undefined ? undefined
+        const backend = this.service === undefined || (ingress === undefined && httpRoute === undefined) ? undefined
             : pulumi.all([podName ?? this.service.metadata.name, scoped.part(ArgScope.service, (r) => r.service!.port)]).apply(([serviceName, port]) => ({ name: serviceName, port }));
         this.ingress = ingress === undefined || backend === undefined ? undefined : new k8s.networking.v1.Ingress(childName(name, "ingress"), {
             metadata: ingress.annotations === undefined ? metadata : { ...metadata, annotations: { ...ingress.annotations, ...metadata.annotations } },
