@@ -12,13 +12,14 @@
 import { expect } from "chai";
 import { resolveArgs } from "../../components/args";
 import { NGINX_CONTAINER, NGINX_PORT, SIDECAR_CONTAINER, buildNginxContainer } from "../../components/podSpec";
-import { isErrorLogLine } from "../../lab/lineAccounting";
+import { linesOf } from "../../lab/lineAccounting";
 import { SustainedLoad, sustainLoad } from "../../lab/load";
 import { kubectl, startKubelet, stopKubelet } from "../../lab/localNode";
 import { NodeAccess } from "../../lab/nodeAccess";
 import { NodePod } from "../../lab/nodePod";
 import { createNamespace, deleteNamespace } from "../../lab/pulumiHarness";
 import { CHUNK_BYTES_OF_SHIPPER } from "../../lab/shipperFacts";
+import { newestOfSeveralMastersReopened, nginxMasters } from "../helpers/nginxMasters";
 import { account, bytesOfLines, eventually, expectEveryLineOnce, expectNothingLost, nginxProcesses, sleep, WatchedPod } from "../helpers/shippingChecks";
 import { nodeAccessFor, skipUnlessLocalCluster } from "./clusterCapabilities";
 
@@ -58,12 +59,6 @@ function restartsShownByKubectl(pod: NodePod): number {
         throw new Error(`unexpected kubectl get pod output: ${row}`);
     }
     return Number(match[1]);
-}
-
-/** The distinct nginx master pids that reopened their logs on the sidecar's SIGUSR1, from the shipped lines. */
-function mastersThatReopened(shippedLines: string[]): Set<string> {
-    return new Set(shippedLines.filter((l) => isErrorLogLine(l) && l.includes("SIGUSR1") && l.includes("reopening logs"))
-        .map((l) => /\[notice\] (\d+)#/.exec(l)?.[1] ?? "?"));
 }
 
 describe("faults inside the Pod and on its node (the real node, under load)", function () {
@@ -113,7 +108,8 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
         const killedAt = Date.now();
         await eventually("the kubelet to restart nginx", FIRST_RESTART_BOUND_MS, () => status(NGINX_CONTAINER)?.restartCount === 1 && status(NGINX_CONTAINER)?.ready === true);
         const restartMs = Date.now() - killedAt;
-        await sleep(4000); // load on the new nginx, through more rotations
+        // Load on the new nginx, through more rotations (1 MiB of access lines: seconds here, more on a slow machine).
+        await eventually("a rotation of the new nginx master", 120_000, () => newestOfSeveralMastersReopened(nginxMasters(linesOf(watched!.pod.truthText("error.log")))));
         await load.stop();
         expect(restartsShownByKubectl(watched!.pod), "RESTARTS in kubectl get pod").to.equal(1);
         expect(status(SIDECAR_CONTAINER)?.restartCount, "the sidecar kept running").to.equal(0);
@@ -123,7 +119,8 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
         expect(result.duplicated, "lines shipped twice").to.have.length(0);
         expect(result.unexpected.length, `lines shipped but cut from the truth copy by the kill (at most one per nginx process): ${result.unexpected.slice(0, 3).join(" | ")}`)
             .to.be.at.most(nginxProcesses(watched!.pod));
-        expect(mastersThatReopened(result.shippedLines).size, "nginx masters that reopened their logs on SIGUSR1 (before and after the restart)").to.be.at.least(2);
+        const masters = nginxMasters(result.shippedLines);
+        expect(masters.reopened.size, `shipped: nginx masters that reopened their logs on SIGUSR1, before and after the restart (started ${masters.started.join(", ")})`).to.be.at.least(2);
         console.log(`      nginx restarted ${(restartMs / 1000).toFixed(1)} s after the kill; ${result.written.toLocaleString("en-US")} lines, 0 lost, 0 duplicated, ${result.unexpected.length} cut from the truth copy by the kill`);
     });
 
@@ -204,7 +201,7 @@ describe("faults inside the Pod and on its node (the real node, under load)", fu
 
         const result = account(watched!.pod, await watched!.deleteAndCollect());
         expectEveryLineOnce(result);
-        expect(mastersThatReopened(result.shippedLines).size, "rotation went on (nginx reopened its logs)").to.be.at.least(1);
+        expect(nginxMasters(result.shippedLines).reopened.size, "rotation went on (nginx reopened its logs)").to.be.at.least(1);
         console.log(`      ${result.written.toLocaleString("en-US")} lines, 0 lost, 0 duplicated`);
     });
 
