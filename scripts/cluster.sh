@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The project's own local cluster, for a machine that has none (and for our tests): a control
 # plane started by kwokctl from our binaries, and one real node: a kubelet running Pods in
-# containerd with runc, on a bridge network, with kube-proxy, CoreDNS, kube-router's
-# NetworkPolicy firewall, metrics-server and Traefik (the route controller). Linux and root only. See scripts/cluster/*.sh, one file per component.
+# containerd with runc, on a bridge network, with kube-proxy, CoreDNS and kube-router's
+# NetworkPolicy firewall; and, when asked, metrics-server and Traefik (the route controller). Linux and root only. See scripts/cluster/*.sh, one file per component.
 #
-# Usage: scripts/cluster.sh up       build what is missing, start everything (no-op when healthy)
+# Usage: scripts/cluster.sh up [--add-ons]
+#                                    build what is missing, start everything (no-op when healthy);
+#                                    with --add-ons also metrics-server and Traefik (the tests'
+#                                    autoscaling and routes need them; the dev stack does not), added
+#                                    to a cluster that is up without them
 #        scripts/cluster.sh down     stop everything `up` started and remove what it made on the host
 #                                    (bridge, mounts, cgroups, network namespaces, sysctls, iptables
 #                                    chains and ipsets); repeatable
@@ -30,7 +34,17 @@ done
 
 healthy() {
   control_plane_healthy && process_running coredns && process_running containerd && process_running kubelet \
-    && process_running kube-proxy && process_running kube-router && process_running metrics-server && process_running api-relay && node_ready
+    && process_running kube-proxy && process_running kube-router && node_ready
+}
+
+# The add-ons' host processes (Traefik itself is a Deployment, whose relay to the API server is one).
+add_ons_running() {
+  process_running metrics-server && process_running api-relay
+}
+
+add_ons_up() {
+  metrics_server_up
+  traefik_up
 }
 
 # On a failed `up`: show the end of the logs, then take down whatever was started.
@@ -51,18 +65,30 @@ on_up_failure() {
 }
 
 cmd_up() {
+  local add_ons=false
+  case "${1:-}" in
+    "") ;;
+    --add-ons) add_ons=true ;;
+    *) die "unknown option '$1' of up (allowed: --add-ons)" ;;
+  esac
   mkdir -p "${DIR}" "${LOGS}"
   exec 8>"${DIR}/.lock"
   flock 8
   if healthy; then
+    if ${add_ons} && ! add_ons_running; then
+      log "up without its add-ons: adding metrics-server and Traefik"
+      bash "${script_dir}/toolchain/clusterAddOns.sh"
+      add_ons_up
+    fi
     log "already up; kubeconfig ${KUBECONFIG_FILE}"
     return 0
   fi
   [[ "$(id -u)" == 0 ]] || die "the local node needs root (containerd, runc, network namespaces, cgroups)"
-  # The node's runtime and network, and what the scripts use, from Debian.
-  install_debian_packages cluster containerd=containerd runc=runc \
+  # The node's network, and what the scripts use, from Debian (its runtime is built, below).
+  install_debian_packages cluster \
     containernetworking-plugins=/usr/lib/cni/bridge iproute2=ip iptables=iptables-save ipset=ipset openssl=openssl curl=curl socat=socat
   bash "${script_dir}/toolchain/kubernetes.sh"
+  if ${add_ons}; then bash "${script_dir}/toolchain/clusterAddOns.sh"; fi
   images_build
   local started_at=${SECONDS}
   trap on_up_failure EXIT
@@ -76,11 +102,12 @@ cmd_up() {
   kubelet_up
   kube_proxy_up
   network_policy_up
-  metrics_server_up
-  traefik_up
+  if ${add_ons}; then add_ons_up; fi
   wait_until "ServiceAccount default/default" kubectl get serviceaccount default --namespace default
   trap - EXIT
-  log "up in $((SECONDS - started_at)) s: node ${NODE_NAME} Ready (kubelet and kube-proxy v${KUBERNETES_VERSION}, containerd, CoreDNS v${COREDNS_VERSION}, kube-router v${KUBE_ROUTER_VERSION} firewall, metrics-server v${METRICS_SERVER_VERSION}, Traefik v${TRAEFIK_VERSION}), context ${CONTEXT}, kubeconfig ${KUBECONFIG_FILE}"
+  local with_add_ons=""
+  if ${add_ons}; then with_add_ons=", metrics-server v${METRICS_SERVER_VERSION}, Traefik v${TRAEFIK_VERSION}"; fi
+  log "up in $((SECONDS - started_at)) s: node ${NODE_NAME} Ready (kubelet and kube-proxy v${KUBERNETES_VERSION}, containerd v${CONTAINERD_VERSION} with runc v${RUNC_VERSION}, CoreDNS v${COREDNS_VERSION}, kube-router v${KUBE_ROUTER_VERSION} firewall${with_add_ons}), context ${CONTEXT}, kubeconfig ${KUBECONFIG_FILE}"
 }
 
 cmd_down() {
@@ -126,14 +153,14 @@ cmd_start_kubelet() {
 }
 
 case "${1:-}" in
-  up) cmd_up ;;
+  up) shift; cmd_up "$@" ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
   stop-kubelet) cmd_stop_kubelet ;;
   start-kubelet) cmd_start_kubelet ;;
   *)
-    echo "usage: $0 up|down|status|env|stop-kubelet|start-kubelet" >&2
+    echo "usage: $0 up [--add-ons]|down|status|env|stop-kubelet|start-kubelet" >&2
     exit 2
     ;;
 esac

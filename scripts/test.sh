@@ -40,7 +40,8 @@ bash scripts/toolchain.sh build
 eval "$(bash scripts/toolchain.sh env)"
 bash scripts/toolchain/pythonTool.sh checkov
 
-use_local_cluster test
+# With its add-ons: the autoscaling and routes tests need metrics-server and Traefik.
+use_local_cluster test --add-ons
 bash scripts/setup-test-tools.sh
 
 log "the local images under runc alone, as the Pod runs them (test/images/verify.sh)"

@@ -1,48 +1,58 @@
 # shellcheck shell=bash
-# The node's container runtime: Debian's containerd 1.6 with runc, its state in the cluster's
-# directory and its socket there (it never touches a system containerd's /run/containerd).
-#
-# containerd 1.6 is end-of-life upstream and Kubernetes 1.36 still runs on it (the kubelet warns);
-# it is what Debian bookworm ships, and NODE.md records it starting Pods here. 2.x would have to be
-# built from Go modules, for no gain in what this node has to show.
+# The node's container runtime: containerd 2 with its CRI plugin, its runc shim and runc, built from
+# the module proxy (scripts/toolchain/kubernetes.sh; versions.env says why these versions), with its
+# state in the cluster's directory and its socket there (it never touches a system containerd's
+# /run/containerd, nor uses a containerd or runc on PATH).
 # Sourced by scripts/cluster.sh after lib.sh, network.sh and images.sh (SANDBOX_IMAGE).
 
+CONTAINERD_BIN="${CACHE}/bin/containerd-v${CONTAINERD_VERSION}"
+RUNC_BIN="${CACHE}/bin/runc-v${RUNC_VERSION}/runc"
 CONTAINERD_DIR="${DIR}/node/containerd"
 CONTAINERD_SOCK="${CONTAINERD_DIR}/containerd.sock"
+# Its state (each container's rootfs mount, the Pods' network namespaces) where every uid can
+# reach it, as /run/containerd is: a Pod with hostUsers: false has runc set up its rootfs as a uid
+# that is not the host's root, and that uid cannot enter /root (mode 0700) to reach the cache.
+# One local cluster per machine (its addresses are fixed too), so one fixed directory.
+CONTAINERD_STATE="/run/webserver-sidecar/containerd"
 
 containerd_config() {
   cat <<CONF
-version = 2
+version = 3
 root = "${CONTAINERD_DIR}/root"
-state = "${CONTAINERD_DIR}/state"
+state = "${CONTAINERD_STATE}"
 [grpc]
   address = "${CONTAINERD_SOCK}"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${SANDBOX_IMAGE:?images_build sets it}"
+[plugins."io.containerd.cri.v1.images".pinned_images]
+  sandbox = "${SANDBOX_IMAGE:?images_build sets it}"
+[plugins."io.containerd.cri.v1.runtime"]
   # Root here lacks CAP_SYS_RESOURCE: a negative oom_score_adj (containerd gives sandboxes -998)
   # fails every Pod start. This clamps it to what the caller may set (NODE.md).
   restrict_oom_score_adj = true
   # Pod network namespaces under our state directory, not the host's /var/run/netns: cluster.sh down then
   # finds and removes exactly ours.
   netns_mounts_under_state_dir = true
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "${CNI_BIN_DIR}"
+  [plugins."io.containerd.cri.v1.runtime".cni]
+    bin_dirs = ["${CNI_BIN_DIR}"]
     conf_dir = "${CNI_CONF_DIR}"
-  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
     runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
+      BinaryName = "${RUNC_BIN}"
 CONF
 }
 
-ctr_node() { ctr --address "${CONTAINERD_SOCK}" --namespace k8s.io "$@"; }
+ctr_node() { "${CONTAINERD_BIN}/ctr" --address "${CONTAINERD_SOCK}" --namespace k8s.io "$@"; }
 crictl_node() { "${CRI_TOOLS_BIN}/crictl" --runtime-endpoint "unix://${CONTAINERD_SOCK}" --timeout 30s "$@"; }
 
 containerd_up() {
-  { command -v containerd >/dev/null && command -v runc >/dev/null; } \
-    || die "containerd and runc are missing (apt-get install containerd runc)"
-  mkdir -p "${CONTAINERD_DIR}"
+  [[ -x "${CONTAINERD_BIN}/containerd" && -x "${RUNC_BIN}" ]] \
+    || die "containerd v${CONTAINERD_VERSION} or runc v${RUNC_VERSION} is not built (scripts/toolchain/kubernetes.sh builds them)"
+  mkdir -p "${CONTAINERD_DIR}" "${CONTAINERD_STATE}"
   containerd_config >"${CONTAINERD_DIR}/config.toml"
-  process_running containerd || start_process containerd "$(command -v containerd)" --config "${CONTAINERD_DIR}/config.toml"
-  wait_until "containerd" ctr --address "${CONTAINERD_SOCK}" version
+  # containerd finds its shim (containerd-shim-runc-v2) on PATH: ours first.
+  process_running containerd \
+    || PATH="${CONTAINERD_BIN}:${PATH}" start_process containerd "${CONTAINERD_BIN}/containerd" --config "${CONTAINERD_DIR}/config.toml"
+  wait_until "containerd" ctr_node version
 }
 
 # Removes every Pod sandbox (the CRI tears down its network namespace through CNI), then stops
@@ -60,6 +70,9 @@ containerd_down() {
     kill -KILL "${pid}" 2>/dev/null || true
   done
   unmount_below "${CONTAINERD_DIR}"
+  unmount_below "${CONTAINERD_STATE}"
+  rm -rf "${CONTAINERD_STATE}"
+  rmdir "$(dirname "${CONTAINERD_STATE}")" 2>/dev/null || true
 }
 
 # Unmounts every mount point at or below a directory, deepest first (rootfs, shm, netns files,

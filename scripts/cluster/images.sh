@@ -25,6 +25,6 @@ image_reference() {
 }
 
 images_import() {
-  bash "${IMAGES_SCRIPTS}/import.sh" --address "${CONTAINERD_SOCK}" --namespace k8s.io \
+  CTR="${CONTAINERD_BIN}/ctr" bash "${IMAGES_SCRIPTS}/import.sh" --address "${CONTAINERD_SOCK}" --namespace k8s.io \
     | while read -r name digest state; do log "image ${name} ${state} (${digest})"; done
 }

@@ -13,6 +13,7 @@ cmd_status() {
   fi
   if healthy; then
     kubectl get nodes -o wide
+    if add_ons_running; then log "add-ons: metrics-server and Traefik running"; else log "add-ons: not started (up --add-ons starts them)"; fi
     log "healthy; context ${CONTEXT}, kubeconfig ${KUBECONFIG_FILE}"
     return 0
   fi

@@ -101,7 +101,7 @@ YAML
 }
 
 metrics_server_up() {
-  [[ -x "${METRICS_SERVER_BIN}/metrics-server" ]] || die "no metrics-server in ${METRICS_SERVER_BIN} (scripts/toolchain/kubernetes.sh builds it)"
+  [[ -x "${METRICS_SERVER_BIN}/metrics-server" ]] || die "no metrics-server in ${METRICS_SERVER_BIN} (scripts/toolchain/clusterAddOns.sh builds it)"
   mkdir -p "${METRICS_SERVER_DIR}"
   component_kubeconfig "${METRICS_SERVER_DIR}" webserver-sidecar:metrics-server
   metrics_server_certificate

@@ -128,8 +128,8 @@ YAML
 }
 
 traefik_up() {
-  [[ -x "${TRAEFIK_BIN}/traefik" ]] || die "no traefik in ${TRAEFIK_BIN} (scripts/toolchain/kubernetes.sh builds it)"
-  [[ -d "${GATEWAY_API_CRDS}" ]] || die "no Gateway API CRDs in ${GATEWAY_API_CRDS} (scripts/toolchain/kubernetes.sh downloads them)"
+  [[ -x "${TRAEFIK_BIN}/traefik" ]] || die "no traefik in ${TRAEFIK_BIN} (scripts/toolchain/clusterAddOns.sh builds it)"
+  [[ -d "${GATEWAY_API_CRDS}" ]] || die "no Gateway API CRDs in ${GATEWAY_API_CRDS} (scripts/toolchain/clusterAddOns.sh downloads them)"
   local port
   port="$(api_server_port)"
   # The certificate must name the node's address, which Traefik dials.

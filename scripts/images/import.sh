@@ -5,6 +5,7 @@
 # as it is. Prints one line per image: NAME DIGEST imported|present.
 #
 #   import.sh --address /path/to/containerd.sock [--namespace k8s.io]
+# CTR names the ctr to use (the one built with the containerd it talks to); default: ctr on PATH.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -19,10 +20,11 @@ while [ "$#" -gt 0 ]; do
 done
 [ -n "$address" ] || { echo "usage: import.sh --address SOCKET [--namespace NAMESPACE]" >&2; exit 2; }
 [ -S "$address" ] || { echo "images: --address '$address' is not a socket (is containerd running?)" >&2; exit 1; }
-command -v ctr >/dev/null || { echo "images: import needs ctr, from Debian's containerd package" >&2; exit 1; }
+ctr=${CTR:-ctr}
+command -v "$ctr" >/dev/null || { echo "images: import needs ctr (set CTR, or put one on PATH)" >&2; exit 1; }
 
 digest_in_containerd() {
-    ctr --address "$address" --namespace "$namespace" images ls "name==$1" | awk 'NR > 1 {print $3}'
+    "$ctr" --address "$address" --namespace "$namespace" images ls "name==$1" | awk 'NR > 1 {print $3}'
 }
 
 # A second record, REPOSITORY@DIGEST, as pulling from a registry leaves: with it, a reference
@@ -31,7 +33,7 @@ add_digest_reference() {
     local name=$1 digest=$2 by_digest
     by_digest="${name%:*}@$digest"
     if [ -z "$(digest_in_containerd "$by_digest")" ]; then
-        ctr --address "$address" --namespace "$namespace" images tag "$name" "$by_digest" >/dev/null
+        "$ctr" --address "$address" --namespace "$namespace" images tag "$name" "$by_digest" >/dev/null
     fi
 }
 
@@ -43,7 +45,7 @@ bash "$here/build.sh" | while read -r _ name digest archive; do
     fi
     # The archive names its image (io.containerd.image.name) and holds one linux image of this
     # machine's architecture, which ctr imports and unpacks by default.
-    ctr --address "$address" --namespace "$namespace" images import "$archive" >&2
+    "$ctr" --address "$address" --namespace "$namespace" images import "$archive" >&2
     got=$(digest_in_containerd "$name")
     [ "$got" = "$digest" ] || { echo "images: after importing $archive, containerd has $name at '${got:-nothing}', not $digest" >&2; exit 1; }
     add_digest_reference "$name" "$digest"

@@ -4,8 +4,9 @@
 #   kubelet, kube-proxy                                                     -> $CACHE/bin/kubernetes-<ver>/
 #   kwokctl                                                                 -> $CACHE/bin/kwok-<ver>/
 #   crictl                                                                  -> $CACHE/bin/cri-tools-<ver>/
-#   coredns, kube-router, metrics-server, traefik (the local node's DNS, NetworkPolicy firewall,
-#   metrics API and route controller)                                       -> $CACHE/bin/<tool>-<ver>/
+#   coredns, kube-router (the local node's DNS and NetworkPolicy firewall),
+#   containerd and runc (its runtime)                                       -> $CACHE/bin/<tool>-<ver>/
+# The cluster's optional add-ons (metrics-server, Traefik) are clusterAddOns.sh's.
 # Versions come from versions.env. Idempotent: a binary that already exists is not rebuilt, so a warm
 # run costs a few `--version` calls. A cold build on 2 cores takes tens of minutes and a few GB of cache.
 #
@@ -108,7 +109,6 @@ fi
 #   crictl: talks CRI to the node's containerd (scripts/cluster/containerd.sh removes Pods with it)
 #   coredns: the cluster's DNS on the local node (scripts/cluster/clusterDns.sh), every in-tree plugin
 #   kube-router: its firewall enforces NetworkPolicy on the local node (scripts/cluster/networkPolicy.sh)
-#   metrics-server: the metrics API HorizontalPodAutoscalers read (scripts/cluster/metricsServer.sh)
 # ---------------------------------------------------------------------------------------------
 kwok_ldflags="-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION}"
 go_install_tool "${kwok_bin_dir}" kwokctl "sigs.k8s.io/kwok/cmd/kwokctl@${kwok_version}" "${kwok_ldflags}" "${KWOK_VERSION}" --version
@@ -120,13 +120,13 @@ kube_router_ldflags="-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Ve
 go_install_tool "${CACHE}/bin/kube-router-v${KUBE_ROUTER_VERSION}" kube-router \
   "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@v${KUBE_ROUTER_VERSION}" "${kube_router_ldflags}" \
   "version v${KUBE_ROUTER_VERSION}," --version
-# The version is stamped where `metrics-server --version` reads it (client-go's version package, as
-# its Makefile's VERSION_LDFLAGS do).
-go_install_tool "${CACHE}/bin/metrics-server-v${METRICS_SERVER_VERSION}" metrics-server \
-  "sigs.k8s.io/metrics-server/cmd/metrics-server@v${METRICS_SERVER_VERSION}" "-X k8s.io/client-go/pkg/version.gitVersion=v${METRICS_SERVER_VERSION}" \
-  "v${METRICS_SERVER_VERSION}" --version
-# Traefik's go.mod has replace directives, which `go install` refuses: built from its source.
-go_build_module_tool "${CACHE}/bin/traefik-v${TRAEFIK_VERSION}" traefik "github.com/traefik/traefik/v3@v${TRAEFIK_VERSION}" cmd/traefik \
-  "-X github.com/traefik/traefik/v3/pkg/version.Version=${TRAEFIK_VERSION}" "${TRAEFIK_VERSION}" version
-# The Gateway API's CRDs, from its module (Traefik's build has it in the module cache already).
-go mod download "sigs.k8s.io/gateway-api@v${GATEWAY_API_VERSION}"
+# The node's container runtime (scripts/cluster/containerd.sh): containerd with its CRI plugin,
+# its runc shim and ctr, from its source (its go.mod has replace directives), with no cgo and
+# without the btrfs, devmapper and zfs snapshotters the node does not use; and runc, with cgo and
+# libseccomp, which RuntimeDefault seccomp profiles need.
+GO_BUILD_TAGS="no_btrfs no_devmapper no_zfs" go_build_module_tool "${CACHE}/bin/containerd-v${CONTAINERD_VERSION}" containerd \
+  "github.com/containerd/containerd/v2@v${CONTAINERD_VERSION}" "cmd/containerd cmd/containerd-shim-runc-v2 cmd/ctr" \
+  "-X github.com/containerd/containerd/v2/version.Version=v${CONTAINERD_VERSION}" "v${CONTAINERD_VERSION}" --version
+install_debian_packages toolchain libseccomp-dev=/usr/include/seccomp.h gcc=gcc pkg-config=pkg-config
+CGO_ENABLED=1 GO_BUILD_TAGS="seccomp urfave_cli_no_docs" go_build_module_tool "${CACHE}/bin/runc-v${RUNC_VERSION}" runc \
+  "github.com/opencontainers/runc@v${RUNC_VERSION}" "." "-X main.version=${RUNC_VERSION}" "runc version ${RUNC_VERSION}" --version

@@ -136,8 +136,6 @@ export const MATRIX_BINARY_PAGE = "<h1>change matrix, from bytes</h1>\n";
 
 /** The keys the matrix leaves out, and why: printed by the end-to-end test. */
 export const EXCLUDED_KEYS: Readonly<Partial<Record<StackKey, string>>> = {
-    hostUsers: "its one value, false, needs idmapped mounts, which the local node's containerd 1.6 lacks: the Pod never becomes Ready "
-        + "(test/integration/userNamespaces.test.ts covers it on clusters that have them)",
     uidAssignment: "its other value, platform, leaves the uid to an admission that assigns one (OpenShift's SCCs), which the local node has not: "
         + "the kubelet then refuses the root images (runAsNonRoot), as it must, and the Pod never becomes Ready (test/podSpec.test.ts holds the spec)",
     ingress: "it needs service set too, which a one-key change of the stack without a Service cannot give; "
@@ -208,6 +206,8 @@ export function matrixRows(env: MatrixEnvironment): MatrixRow[] {
             "{.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight}", "7", "a preferred node affinity every Linux node meets"),
         podRow("imagePullSecrets", JSON.stringify([MATRIX_PULL_SECRET]), "{.spec.imagePullSecrets[0].name}", MATRIX_PULL_SECRET,
             "a Secret the test creates; the images are on the node, so nothing is pulled with it"),
+        podRow("hostUsers", "false", "{.spec.hostUsers}", "false",
+            "the Pod in its own user namespace (the local node's containerd 2 and runc 1.5 run it, through idmapped mounts)"),
         sameOnBoth("content", JSON.stringify({ "index.html": MATRIX_PAGE }), "the team's page in place of the image's, from a new ConfigMap",
             (workload) => ({ preview: [{ type: CONFIG_MAP, ops: ["create"] }, workload], observation: { kind: "http" }, changed: MATRIX_PAGE })),
         sameOnBoth("binaryContent", JSON.stringify({ "index.html": Buffer.from(MATRIX_BINARY_PAGE).toString("base64") }), "the page as base64 bytes, from a new ConfigMap",

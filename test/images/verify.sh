@@ -16,7 +16,16 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 POD_UID=10101
-command -v runc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends runc >/dev/null
+# The runc the local node runs (scripts/toolchain/kubernetes.sh builds it), else Debian's.
+# shellcheck source=../../scripts/toolchain/versions.env
+source "$repo/scripts/toolchain/versions.env"
+node_runc="${WEBSERVER_SIDECAR_CACHE:-$HOME/.cache/webserver-sidecar}/bin/runc-v${RUNC_VERSION}/runc"
+if [[ -x "$node_runc" ]]; then
+    runc() { "$node_runc" "$@"; }
+else
+    command -v runc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends runc >/dev/null
+fi
+echo "verify: $(runc --version | head -n 1)"
 
 work=$(mktemp -d /tmp/images-verify.XXXXXX)
 prefix="images-verify-$$"
