@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # The node's container runtime: containerd 2 with its CRI plugin, its runc shim and runc, built from
 # the module proxy (scripts/toolchain/kubernetes.sh; versions.env says why these versions), with its
-# state in the cluster's directory and its socket there (it never touches a system containerd's
-# /run/containerd, nor uses a containerd or runc on PATH).
+# content in the cluster's directory and its socket there, its state under /run/webserver-sidecar
+# (it never uses a containerd or runc on PATH, and of a system containerd's /run/containerd only
+# the shims' socket directory, which containerd fixes).
 # Sourced by scripts/cluster.sh after lib.sh, network.sh and images.sh (SANDBOX_IMAGE).
 
 CONTAINERD_BIN="${CACHE}/bin/containerd-v${CONTAINERD_VERSION}"
@@ -14,6 +15,11 @@ CONTAINERD_SOCK="${CONTAINERD_DIR}/containerd.sock"
 # that is not the host's root, and that uid cannot enter /root (mode 0700) to reach the cache.
 # One local cluster per machine (its addresses are fixed too), so one fixed directory.
 CONTAINERD_STATE="/run/webserver-sidecar/containerd"
+# The one path containerd does not let us choose: each shim's socket is in /run/containerd/s
+# (pkg/shim/util_unix.go of containerd 2.4.2, as in 1.6). `down` removes those directories again
+# only when `up` made them (a system containerd may own them).
+SHIM_SOCKET_DIR="/run/containerd/s"
+SHIM_SOCKET_DIR_MADE="${DIR}/run-containerd-made"
 
 containerd_config() {
   cat <<CONF
@@ -22,6 +28,12 @@ root = "${CONTAINERD_DIR}/root"
 state = "${CONTAINERD_STATE}"
 [grpc]
   address = "${CONTAINERD_SOCK}"
+# Nothing of it outside the cluster's directories: its plugins' directory (default /opt/containerd)
+# here, and no NRI (its socket would be /var/run/nri/nri.sock; the node runs no NRI plugin).
+[plugins."io.containerd.internal.v1.opt"]
+  path = "${CONTAINERD_DIR}/opt"
+[plugins."io.containerd.nri.v1.nri"]
+  disable = true
 [plugins."io.containerd.cri.v1.images".pinned_images]
   sandbox = "${SANDBOX_IMAGE:?images_build sets it}"
 [plugins."io.containerd.cri.v1.runtime"]
@@ -38,6 +50,8 @@ state = "${CONTAINERD_STATE}"
     runtime_type = "io.containerd.runc.v2"
     [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
       BinaryName = "${RUNC_BIN}"
+      # runc's own state beside containerd's (default /run/containerd/runc).
+      Root = "${CONTAINERD_STATE}/runc"
 CONF
 }
 
@@ -47,7 +61,8 @@ crictl_node() { "${CRI_TOOLS_BIN}/crictl" --runtime-endpoint "unix://${CONTAINER
 containerd_up() {
   [[ -x "${CONTAINERD_BIN}/containerd" && -x "${RUNC_BIN}" ]] \
     || die "containerd v${CONTAINERD_VERSION} or runc v${RUNC_VERSION} is not built (scripts/toolchain/kubernetes.sh builds them)"
-  mkdir -p "${CONTAINERD_DIR}" "${CONTAINERD_STATE}"
+  [[ -d /run/containerd ]] || touch "${SHIM_SOCKET_DIR_MADE}"
+  mkdir -p "${CONTAINERD_DIR}" "${CONTAINERD_STATE}" "${SHIM_SOCKET_DIR}"
   containerd_config >"${CONTAINERD_DIR}/config.toml"
   # containerd finds its shim (containerd-shim-runc-v2) on PATH: ours first.
   process_running containerd \
@@ -73,6 +88,10 @@ containerd_down() {
   unmount_below "${CONTAINERD_STATE}"
   rm -rf "${CONTAINERD_STATE}"
   rmdir "$(dirname "${CONTAINERD_STATE}")" 2>/dev/null || true
+  if [[ -f "${SHIM_SOCKET_DIR_MADE}" ]]; then
+    rmdir "${SHIM_SOCKET_DIR}" /run/containerd 2>/dev/null || log "/run/containerd is not empty: left as it is"
+    rm -f "${SHIM_SOCKET_DIR_MADE}"
+  fi
 }
 
 # Unmounts every mount point at or below a directory, deepest first (rootfs, shm, netns files,

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # DIR, CACHE, NODE_IP, CLUSTER_CA_CERT, METRICS_SERVER_VERSION...: set by the parts sourced before it
 # The cluster's metrics API (metrics.k8s.io), which HorizontalPodAutoscalers read: metrics-server
-# (built from sigs.k8s.io/metrics-server by scripts/toolchain/kubernetes.sh) on the host, on the
+# (built from sigs.k8s.io/metrics-server by scripts/toolchain/clusterAddOns.sh) on the host, on the
 # node's address, as CoreDNS is (clusterDns.sh). The API server reaches it through the aggregation
 # layer: an APIService naming the Service kube-system/metrics-server, whose one endpoint is the
 # node's address; it verifies metrics-server's serving certificate against the cluster's CA and

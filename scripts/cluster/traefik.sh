@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # DIR, CACHE, NODE_IP, TRAEFIK_VERSION, GATEWAY_API_VERSION...: set by the parts sourced before it
 # The cluster's route controller: Traefik (built from github.com/traefik/traefik/v3 by
-# scripts/toolchain/kubernetes.sh), serving Ingresses (IngressClass `traefik`) and Gateway API
+# scripts/toolchain/clusterAddOns.sh), serving Ingresses (IngressClass `traefik`) and Gateway API
 # HTTPRoutes (GatewayClass `traefik`, Gateway `traefik/traefik`), as a Deployment in the namespace
 # `traefik`, so that a NetworkPolicy can name it by namespace and labels as it would a team's
 # controller. Traefik's official image cannot be pulled here: the Pod runs the stand-in busybox
