@@ -29,10 +29,12 @@ export const WEB_SERVER_TYPE = "webserver-sidecar:index:WebServer";
 
 /**
  * What replaces the bare Pod besides the changes the provider replaces it for: the digest of its
- * files (which nginx and the shipper read once, at start), and its tolerations (of which the API
- * server takes only additions in place).
+ * files (which nginx and the shipper read once, at start), its tolerations (of which the API
+ * server takes only additions in place), and `hostUsers`, which the API server never changes in
+ * place and which provider 4.25.0's list of a Pod's replacing fields (`provider/pkg/provider/diff.go`)
+ * predates: without it the change previews as an update, and the preview fails.
  */
-const POD_REPLACE_ON_CHANGES = [`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`, "spec.tolerations"];
+const POD_REPLACE_ON_CHANGES = [`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`, "spec.tolerations", "spec.hostUsers"];
 
 /** The arguments that must be plain values: they decide which resources exist and their names. */
 const PLAIN_ONLY_ARGS = ["podName", "autoName", "networkPolicy", "service", "replicas", "autoscaling", "ingress", "httpRoute"] as const;

@@ -116,7 +116,7 @@ describe("the Pod's files from ConfigMaps: the shipper, the site and the server 
             };
             await promiseOf(new WebServer("fixed", {}, { transformations: [record] }).pod!.urn);
             await promiseOf(new WebServer("auto", { autoName: true }, { transformations: [record] }).pod!.urn);
-            expect(options.get("fixed-pod")?.replaceOnChanges).to.deep.equal([`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`, "spec.tolerations"]);
+            expect(options.get("fixed-pod")?.replaceOnChanges).to.deep.equal([`metadata.annotations["${FILES_DIGEST_ANNOTATION}"]`, "spec.tolerations", "spec.hostUsers"]);
             expect(options.get("fixed-pod")?.deleteBeforeReplace).to.equal(true);
             expect(options.get("auto-pod")?.deleteBeforeReplace).to.equal(false);
             const autoShipper = registeredOfType(CONFIG_MAP).find((r) => r.name === "auto-shipper")!;
