@@ -27,6 +27,7 @@ import * as path from "path";
 import { WebServer } from "../components";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl, localClusterImages } from "../lab/pulumiHarness";
 import { FLOOR_PROGRAM } from "./floorProgram";
+import { writeResults } from "./results";
 import { median } from "./shippingRounds";
 
 interface Timing {
@@ -163,12 +164,7 @@ async function main(): Promise<void> {
         "|---|---|---|---|",
         ...scale.map((s) => `| ${s.count} | ${s.up.toFixed(1)} | ${(s.up / s.count).toFixed(2)} | ${s.destroy.toFixed(1)} |`),
     ];
-    const table = lines.join("\n");
-    console.log(table);
-    const out = path.join(__dirname, "results");
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, "deploy.md"), `${table}\n`);
-    fs.writeFileSync(path.join(out, "deploy.json"), JSON.stringify({ repeats, timings, scale }, null, 2));
+    writeResults("deploy", lines.join("\n"), { repeats, timings, scale });
 }
 
 main().catch((error) => {

@@ -22,6 +22,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace } from "../lab/pulumiHarness";
 import { FLOOR_PROGRAM } from "./floorProgram";
+import { writeResults } from "./results";
 import { median } from "./shippingRounds";
 
 const ROOT = path.join(__dirname, "..");
@@ -130,12 +131,7 @@ async function main(): Promise<void> {
         `| through ts-node, transpile only (as Pulumi's runner loads index.ts's imports) | ${median(loads.tsNode).toFixed(0)} |`,
         `| compiled to JavaScript beforehand (tsc) | ${median(loads.compiled).toFixed(0)} |`,
     ];
-    const table = lines.join("\n");
-    console.log(table);
-    const out = path.join(__dirname, "results");
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, "deploy-phases.md"), `${table}\n`);
-    fs.writeFileSync(path.join(out, "deploy-phases.json"), JSON.stringify({ repeats, ups, loads }, null, 2));
+    writeResults("deploy-phases", lines.join("\n"), { repeats, ups, loads });
 }
 
 main().catch((error) => {

@@ -12,14 +12,13 @@
  * Prints a Markdown table and writes bench/results/rollout.md and rollout.json. Expects the
  * environment of scripts/toolchain.sh env and scripts/cluster.sh env (bench/rollout.sh sets both up).
  */
-import * as fs from "fs";
-import * as path from "path";
 import { ClientPod } from "../lab/clientPod";
 import { runLoad } from "../lab/load";
 import { sleep } from "../lab/polling";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl, localClusterImages } from "../lab/pulumiHarness";
 import { ServiceLoad, accountLoadLines } from "../lab/serviceLoad";
 import { SidecarLogCollector } from "../lab/sidecarLogCollector";
+import { writeResults } from "./results";
 
 const SELECTOR = "app.kubernetes.io/name=webserver-sidecar,app.kubernetes.io/instance=webserver";
 
@@ -117,12 +116,7 @@ async function main(): Promise<void> {
         "|---|---|",
         ...rateRuns.map((r) => `| ${r.target} | ${r.requestsPerSecond.toFixed(0)} |`),
     ];
-    const table = lines.join("\n");
-    console.log(table);
-    const out = path.join(__dirname, "results");
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, "rollout.md"), `${table}\n`);
-    fs.writeFileSync(path.join(out, "rollout.json"), JSON.stringify({ repeats, seconds, rollouts, rates: rateRuns }, null, 2));
+    writeResults("rollout", lines.join("\n"), { repeats, seconds, rollouts, rates: rateRuns });
 }
 
 main().catch((error) => {

@@ -29,7 +29,6 @@
  * so both get the same share. Prints a Markdown table and writes bench/results/shipping[-equal].{md,json}.
  * Needs the local cluster (scripts/cluster.sh up) and wrk (scripts/setup-test-tools.sh).
  */
-import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
@@ -44,6 +43,7 @@ import { kubectl, localImages } from "../lab/localNode";
 import { NodePod } from "../lab/nodePod";
 import { SIDECAR_VARIANTS, SidecarVariant, rotatesLogs, shipsToContainerLog, withSidecar } from "../lab/sidecarVariants";
 import { accessLineLatencies } from "./shippingAnalysis";
+import { writeResults } from "./results";
 import { RoundMeasurement, pairedRatio, roundOrder, summarizeRounds } from "./shippingRounds";
 import { renderShippingTable } from "./shippingTable";
 
@@ -215,21 +215,17 @@ async function main(): Promise<void> {
         idleRequestsPerSecond: measurements.filter((m) => m.variant === "idle").map((m) => m.requestsPerSecond),
         oursVsStreamingTail: streamsBoth ? pairedRatio(measurements, "ours", "k8s-docs-tail") : undefined,
     });
-    console.log(table);
-    const out = path.join(__dirname, "results");
-    fs.mkdirSync(out, { recursive: true });
     const name = options.weights === "kubelet" ? "shipping" : "shipping-equal";
-    fs.writeFileSync(path.join(out, `${name}.md`), `${table}\n`);
     // Latency samples (sorted), thinned to at most 20,000 per phase, for the plot; each round's
-    // measurements without their samples, to check the summary against.
+    // measurements without their samples, to check the summary against. Unindented: it is large.
     const thin = (values: number[]) => values.filter((_, i) => i % Math.max(1, Math.ceil(values.length / 20000)) === 0);
-    fs.writeFileSync(path.join(out, `${name}.json`), JSON.stringify({
+    writeResults(name, table, {
         options,
         command: commandLine(),
         machine: { cpus: os.cpus().length },
         results: summaries.map((s) => ({ ...s, idleLatencyMs: thin(s.idleLatencyMs), loadLatencyMs: thin(s.loadLatencyMs) })),
         runs: measurements.map(({ idleLatencyMs: _idle, loadLatencyMs: _load, ...m }) => m),
-    }));
+    }, 0);
 }
 
 main().catch((error) => {
