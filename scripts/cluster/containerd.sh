@@ -89,8 +89,14 @@ containerd_down() {
   rm -rf "${CONTAINERD_STATE}"
   rmdir "$(dirname "${CONTAINERD_STATE}")" 2>/dev/null || true
   if [[ -f "${SHIM_SOCKET_DIR_MADE}" ]]; then
-    rmdir "${SHIM_SOCKET_DIR}" /run/containerd 2>/dev/null || log "/run/containerd is not empty: left as it is"
-    rm -f "${SHIM_SOCKET_DIR_MADE}"
+    # Made by up, so every socket in it is one of our shims': a killed shim (a lost node's) leaves
+    # its socket behind. Kept for the next down while something else is in it.
+    find "${SHIM_SOCKET_DIR}" -maxdepth 1 -type s -delete 2>/dev/null || true
+    if rmdir "${SHIM_SOCKET_DIR}" /run/containerd 2>/dev/null; then
+      rm -f "${SHIM_SOCKET_DIR_MADE}"
+    else
+      log "/run/containerd is not empty: left as it is"
+    fi
   fi
 }
 
