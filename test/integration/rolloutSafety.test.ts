@@ -33,6 +33,24 @@ async function page(pod: string, namespace: string): Promise<string> {
     return `${response.status} ${response.body.toString().trim()}`;
 }
 
+/** The provider's reasons in an `up`'s error, once each: its lines that begin with `* ` (the error holds pulumi's stderr twice). */
+function errorReasons(message: string): string[] {
+    return [...new Set(message.split("\n").map((line) => line.trim()).filter((line) => line.startsWith("* ")))];
+}
+
+/**
+ * What the Deployment's controller and the kubelet showed, for a failure's message: the
+ * Deployment's conditions, and each Pod's revision, readiness (with when it last changed) and
+ * restarts. A Pod whose readiness came back counts as progress and restarts the deadline.
+ */
+function rolloutDiagnostics(namespace: string): string {
+    const deployment = kubectl(["get", "deployment", "webserver", "-n", namespace, "-o",
+        "jsonpath={range .status.conditions[*]}{.type}={.status} {.reason} updated {.lastUpdateTime}: {.message}{\"\\n\"}{end}"]);
+    const podStates = kubectl(["get", "pods", "-n", namespace, "-l", SELECTOR, "-o",
+        "jsonpath={range .items[*]}{.metadata.name} ready={.status.conditions[?(@.type==\"Ready\")].status} since {.status.conditions[?(@.type==\"Ready\")].lastTransitionTime} restarts={.status.containerStatuses[*].restartCount}{\"\\n\"}{end}"]);
+    return `the Deployment's conditions:\n${deployment}its Pods:\n${podStates}`;
+}
+
 function siteConfig(namespace: string, extra: Record<string, string>): Record<string, string> {
     return { kubeconfig: clusterKubeconfig(), namespace, replicas: "3", readyTimeoutSeconds: "30", ...extra };
 }
@@ -69,12 +87,23 @@ describe("rollouts keep each Pod on its own files, and readyTimeoutSeconds holds
             } catch (error) {
                 failure = error;
             }
-            // The controller's reason, which the provider (4.25.0) reports as a warning once the
-            // progress deadline (readyTimeoutSeconds) passes, and in its error when it stops waiting:
-            // after readyTimeoutSeconds for each Pod of the rollout and one more (4 × 30 s), since its
-            // Deployment await does not stop at the deadline (docs/operating.md).
-            expect(String(failure)).to.include("ProgressDeadlineExceeded");
-            expect(Date.now() - started).to.be.below(4 * 30_000 + 60_000);
+            const seconds = (Date.now() - started) / 1000;
+            const message = String(failure);
+            const warned = stack.events.find((e) => e.diagnosticEvent?.severity === "warning" && e.diagnosticEvent.message.includes("ProgressDeadlineExceeded"));
+            const warnedAfter = warned === undefined ? "never" : `after ${((warned.timestamp * 1000 - started) / 1000).toFixed(0)} s`;
+            console.log(`      warned of ProgressDeadlineExceeded ${warnedAfter}; up failed after ${seconds.toFixed(0)} s: ${errorReasons(message).join("; ")}`);
+            // chai would cut the messages at 40 characters: a failure says what the controller and the Pods showed.
+            const explained = `${message}\n${rolloutDiagnostics(namespace)}`;
+            // The controller's reason, which the provider (4.25.0) prints as a warning as soon as the
+            // progress deadline (readyTimeoutSeconds) passes without progress.
+            expect(warned, explained).to.not.equal(undefined);
+            // Then the provider keeps waiting, for readyTimeoutSeconds for each Pod of the rollout and
+            // one more (4 × 30 s), since its Deployment await does not stop at the deadline
+            // (docs/operating.md), and fails by that timeout. Its error repeats the reason, unless a
+            // Pod's readiness came back in the last 30 s (which counts as progress: the controller
+            // clears the condition, and the provider forgets it).
+            expect(message, explained).to.include("timed out waiting to be Ready");
+            expect(seconds).to.be.below(4 * 30 + 60);
         });
 
         it("keeps the old Pods serving the old site, with both revisions' ConfigMaps in place", async () => {
