@@ -31,6 +31,12 @@ export function execIn(namespace: string, pod: string, container: string | undef
     return { code: result.status ?? -1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
 }
 
+/** Where a Pod may run: the part of its spec that places it. */
+export interface PodPlacement {
+    readonly nodeSelector?: Record<string, string>;
+    readonly tolerations?: readonly { key: string; operator: string; effect: string }[];
+}
+
 /** The port a listener serves on. */
 export const LISTENER_PORT = 8080;
 
@@ -46,9 +52,11 @@ export class ClientPod {
      * @param image an image with python3 and a shell.
      * @param listener serve {@link LISTENER_PAGE} over HTTP on {@link LISTENER_PORT} (python3's
      *   http.server) instead of only sleeping.
+     * @param placement where it may run: a nodeSelector and tolerations, merged into its spec.
      * @throws when it is not Ready within 90 s.
      */
-    static async start(image: string, namespace: string, name: string, labels: Record<string, string> = {}, listener = false): Promise<ClientPod> {
+    static async start(image: string, namespace: string, name: string, labels: Record<string, string> = {}, listener = false,
+        placement: PodPlacement = {}): Promise<ClientPod> {
         const command = listener
             ? ["sh", "-c", `mkdir -p /tmp/www && echo ${LISTENER_PAGE} >/tmp/www/index.html && exec python3 -m http.server ${LISTENER_PORT} --directory /tmp/www`]
             : ["sleep", "3600"];
@@ -58,6 +66,7 @@ export class ClientPod {
             metadata: { name, namespace, labels },
             spec: {
                 terminationGracePeriodSeconds: 0,
+                ...placement,
                 containers: [{ name: "client", image, imagePullPolicy: "IfNotPresent", command }],
             },
         };

@@ -63,6 +63,19 @@ export function startKubelet(): void {
     execFileSync("bash", [CLUSTER_SCRIPT, "start-kubelet"], { stdio: ["ignore", "ignore", "pipe"] });
 }
 
+/**
+ * Loses the local cluster's second node as a failed machine is: its link down, its components and
+ * containers killed (`scripts/cluster.sh lose-second-node`). Its Node object stays.
+ */
+export function loseSecondNode(): void {
+    execFileSync("bash", [CLUSTER_SCRIPT, "lose-second-node"], { stdio: ["ignore", "ignore", "pipe"] });
+}
+
+/** Brings the second node back after {@link loseSecondNode} and waits until it is Ready (`scripts/cluster.sh restore-second-node`). */
+export function restoreSecondNode(): void {
+    execFileSync("bash", [CLUSTER_SCRIPT, "restore-second-node"], { stdio: ["ignore", "ignore", "pipe"] });
+}
+
 /** Where the kubelet mounts a Pod's emptyDir on this machine (its root-dir, scripts/cluster/kubelet.sh). */
 export function emptyDirOnNode(podUid: string, volume: string): string {
     return path.join(clusterDirectory(), "node", "kubelet", "root", "pods", podUid, "volumes", "kubernetes.io~empty-dir", volume);

@@ -4,16 +4,20 @@
 # containerd with runc, on a bridge network, with kube-proxy, CoreDNS and kube-router's
 # NetworkPolicy firewall; and, when asked, metrics-server and Traefik (the route controller). Linux and root only. See scripts/cluster/*.sh, one file per component.
 #
-# Usage: scripts/cluster.sh up [--add-ons]
+# Usage: scripts/cluster.sh up [--add-ons] [--nodes 1|2]
 #                                    build what is missing, start everything (no-op when healthy);
 #                                    with --add-ons also metrics-server and Traefik (the tests'
 #                                    autoscaling and routes need them; the dev stack does not), added
-#                                    to a cluster that is up without them
+#                                    to a cluster that is up without them; with --nodes 2 a second
+#                                    node (scripts/cluster/secondNode.sh), from a cluster that is down
 #        scripts/cluster.sh down     stop everything `up` started and remove what it made on the host
 #                                    (bridge, mounts, cgroups, network namespaces, sysctls, iptables
 #                                    chains and ipsets); repeatable
 #        scripts/cluster.sh status   show each component; exit 0 only when the cluster is healthy
 #        scripts/cluster.sh env      print `export KUBECONFIG=... PATH=...` for eval
+#        scripts/cluster.sh lose-second-node | restore-second-node
+#                                    the second node lost as a failed machine is (its link down, its
+#                                    processes and containers killed), and brought back
 #        scripts/cluster.sh stop-kubelet | start-kubelet
 #                                    stop or start the node's kubelet alone, as a node upgrade or a
 #                                    kubelet crash would; the Pods' containers keep running in
@@ -26,20 +30,22 @@ set -euo pipefail
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/debianPackages.sh
 source "${script_dir}/lib/debianPackages.sh"
-for part in lib hostSysctls hostFirewall network controlPlane componentCredentials clusterDns images containerd \
-  kubelet kubeProxy networkPolicy metricsServer traefik inspect; do
+for part in lib hostSysctls hostFirewall network controlPlane componentCredentials apiRelay clusterDns images containerd \
+  kubelet kubeProxy networkPolicy secondNode metricsServer traefik inspect leftovers; do
   # shellcheck source=/dev/null
   source "${script_dir}/cluster/${part}.sh"
 done
 
 healthy() {
   control_plane_healthy && process_running coredns && process_running containerd && process_running kubelet \
-    && process_running kube-proxy && process_running kube-router && node_ready
+    && process_running kube-proxy && process_running kube-router && node_ready \
+    && { [[ "$(cluster_nodes)" == 1 ]] || { process_running api-relay && second_node_healthy; }; }
 }
 
-# The add-ons' host processes (Traefik itself is a Deployment, whose relay to the API server is one).
+# The add-ons: metrics-server on the host, and Traefik's Deployment Ready.
 add_ons_running() {
-  process_running metrics-server && process_running api-relay
+  process_running metrics-server && process_running api-relay \
+    && [[ "$(kubectl get deployment traefik -n "${TRAEFIK_NAMESPACE}" -o jsonpath='{.status.readyReplicas}' 2>/dev/null)" == 1 ]]
 }
 
 add_ons_up() {
@@ -53,7 +59,8 @@ on_up_failure() {
   trap - EXIT
   if ((rc != 0)); then
     local name
-    for name in api-relay metrics-server kube-router kube-proxy kubelet containerd coredns kwokctl; do
+    for name in api-relay metrics-server node-2-kube-router node-2-kube-proxy node-2-kubelet node-2-containerd \
+      kube-router kube-proxy kubelet containerd coredns kwokctl; do
       [[ -f "${LOGS}/${name}.log" ]] || continue
       log "last lines of ${LOGS}/${name}.log:"
       tail -n 15 "${LOGS}/${name}.log" | sed 's/^/    /' >&2
@@ -65,15 +72,22 @@ on_up_failure() {
 }
 
 cmd_up() {
-  local add_ons=false
-  case "${1:-}" in
-    "") ;;
-    --add-ons) add_ons=true ;;
-    *) die "unknown option '$1' of up (allowed: --add-ons)" ;;
-  esac
+  local add_ons=false nodes=1
+  while (($# > 0)); do
+    case "$1" in
+      --add-ons) add_ons=true; shift ;;
+      --nodes)
+        [[ "${2:-}" == 1 || "${2:-}" == 2 ]] || die "--nodes: got '${2:-}'; allowed: 1 | 2"
+        nodes="$2"; shift 2 ;;
+      *) die "unknown option '$1' of up (allowed: --add-ons, --nodes 1|2)" ;;
+    esac
+  done
   mkdir -p "${DIR}" "${LOGS}"
   exec 8>"${DIR}/.lock"
   flock 8
+  if healthy && ((nodes > $(cluster_nodes))); then
+    die "the cluster is up with $(cluster_nodes) node; --nodes ${nodes} needs it started so: scripts/cluster.sh down, then up --nodes ${nodes}"
+  fi
   if healthy; then
     if ${add_ons} && ! add_ons_running; then
       log "up without its add-ons: adding metrics-server and Traefik"
@@ -94,6 +108,9 @@ cmd_up() {
   trap on_up_failure EXIT
   save_host_sysctls
   note_host_firewall
+  # With two nodes, each node's Pods route the other's subnet through their node.
+  # shellcheck disable=SC2034 # read by network.sh
+  if ((nodes == 2)); then POD_ROUTES=("${SECOND_NODE_SUBNET}"); else rm -f "${NODES_FILE}"; fi
   network_up
   control_plane_up
   cluster_dns_up
@@ -102,12 +119,15 @@ cmd_up() {
   kubelet_up
   kube_proxy_up
   network_policy_up
+  if ((nodes == 2)); then second_node_up; fi
   if ${add_ons}; then add_ons_up; fi
   wait_until "ServiceAccount default/default" kubectl get serviceaccount default --namespace default
   trap - EXIT
   local with_add_ons=""
   if ${add_ons}; then with_add_ons=", metrics-server v${METRICS_SERVER_VERSION}, Traefik v${TRAEFIK_VERSION}"; fi
-  log "up in $((SECONDS - started_at)) s: node ${NODE_NAME} Ready (kubelet and kube-proxy v${KUBERNETES_VERSION}, containerd v${CONTAINERD_VERSION} with runc v${RUNC_VERSION}, CoreDNS v${COREDNS_VERSION}, kube-router v${KUBE_ROUTER_VERSION} firewall${with_add_ons}), context ${CONTEXT}, kubeconfig ${KUBECONFIG_FILE}"
+  local second_node=""
+  if ((nodes == 2)); then second_node=" and ${SECOND_NODE_NAME}"; fi
+  log "up in $((SECONDS - started_at)) s: node ${NODE_NAME}${second_node} Ready (kubelet and kube-proxy v${KUBERNETES_VERSION}, containerd v${CONTAINERD_VERSION} with runc v${RUNC_VERSION}, CoreDNS v${COREDNS_VERSION}, kube-router v${KUBE_ROUTER_VERSION} firewall${with_add_ons}), context ${CONTEXT}, kubeconfig ${KUBECONFIG_FILE}"
 }
 
 cmd_down() {
@@ -120,8 +140,9 @@ cmd_down() {
     kubectl delete pods --all --all-namespaces --wait=true --timeout=60s >/dev/null 2>&1 \
       || log "some Pods did not stop within 60 s; removing them through the runtime"
   fi
-  traefik_down
+  second_node_down
   metrics_server_down
+  api_relay_down
   network_policy_down
   kube_proxy_down
   kubelet_down
@@ -132,6 +153,7 @@ cmd_down() {
   control_plane_down
   restore_host_sysctls
   restore_host_firewall
+  report_leftovers || die "down left the above on the host"
   rm -f "${PIDS}" "${KUBECONFIG_FILE}"
   log "down"
 }
@@ -152,6 +174,21 @@ cmd_start_kubelet() {
   kubelet_up
 }
 
+# The second node lost and brought back (secondNode.sh), for the node-loss test.
+cmd_lose_second_node() {
+  exec 8>"${DIR}/.lock"
+  flock 8
+  [[ "$(cluster_nodes)" == 2 ]] || die "the cluster has no second node: scripts/cluster.sh up --nodes 2"
+  second_node_lose
+}
+
+cmd_restore_second_node() {
+  exec 8>"${DIR}/.lock"
+  flock 8
+  [[ "$(cluster_nodes)" == 2 ]] || die "the cluster has no second node: scripts/cluster.sh up --nodes 2"
+  second_node_restore
+}
+
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   down) cmd_down ;;
@@ -159,8 +196,10 @@ case "${1:-}" in
   env) cmd_env ;;
   stop-kubelet) cmd_stop_kubelet ;;
   start-kubelet) cmd_start_kubelet ;;
+  lose-second-node) cmd_lose_second_node ;;
+  restore-second-node) cmd_restore_second_node ;;
   *)
-    echo "usage: $0 up [--add-ons]|down|status|env|stop-kubelet|start-kubelet" >&2
+    echo "usage: $0 up [--add-ons] [--nodes 1|2]|down|status|env|stop-kubelet|start-kubelet|lose-second-node|restore-second-node" >&2
     exit 2
     ;;
 esac

@@ -40,8 +40,9 @@ bash scripts/toolchain.sh build
 eval "$(bash scripts/toolchain.sh env)"
 bash scripts/toolchain/pythonTool.sh checkov
 
-# With its add-ons: the autoscaling and routes tests need metrics-server and Traefik.
-use_local_cluster test --add-ons
+# With its add-ons (the autoscaling and routes tests need metrics-server and Traefik) and its second
+# node (the tests of spread, drain, cross-node traffic and node loss).
+use_local_cluster test --add-ons --nodes 2
 bash scripts/setup-test-tools.sh
 
 log "the local images under runc alone, as the Pod runs them (test/images/verify.sh)"

@@ -27,7 +27,7 @@ kind: Config
 clusters:
 - name: local
   cluster:
-    server: $(cluster_server)
+    server: ${NODE_API_SERVER:-$(cluster_server)}
     certificate-authority: ${CLUSTER_CA_CERT}
 users:
 - name: ${user}

@@ -45,6 +45,10 @@ componentsPatches:
   # Dial the node at its bridge address: its name resolves nowhere.
   - { key: kubelet-preferred-address-types, value: InternalIP }
   - { key: service-cluster-ip-range, value: ${SERVICE_CIDR} }
+  # A Pod on a lost node is evicted 30 s after the node is marked NotReady or unreachable (the
+  # default toleration's seconds), not 300: the node-loss test's bound stays minutes, not ten.
+  - { key: default-not-ready-toleration-seconds, value: "30" }
+  - { key: default-unreachable-toleration-seconds, value: "30" }
   # The aggregation layer, for the metrics API (metricsServer.sh): the API server proxies to an
   # APIService's backend with kwokctl's front-proxy client certificate (kwok-admin), and the
   # backend takes the caller's identity from these headers only from that certificate.
@@ -56,6 +60,12 @@ componentsPatches:
   # The backend's endpoint address, not its ClusterIP: the API server runs on the host, outside
   # the Pods' network, where no kube-proxy rule need be relied on.
   - { key: enable-aggregator-routing, value: "true" }
+# kwokctl gives the node lifecycle controller 3m20s of missed heartbeats (its fake nodes' pace)
+# before a node is NotReady; a real node here gets Kubernetes' own defaults, as on kind or a cloud.
+- name: kube-controller-manager
+  extraArgs:
+  - { key: node-monitor-period, value: 5s }
+  - { key: node-monitor-grace-period, value: 50s }
 CONF
 }
 

@@ -6,7 +6,12 @@
 
 NODE_NAME="webserver-sidecar-node"
 KUBELET_DIR="${DIR}/node/kubelet"
+POD_LOGS_DIR="${DIR}/node/pod-logs"
 KUBELET_PORT=10250
+# The second node's (secondNode.sh): the cgroup its Pods' cgroups go under, beside the first's
+# kubepods, and the taint it registers with. Unset for the first node.
+KUBELET_CGROUP_ROOT=""
+KUBELET_REGISTER_TAINT=""
 
 # shellcheck source=kubeletCredentials.sh
 source "$(dirname "${BASH_SOURCE[0]}")/kubeletCredentials.sh"
@@ -39,7 +44,7 @@ authorization:
 oomScoreAdj: 0
 # The kubelet sets a few host sysctls; scripts/cluster/hostSysctls.sh puts them back on down.
 protectKernelDefaults: false
-podLogsDir: ${DIR}/node/pod-logs
+podLogsDir: ${POD_LOGS_DIR}
 resolvConf: /etc/resolv.conf
 # Pods resolve Services' names through the cluster's DNS (clusterDns.sh), at kube-dns's ClusterIP.
 clusterDomain: ${CLUSTER_DOMAIN}
@@ -63,11 +68,13 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
 CONF
+  [[ -z "${KUBELET_CGROUP_ROOT}" ]] || printf 'cgroupRoot: %s\n' "${KUBELET_CGROUP_ROOT}"
+  [[ -z "${KUBELET_REGISTER_TAINT}" ]] || printf 'registerWithTaints: [{ key: %s, effect: NoSchedule }]\n' "${KUBELET_REGISTER_TAINT}"
 }
 
 kubelet_up() {
   [[ -x "${K8S_BIN}/kubelet" ]] || die "no kubelet in ${K8S_BIN} (scripts/toolchain/kubernetes.sh builds it)"
-  mkdir -p "${KUBELET_DIR}" "${DIR}/node/pod-logs"
+  mkdir -p "${KUBELET_DIR}" "${POD_LOGS_DIR}"
   kubelet_certificates
   kubelet_kubeconfig | write_private "${KUBELET_DIR}/kubeconfig"
   kubelet_config >"${KUBELET_DIR}/config.yaml"
@@ -96,15 +103,20 @@ kubelet_down() {
 # has stopped, so that no container still running (a Pod whose namespace was being deleted when
 # `down` began) keeps one.
 remove_pod_cgroups() {
-  local hierarchy deadline=$((SECONDS + 10))
+  remove_cgroups kubepods
+}
+
+# Removes a top-level cgroup NAME and everything below it, in each hierarchy.
+remove_cgroups() {
+  local name="$1" hierarchy deadline=$((SECONDS + 10))
   for hierarchy in /sys/fs/cgroup/*/; do
     # Depth first: a cgroup can only be removed once its children are. Containers that were just
     # killed may take a moment to leave theirs.
-    while [[ -d "${hierarchy}kubepods" ]]; do
-      find "${hierarchy}kubepods" -depth -type d -exec rmdir {} \; 2>/dev/null || true
-      [[ -d "${hierarchy}kubepods" ]] || break
+    while [[ -d "${hierarchy}${name}" ]]; do
+      find "${hierarchy}${name}" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+      [[ -d "${hierarchy}${name}" ]] || break
       if ((SECONDS >= deadline)); then
-        log "could not remove ${hierarchy}kubepods (processes left in it?)"
+        log "could not remove ${hierarchy}${name} (processes left in it?)"
         break
       fi
       sleep 0.5

@@ -27,6 +27,18 @@ CRI_TOOLS_BIN="${CACHE}/bin/cri-tools-v${CRI_TOOLS_VERSION}"
 
 kubectl() { "${K8S_BIN}/kubectl" --kubeconfig="${KUBECONFIG_FILE}" "$@"; }
 
+# The node the node-level parts (containerd.sh, kubelet.sh, kubeProxy.sh, networkPolicy.sh) act on:
+# the first, in the host's network, unless secondNode.sh rebinds these (and the parts' own paths
+# and addresses) in a subshell, so that both nodes run the same code with the same settings.
+NODE_PROCESS_PREFIX=""   # prefixed to the names of the node's processes (node-2-kubelet)
+NODE_NETNS=""            # the network namespace the node's processes run in; empty: the host's
+NODE_API_SERVER=""       # the API server's URL as the node's components dial it; empty: the kubeconfig's (loopback)
+
+# Runs a command in the node's network namespace.
+in_node_netns() {
+  if [[ -n "${NODE_NETNS}" ]]; then nsenter --net="/run/netns/${NODE_NETNS}" "$@"; else "$@"; fi
+}
+
 # Writes stdin to FILE readable by its owner only (0600), whatever the caller's umask: for
 # kubeconfigs, whose credentials (the admin's, each component's) no other user of the machine may
 # read. Through a new file renamed over FILE, so that an older FILE's mode does not survive.
@@ -71,13 +83,15 @@ close_inherited_fds() {
 }
 
 start_process() {
-  local name="$1" bin="$2"; shift 2
+  local name="${NODE_PROCESS_PREFIX}$1" bin="$2"; shift 2
+  local netns=()
+  [[ -z "${NODE_NETNS}" ]] || netns=(nsenter --net="/run/netns/${NODE_NETNS}" --)
   mkdir -p "${LOGS}"
   log "starting ${name}"
-  (close_inherited_fds; exec setsid "${bin}" "$@" </dev/null >>"${LOGS}/${name}.log" 2>&1) &
+  (close_inherited_fds; exec setsid "${netns[@]}" "${bin}" "$@" </dev/null >>"${LOGS}/${name}.log" 2>&1) &
   local pid=$! tries=0
   printf '%s %s %s\n' "${name}" "${pid}" "${bin}" >>"${PIDS}"
-  # Until setsid has exec'ed the binary, argv[0] is still setsid's: wait, so is_running is exact.
+  # Until setsid (and nsenter) has exec'ed the binary, argv[0] is still theirs: wait, so is_running is exact.
   while [[ "$(proc_argv0 "${pid}")" != "${bin}" ]] && kill -0 "${pid}" 2>/dev/null && ((tries++ < 100)); do
     sleep 0.05
   done
@@ -88,16 +102,34 @@ recorded_process() {
   [[ -f "${PIDS}" ]] && awk -v n="$1" '$1 == n { print $2, $3 }' "${PIDS}" | tail -n1
 }
 
-# True when the named process is recorded and still running.
+# True when the named process (of the node: NODE_PROCESS_PREFIX) is recorded and still running.
 process_running() {
   local pid bin
-  read -r pid bin <<<"$(recorded_process "$1")"
+  read -r pid bin <<<"$(recorded_process "${NODE_PROCESS_PREFIX}$1")"
   is_running "${pid}" "${bin}"
+}
+
+# Removes a process (its full name) from the pids file.
+forget_process() {
+  if [[ -f "${PIDS}" ]]; then
+    awk -v n="$1" '$1 != n' "${PIDS}" >"${PIDS}.tmp" && mv -f "${PIDS}.tmp" "${PIDS}"
+  fi
+}
+
+# Kills the named process at once (KILL, as a crash would); forgets it.
+kill_process() {
+  local name="${NODE_PROCESS_PREFIX}$1" pid bin
+  read -r pid bin <<<"$(recorded_process "${name}")"
+  if is_running "${pid}" "${bin}"; then
+    log "killing ${name} (pid ${pid})"
+    kill -KILL "${pid}" 2>/dev/null || true
+  fi
+  forget_process "${name}"
 }
 
 # Stops the named process: TERM, then KILL after `grace` seconds; forgets it either way.
 stop_process() {
-  local name="$1" grace="${2:-15}" pid bin
+  local name="${NODE_PROCESS_PREFIX}$1" grace="${2:-15}" pid bin
   read -r pid bin <<<"$(recorded_process "${name}")"
   if is_running "${pid}" "${bin}"; then
     log "stopping ${name} (pid ${pid})"
@@ -110,7 +142,5 @@ stop_process() {
       sleep 0.5
     fi
   fi
-  if [[ -f "${PIDS}" ]]; then
-    awk -v n="${name}" '$1 != n' "${PIDS}" >"${PIDS}.tmp" && mv -f "${PIDS}.tmp" "${PIDS}"
-  fi
+  forget_process "${name}"
 }

@@ -16,6 +16,9 @@ NODE_IP="198.18.0.1"
 CNI_BIN_DIR="/usr/lib/cni"
 CNI_CONF_DIR="${DIR}/node/cni/net.d"
 CNI_IPAM_DIR="${DIR}/node/cni/ipam"
+# Where the Pods route through their node besides their own subnet: the Services' range, and the
+# other node's Pods when there are two (secondNode.sh adds its subnet before network_up).
+POD_ROUTES=()
 
 # Creates the bridge with the node's address (idempotent) and writes the CNI config.
 network_up() {
@@ -35,6 +38,15 @@ network_up() {
   # kube-proxy's rewriting (a Pod reaching a Service whose endpoint is on the same bridge) and for
   # kube-router's NetworkPolicy chains. hostSysctls.sh puts it back on `down`.
   printf 1 >/proc/sys/net/bridge/bridge-nf-call-iptables
+  write_cni_config
+}
+
+# The CNI config of the node (NODE_IP's bridge, POD_SUBNET): bridge, host-local and loopback.
+write_cni_config() {
+  local routes="" route
+  for route in "${SERVICE_CIDR}" "${POD_ROUTES[@]}"; do
+    routes+="${routes:+, }{ \"dst\": \"${route}\" }"
+  done
   mkdir -p "${CNI_CONF_DIR}" "${CNI_IPAM_DIR}"
   cat >"${CNI_CONF_DIR}/10-webserver-sidecar.conflist" <<CONF
 {
@@ -50,7 +62,7 @@ network_up() {
       "ipam": {
         "type": "host-local",
         "ranges": [[{ "subnet": "${POD_SUBNET}", "gateway": "${NODE_IP}" }]],
-        "routes": [{ "dst": "${SERVICE_CIDR}" }],
+        "routes": [${routes}],
         "dataDir": "${CNI_IPAM_DIR}"
       }
     },

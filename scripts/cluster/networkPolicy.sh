@@ -32,7 +32,7 @@ YAML
 
 # True once its first full sync has hooked the built-in chains.
 network_policy_synced() {
-  iptables -t filter -S FORWARD 2>/dev/null | grep -q -- '-j KUBE-ROUTER-FORWARD'
+  in_node_netns iptables -t filter -S FORWARD 2>/dev/null | grep -q -- '-j KUBE-ROUTER-FORWARD'
 }
 
 network_policy_up() {

@@ -7,11 +7,9 @@
 # controller. Traefik's official image cannot be pulled here: the Pod runs the stand-in busybox
 # image with the binary mounted read-only from the host (a static Go binary needs nothing else).
 #
-# Pods reach the API server here through a TCP relay (socat) on the node's address: the API server
-# listens on loopback only (controlPlane.sh), which a Pod cannot reach, and the relay forwards bytes
-# alone, so TLS and the ServiceAccount's token go end to end. Its certificate names the node's
-# address, which Traefik is given as its endpoint.
-# Sourced by scripts/cluster.sh after controlPlane.sh, network.sh and images.sh.
+# Traefik reaches the API server through the relay on the node's address (apiRelay.sh), which it is
+# given as its endpoint.
+# Sourced by scripts/cluster.sh after controlPlane.sh, network.sh, images.sh and apiRelay.sh.
 
 TRAEFIK_BIN="${CACHE}/bin/traefik-v${TRAEFIK_VERSION}"
 TRAEFIK_NAMESPACE="traefik"
@@ -23,13 +21,6 @@ TRAEFIK_LABELS="app.kubernetes.io/name: traefik"
 TRAEFIK_SERVICE_IP="198.18.1.11"
 # Where the Gateway API's CRDs are: its module in the Go module cache.
 GATEWAY_API_CRDS="${CACHE}/go/mod/sigs.k8s.io/gateway-api@v${GATEWAY_API_VERSION}/config/crd/standard"
-
-# The API server's port, from our kubeconfig's server URL.
-api_server_port() {
-  local server
-  server="$(cluster_server)"
-  printf '%s\n' "${server##*:}"
-}
 
 # What Traefik may read and report: its documented RBAC for the Ingress and Gateway providers.
 traefik_objects() {
@@ -132,11 +123,7 @@ traefik_up() {
   [[ -d "${GATEWAY_API_CRDS}" ]] || die "no Gateway API CRDs in ${GATEWAY_API_CRDS} (scripts/toolchain/clusterAddOns.sh downloads them)"
   local port
   port="$(api_server_port)"
-  # The certificate must name the node's address, which Traefik dials.
-  openssl x509 -in "${KWOK_CLUSTER_DIR}/pki/admin.crt" -noout -ext subjectAltName | grep -q "IP Address:${NODE_IP}\b" \
-    || die "the API server's certificate does not name ${NODE_IP}: Pods could not verify it through the relay"
-  process_running api-relay || start_process api-relay "$(command -v socat)" \
-    "TCP-LISTEN:${port},bind=${NODE_IP},reuseaddr,fork" "TCP:127.0.0.1:${port}"
+  api_relay_up
   kubectl apply --server-side -f "${GATEWAY_API_CRDS}" >/dev/null
   kubectl wait --for condition=Established --timeout "${TIMEOUT}s" -f "${GATEWAY_API_CRDS}" >/dev/null
   traefik_objects "${port}" | kubectl apply -f - >/dev/null
@@ -144,9 +131,4 @@ traefik_up() {
     || die "Traefik did not become Ready (kubectl logs -n ${TRAEFIK_NAMESPACE} deployment/traefik)"
   kubectl wait --for condition=Programmed --timeout "${TIMEOUT}s" gateway/traefik -n "${TRAEFIK_NAMESPACE}" >/dev/null \
     || die "Traefik did not program the Gateway traefik/traefik"
-}
-
-traefik_down() {
-  # Its Pod goes with every other Pod (cluster.sh's down); the relay is ours to stop.
-  stop_process api-relay
 }

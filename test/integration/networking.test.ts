@@ -9,11 +9,12 @@
  */
 import { expect } from "chai";
 import * as http from "http";
-import { ClientPod, ExecResult, LISTENER_PAGE, LISTENER_PORT, execIn } from "../../lab/clientPod";
+import { ClientPod, LISTENER_PAGE, LISTENER_PORT, execIn } from "../../lab/clientPod";
 import { readContainerOutput } from "../../lab/logFollower";
 import { sleep, waitFor } from "../../lab/polling";
 import { getThroughPortForward } from "../../lab/portForward";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl } from "../../lab/pulumiHarness";
+import { answered, consistently, eventually, refused } from "../helpers/reachability";
 import { skipUnlessLocalCluster, testImages } from "./clusterCapabilities";
 
 /** What the stand-in nginx and the official one both serve at `/`. */
@@ -41,34 +42,6 @@ async function httpGetEventually(url: string): Promise<number | string> {
     }
     return last;
 }
-
-/**
- * Polls `attempt` until `done` holds for its result (a policy takes effect once the enforcer has
- * synced: within seconds), then returns the last result.
- */
-async function eventually(what: string, attempt: () => ExecResult, done: (r: ExecResult) => boolean): Promise<ExecResult> {
-    let last: ExecResult = { code: -1, output: "" };
-    try {
-        return await waitFor(what, () => {
-            last = attempt();
-            return done(last) ? last : undefined;
-        }, 30_000, 500);
-    } catch (e) {
-        throw new Error(`${(e as Error).message}; last attempt: exit ${last.code}: ${last.output}`, { cause: e });
-    }
-}
-
-/** {@link eventually}, then three more attempts with the same outcome: the state is settled, not a glitch. */
-async function consistently(what: string, attempt: () => ExecResult, done: (r: ExecResult) => boolean): Promise<void> {
-    await eventually(what, attempt, done);
-    for (let i = 0; i < 3; i++) {
-        const result = attempt();
-        expect(done(result), `${what}, attempt ${i + 2}: exit ${result.code}: ${result.output}`).to.equal(true);
-    }
-}
-
-const answered = (r: ExecResult) => r.code === 0;
-const refused = (r: ExecResult) => r.code !== 0;
 
 /** The kubelet's readiness-probe requests in nginx's access log, as the sidecar shipped them. */
 function probeLines(namespace: string): number {

@@ -8,6 +8,7 @@
  */
 import { expect } from "chai";
 import { ClientPod } from "../../lab/clientPod";
+import { SECOND_NODE_TOLERATION, nodesOfPods as nodesOfSelectedPods, schedulableNodes } from "../../lab/clusterNodes";
 import { sleep } from "../../lab/polling";
 import { TestStack, clusterKubeconfig, createNamespace, deleteNamespace, kubectl } from "../../lab/pulumiHarness";
 import { SidecarLogCollector } from "../../lab/sidecarLogCollector";
@@ -26,14 +27,14 @@ function config(namespace: string, replicas: number, page: string): Record<strin
     return {
         kubeconfig: clusterKubeconfig(), namespace, replicas: String(replicas), service: JSON.stringify({ type: "ClusterIP", port: 80 }),
         content: JSON.stringify({ "index.html": page }),
+        // The local cluster's second node takes only Pods that tolerate its taint; on kind this changes nothing.
+        tolerations: JSON.stringify([SECOND_NODE_TOLERATION]),
     };
 }
 
 /** The nodes the instance's running Pods are on. */
 function nodesOfPods(namespace: string): string[] {
-    const pods = JSON.parse(kubectl(["get", "pods", "-n", namespace, "-l", SELECTOR, "-o", "json"])) as
-        { items: { metadata: { deletionTimestamp?: string }; spec: { nodeName?: string } }[] };
-    return [...new Set(pods.items.filter((pod) => pod.metadata.deletionTimestamp === undefined).map((pod) => pod.spec.nodeName ?? ""))].sort();
+    return nodesOfSelectedPods(namespace, SELECTOR);
 }
 
 /** Checks the load's result against the bounds, printing the counts. */
@@ -99,10 +100,7 @@ describe("replicas under load through their Service: rollouts, scaling and drain
     });
 
     it("spreads the Pods over the nodes, and drains one node within its PodDisruptionBudget", async function () {
-        const schedulable = JSON.parse(kubectl(["get", "nodes", "-o", "json"])).items
-            .filter((node: { spec: { unschedulable?: boolean; taints?: { effect: string }[] } }) =>
-                !node.spec.unschedulable && !(node.spec.taints ?? []).some((taint) => taint.effect === "NoSchedule"))
-            .map((node: { metadata: { name: string } }) => node.metadata.name) as string[];
+        const schedulable = schedulableNodes();
         if (schedulable.length < 2) {
             skipBecause(this, `a drain needs another node to move the Pods to; this cluster schedules on ${schedulable.length} (${schedulable.join(", ")})`);
         }
