@@ -40,8 +40,9 @@ function errorReasons(message: string): string[] {
 
 /**
  * What the Deployment's controller and the kubelet showed, for a failure's message: the
- * Deployment's conditions, and each Pod's revision, readiness (with when it last changed) and
- * restarts. A Pod whose readiness came back counts as progress and restarts the deadline.
+ * Deployment's conditions, and each Pod (its name carries its revision's hash): its readiness,
+ * when that last changed, and its containers' restarts. A Pod whose readiness came back counts as
+ * progress and restarts the deadline.
  */
 function rolloutDiagnostics(namespace: string): string {
     const deployment = kubectl(["get", "deployment", "webserver", "-n", namespace, "-o",
