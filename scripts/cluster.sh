@@ -36,6 +36,16 @@ for part in lib hostSysctls hostFirewall network controlPlane componentCredentia
   source "${script_dir}/cluster/${part}.sh"
 done
 
+# One command at a time changes the cluster: holds the lock until the script exits.
+lock_cluster() {
+  exec 8>"${DIR}/.lock"
+  flock 8
+}
+
+require_second_node() {
+  [[ "$(cluster_nodes)" == 2 ]] || die "the cluster has no second node: scripts/cluster.sh up --nodes 2"
+}
+
 healthy() {
   control_plane_healthy && process_running coredns && process_running containerd && process_running kubelet \
     && process_running kube-proxy && process_running kube-router && node_ready \
@@ -83,8 +93,7 @@ cmd_up() {
     esac
   done
   mkdir -p "${DIR}" "${LOGS}"
-  exec 8>"${DIR}/.lock"
-  flock 8
+  lock_cluster
   if healthy && ((nodes > $(cluster_nodes))); then
     die "the cluster is up with $(cluster_nodes) node; --nodes ${nodes} needs it started so: scripts/cluster.sh down, then up --nodes ${nodes}"
   fi
@@ -132,8 +141,7 @@ cmd_up() {
 
 cmd_down() {
   mkdir -p "${DIR}"
-  exec 8>"${DIR}/.lock"
-  flock 8
+  lock_cluster
   # Pods first, the kubelet's way (each container's preStop, SIGTERM, grace period), while the
   # API server and the kubelet are both still there to do it.
   if control_plane_healthy && process_running kubelet; then
@@ -161,31 +169,27 @@ cmd_down() {
 # The kubelet alone, without what `down` also removes (Pod mounts, cgroups): those belong to
 # containers that keep running while it is away.
 cmd_stop_kubelet() {
-  exec 8>"${DIR}/.lock"
-  flock 8
+  lock_cluster
   process_running kubelet || die "the kubelet is not running"
   stop_process kubelet
 }
 
 cmd_start_kubelet() {
-  exec 8>"${DIR}/.lock"
-  flock 8
+  lock_cluster
   { control_plane_healthy && process_running containerd; } || die "the cluster is not up: scripts/cluster.sh up"
   kubelet_up
 }
 
 # The second node lost and brought back (secondNode.sh), for the node-loss test.
 cmd_lose_second_node() {
-  exec 8>"${DIR}/.lock"
-  flock 8
-  [[ "$(cluster_nodes)" == 2 ]] || die "the cluster has no second node: scripts/cluster.sh up --nodes 2"
+  lock_cluster
+  require_second_node
   second_node_lose
 }
 
 cmd_restore_second_node() {
-  exec 8>"${DIR}/.lock"
-  flock 8
-  [[ "$(cluster_nodes)" == 2 ]] || die "the cluster has no second node: scripts/cluster.sh up --nodes 2"
+  lock_cluster
+  require_second_node
   second_node_restore
 }
 

@@ -187,11 +187,10 @@ second_node_lose() {
 # kubelet then finds its Pods' containers gone, and the API server's view of them).
 second_node_restore() {
   images_build  # finds the images built by up (the sandbox image's name is containerd's config)
-  ip link set "${SECOND_NODE_LINK}" up
-  ip addr replace "${SECOND_NODE_LINK_HOST_IP}/30" dev "${SECOND_NODE_LINK}"
-  ip route replace "${SECOND_NODE_SUBNET}" via "${SECOND_NODE_LINK_NODE_IP}"
   (
     second_node_context
+    # up's network setup, idempotent: the link up again, and the route in place of the blackhole.
+    second_node_network_up
     containerd_up
     kubelet_up
     kube_proxy_up
